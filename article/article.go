@@ -1,0 +1,114 @@
+// Package article defines the normalized article: crier's one data model and
+// the body of every message on the ARTICLES stream (schema version 1).
+package article
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"strings"
+	"time"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// SchemaVersion is the version of the JSON document below. A change that
+// removes or retypes a field bumps it; adding an optional field does not.
+const SchemaVersion = 1
+
+// Article is one normalized news article.
+type Article struct {
+	Schema int    `json:"schema"`
+	ID     string `json:"id"`
+	// URL is the canonical URL of the original page, when known.
+	URL   string `json:"url,omitempty"`
+	Title string `json:"title"`
+	// Summary is the lead (standfirst), plain text.
+	Summary string `json:"summary,omitempty"`
+	// Body holds the article's paragraphs as plain text, subheadings included.
+	Body []string `json:"body"`
+	// BodyHTML is the body as sanitized HTML (<p>, <h2>, <blockquote> ...).
+	BodyHTML  string    `json:"body_html"`
+	Published time.Time `json:"published"`
+	// PublishedEstimated is true when the page carried no date and Published
+	// is the input's own time (file modification or receipt).
+	PublishedEstimated bool      `json:"published_estimated,omitempty"`
+	Ingested           time.Time `json:"ingested"`
+	Byline             string    `json:"byline,omitempty"`
+	Agencies           []string  `json:"agencies,omitempty"`
+	// Source is the publication's display name ("euronews", "L'Expression").
+	Source string `json:"source,omitempty"`
+	// Language is a BCP 47 tag ("fr", "en"); "und" when undetermined.
+	Language string `json:"language"`
+	// ContentHash is the hex SHA-256 of the normalized body; equal hashes
+	// mean the same text, which crier publishes once.
+	ContentHash string `json:"content_hash"`
+	// Origin names the input the article came from ("file:000_x.txt", "api").
+	Origin string `json:"origin,omitempty"`
+}
+
+// Text returns the body as plain text, paragraphs separated by blank lines.
+func (a *Article) Text() string { return strings.Join(a.Body, "\n\n") }
+
+// SourceSlug is the source reduced to a subject and URL token; "unknown"
+// when the article has no source.
+func (a *Article) SourceSlug() string { return Slug(a.Source) }
+
+// LanguageSlug is the language reduced to a subject and URL token.
+func (a *Article) LanguageSlug() string {
+	if a.Language == "" {
+		return "und"
+	}
+	return Slug(a.Language)
+}
+
+// HashBody returns the content hash of body paragraphs.
+func HashBody(body []string) string {
+	h := sha256.New()
+	for _, p := range body {
+		h.Write([]byte(p))
+		h.Write([]byte{'\n'})
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// NewID derives the permanent article id from its identity: the canonical
+// URL when known, else the content hash. 32 hex characters (128 bits).
+func NewID(canonicalURL, contentHash string) string {
+	identity := "hash:" + contentHash
+	if canonicalURL != "" {
+		identity = "url:" + canonicalURL
+	}
+	sum := sha256.Sum256([]byte(identity))
+	return hex.EncodeToString(sum[:16])
+}
+
+// Slug lowercases s, strips diacritics and reduces it to [a-z0-9_-], so it
+// is safe as a NATS subject token and a URL path segment. It returns
+// "unknown" for a string with nothing left.
+func Slug(s string) string {
+	var b strings.Builder
+	dash := false
+	for _, r := range norm.NFD.String(strings.ToLower(s)) {
+		switch {
+		case unicode.Is(unicode.Mn, r):
+			continue
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+			dash = false
+		default:
+			if !dash && b.Len() > 0 {
+				b.WriteByte('-')
+				dash = true
+			}
+		}
+	}
+	out := strings.TrimRight(b.String(), "-")
+	if len(out) > 64 {
+		out = strings.TrimRight(out[:64], "-")
+	}
+	if out == "" {
+		return "unknown"
+	}
+	return out
+}

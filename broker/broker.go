@@ -1,0 +1,174 @@
+// Package broker connects crier to NATS JetStream: it starts the embedded
+// server when no external URL is configured, and it declares the streams and
+// subjects that make up crier's wire contract.
+package broker
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// Options says where NATS is.
+type Options struct {
+	// URL of an external NATS server or cluster; empty starts the embedded one.
+	URL string
+	// Listen is the embedded server's client address ("127.0.0.1:4222",
+	// port 0 for a random one); empty runs it in-process only, with no port.
+	Listen string
+	// StoreDir holds the embedded server's JetStream files.
+	StoreDir string
+	// MaxMemory caps the embedded server's JetStream memory store (bytes);
+	// zero means 64 MiB rather than the server's default of 75% of RAM.
+	MaxMemory int64
+	// Name identifies this client to the server.
+	Name   string
+	Logger *slog.Logger
+}
+
+// Broker is a live NATS connection with JetStream, and the embedded server
+// behind it when there is one.
+type Broker struct {
+	Conn *nats.Conn
+	JS   jetstream.JetStream
+	// ClientURL is where other NATS clients can reach the server; empty for
+	// an in-process-only embedded server.
+	ClientURL string
+	server    *server.Server
+	log       *slog.Logger
+}
+
+// Start connects to NATS, starting the embedded server first if needed.
+func Start(ctx context.Context, o Options) (*Broker, error) {
+	log := o.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	b := &Broker{log: log}
+	copts := []nats.Option{
+		nats.Name(firstNonEmpty(o.Name, "crier")),
+		nats.MaxReconnects(-1),
+		nats.ReconnectWait(500 * time.Millisecond),
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			if err != nil {
+				log.Warn("nats disconnected", "error", err)
+			}
+		}),
+		nats.ReconnectHandler(func(c *nats.Conn) { log.Info("nats reconnected", "url", c.ConnectedUrlRedacted()) }),
+	}
+	url := o.URL
+	if url == "" {
+		ns, err := startEmbedded(o)
+		if err != nil {
+			return nil, err
+		}
+		b.server = ns
+		if o.Listen != "" {
+			b.ClientURL = ns.ClientURL()
+		}
+		copts = append(copts, nats.InProcessServer(ns))
+	} else {
+		b.ClientURL = url
+	}
+	nc, err := nats.Connect(url, copts...)
+	if err != nil {
+		b.shutdownServer()
+		return nil, fmt.Errorf("broker: connect to nats: %w", err)
+	}
+	b.Conn = nc
+	js, err := jetstream.New(nc)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("broker: jetstream: %w", err)
+	}
+	b.JS = js
+	if _, err := js.AccountInfo(ctx); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("broker: jetstream not available at %s: %w", firstNonEmpty(url, "embedded server"), err)
+	}
+	return b, nil
+}
+
+func startEmbedded(o Options) (*server.Server, error) {
+	maxMem := o.MaxMemory
+	if maxMem == 0 {
+		maxMem = 64 << 20
+	}
+	opts := &server.Options{
+		ServerName:         "crier-embedded",
+		JetStream:          true,
+		StoreDir:           o.StoreDir,
+		JetStreamMaxMemory: maxMem,
+		NoSigs:             true,
+		NoLog:              true,
+		DontListen:         o.Listen == "",
+	}
+	if o.Listen != "" {
+		host, port, err := net.SplitHostPort(o.Listen)
+		if err != nil {
+			return nil, fmt.Errorf("broker: nats listen address %q: %w", o.Listen, err)
+		}
+		p, err := strconv.Atoi(port)
+		if err != nil {
+			return nil, fmt.Errorf("broker: nats listen port %q: %w", port, err)
+		}
+		if p == 0 {
+			p = server.RANDOM_PORT
+		}
+		opts.Host, opts.Port = host, p
+	}
+	ns, err := server.NewServer(opts)
+	if err != nil {
+		return nil, fmt.Errorf("broker: embedded nats server: %w", err)
+	}
+	go ns.Start()
+	if !ns.ReadyForConnections(10 * time.Second) {
+		ns.Shutdown()
+		if o.Listen != "" {
+			return nil, fmt.Errorf("broker: embedded nats server not ready: is %s already in use?", o.Listen)
+		}
+		return nil, errors.New("broker: embedded nats server not ready")
+	}
+	return ns, nil
+}
+
+// Embedded reports whether this broker runs its own server.
+func (b *Broker) Embedded() bool { return b.server != nil }
+
+// Close drains the connection, so pending acks and publishes reach the
+// server, then stops the embedded server.
+func (b *Broker) Close() {
+	if b.Conn != nil {
+		if err := b.Conn.Drain(); err != nil {
+			b.Conn.Close()
+		}
+		for !b.Conn.IsClosed() {
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	b.shutdownServer()
+}
+
+func (b *Broker) shutdownServer() {
+	if b.server != nil {
+		b.server.Shutdown()
+		b.server.WaitForShutdown()
+	}
+}
+
+func firstNonEmpty(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
+}

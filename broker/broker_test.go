@@ -1,0 +1,81 @@
+package broker_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/broker"
+	"github.com/crier/crier/broker/brokertest"
+)
+
+func TestEmbeddedListensForOtherClients(t *testing.T) {
+	b, top := brokertest.StartAt(t, t.TempDir(), "127.0.0.1:0")
+	if b.ClientURL == "" || !b.Embedded() {
+		t.Fatalf("embedded listening server has no client URL")
+	}
+	other, err := nats.Connect(b.ClientURL)
+	if err != nil {
+		t.Fatalf("second client: %v", err)
+	}
+	defer other.Close()
+	sub, err := other.SubscribeSync(top.SubjectPrefix + ".>")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := other.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.JS.Publish(ctx, top.ArticleSubject("fr", "euronews"), []byte("{}"), jetstream.WithMsgID("x")); err != nil {
+		t.Fatal(err)
+	}
+	m, err := sub.NextMsg(5 * time.Second)
+	if err != nil {
+		t.Fatalf("other client saw nothing: %v", err)
+	}
+	if m.Subject != "crier.articles.fr.euronews" {
+		t.Fatalf("subject %q", m.Subject)
+	}
+}
+
+func TestDuplicateMsgIDDropped(t *testing.T) {
+	b, top := brokertest.Start(t)
+	ctx := context.Background()
+	for range 2 {
+		if _, err := b.JS.Publish(ctx, top.ArticleSubject("fr", "x"), []byte("{}"), jetstream.WithMsgID("same")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := b.JS.Stream(ctx, top.ArticleStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 1 {
+		t.Fatalf("stream holds %d messages, want 1", info.State.Msgs)
+	}
+}
+
+func TestFilters(t *testing.T) {
+	top := broker.DefaultTopology()
+	for _, tc := range []struct{ lang, src, want string }{
+		{"", "", "crier.articles.*.*"},
+		{"fr", "", "crier.articles.fr.*"},
+		{"", "euronews", "crier.articles.*.euronews"},
+	} {
+		if got := top.ArticleFilter(tc.lang, tc.src); got != tc.want {
+			t.Errorf("ArticleFilter(%q,%q) = %q, want %q", tc.lang, tc.src, got, tc.want)
+		}
+	}
+	if !broker.ValidToken("keystone-sda") || broker.ValidToken("a.b") || broker.ValidToken("") {
+		t.Error("ValidToken wrong")
+	}
+}

@@ -1,0 +1,34 @@
+// Package brokertest starts a real embedded NATS server with JetStream for
+// tests, one per test, in a temporary directory.
+package brokertest
+
+import (
+	"context"
+	"testing"
+
+	"github.com/crier/crier/broker"
+)
+
+// Start returns a broker on a fresh in-process embedded server with crier's
+// streams created. It is closed when the test ends.
+func Start(t testing.TB) (*broker.Broker, broker.Topology) {
+	t.Helper()
+	return StartAt(t, t.TempDir(), "")
+}
+
+// StartAt is Start with a chosen store directory (to restart a server on the
+// same data) and client listen address ("" for in-process only).
+func StartAt(t testing.TB, storeDir, listen string) (*broker.Broker, broker.Topology) {
+	t.Helper()
+	ctx := context.Background()
+	b, err := broker.Start(ctx, broker.Options{StoreDir: storeDir, Listen: listen, Name: t.Name()})
+	if err != nil {
+		t.Fatalf("start nats: %v", err)
+	}
+	t.Cleanup(b.Close)
+	top := broker.DefaultTopology()
+	if err := top.Ensure(ctx, b.JS); err != nil {
+		t.Fatalf("ensure streams: %v", err)
+	}
+	return b, top
+}
