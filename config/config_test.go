@@ -1,0 +1,151 @@
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+func TestMinimalFileAcceptedAsIs(t *testing.T) {
+	cfg, err := Load("testdata/minimal.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.NATS.URL != "" || cfg.NATS.Listen != "127.0.0.1:4222" || cfg.Publisher.Inbox != "./inbox" {
+		t.Errorf("unexpected values: %+v", cfg)
+	}
+	if len(cfg.Subscribers.Webhooks) != 1 || cfg.Subscribers.Webhooks[0].Secret.Reveal() != secret {
+		t.Errorf("webhooks: %+v", cfg.Subscribers.Webhooks)
+	}
+	if cfg.Subscribers.Timeout.D() != 15*time.Second || len(cfg.Subscribers.RetrySchedule) != 7 {
+		t.Errorf("defaults not kept: %+v", cfg.Subscribers)
+	}
+}
+
+func TestExampleConfigsLoad(t *testing.T) {
+	for _, f := range []string{"crier.example.yaml", "demo.yaml"} {
+		if _, err := Load(f, nil); err != nil {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+}
+
+func TestNoFileRunsOnDefaults(t *testing.T) {
+	cfg, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.Listen != "127.0.0.1:8080" || cfg.Feeds.Limit != 50 {
+		t.Errorf("defaults: %+v", cfg)
+	}
+}
+
+func TestEnvOverrides(t *testing.T) {
+	env := []string{
+		"PATH=/bin",
+		"CRIER_HTTP_LISTEN=127.0.0.1:9999",
+		"CRIER_NATS_LISTEN=", // set but empty: in-process only
+		"CRIER_PUBLISHER_SETTLE=0s",
+		"CRIER_SUBSCRIBERS_RETRY_SCHEDULE=1s, 2m",
+		"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=127.0.0.0/8,::1/128",
+		"CRIER_SUBSCRIBERS_WEBHOOKS_0_SECRET=whsec_" + strings.Repeat("A", 40),
+		"CRIER_SUBSCRIBERS_WEBHOOKS_1_NAME=second",
+		"CRIER_SUBSCRIBERS_WEBHOOKS_1_URL=https://example.org/hook",
+		"CRIER_SUBSCRIBERS_WEBHOOKS_1_SECRET=" + secret,
+		"CRIER_SUBSCRIBERS_WEBHOOKS_1_LANGUAGES=fr,en",
+	}
+	cfg, err := Load("testdata/minimal.yaml", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := cfg.Subscribers
+	switch {
+	case cfg.HTTP.Listen != "127.0.0.1:9999":
+		t.Errorf("http.listen = %q", cfg.HTTP.Listen)
+	case cfg.NATS.Listen != "":
+		t.Errorf("nats.listen = %q, want empty", cfg.NATS.Listen)
+	case cfg.Publisher.Settle != 0:
+		t.Errorf("settle = %v", cfg.Publisher.Settle)
+	case len(s.RetrySchedule) != 2 || s.RetrySchedule[1].D() != 2*time.Minute:
+		t.Errorf("retry_schedule = %v", s.RetrySchedule)
+	case len(s.AllowNetworks) != 2:
+		t.Errorf("allow_networks = %v", s.AllowNetworks)
+	case len(s.Webhooks) != 2 || s.Webhooks[0].Name != "demo" || s.Webhooks[1].Languages[1] != "en":
+		t.Errorf("webhooks = %+v", s.Webhooks)
+	case s.Webhooks[0].Secret.Reveal() == secret:
+		t.Errorf("env secret not applied")
+	}
+}
+
+func TestBadConfigNamesKey(t *testing.T) {
+	base, err := os.ReadFile("testdata/minimal.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, from, to string
+		env            []string
+		wantKey        string
+	}{
+		{name: "unknown key", from: "  listen: 127.0.0.1:8080", to: "  listen: 127.0.0.1:8080\n  lisen: x", wantKey: "http.lisen: unknown key"},
+		{name: "unknown top key", from: "data_dir:", to: "colour: red\ndata_dir:", wantKey: "colour: unknown key"},
+		{name: "unknown webhook key", from: "    - name: demo", to: "    - name: demo\n      secert: x", wantKey: "subscribers.webhooks[0].secert: unknown key"},
+		{name: "bad cron", from: `"@every 1m"`, to: `"every minute"`, wantKey: "publisher.schedule: bad cron spec"},
+		{name: "bad cron fields", from: `"@every 1m"`, to: `"61 * * * *"`, wantKey: "publisher.schedule"},
+		{name: "bad webhook url", from: "http://127.0.0.1:9000/hook", to: "ftp://127.0.0.1/hook", wantKey: "subscribers.webhooks[0].url: must be an http or https URL"},
+		{name: "relative webhook url", from: "http://127.0.0.1:9000/hook", to: "/hook", wantKey: "subscribers.webhooks[0].url"},
+		{name: "bad base url", from: "base_url: http://127.0.0.1:8080", to: "base_url: 127.0.0.1:8080", wantKey: "http.base_url"},
+		{name: "secret without prefix", from: secret, to: "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw", wantKey: "subscribers.webhooks[0].secret: must start with whsec_"},
+		{name: "secret not base64", from: secret, to: "whsec_not*base64!", wantKey: "subscribers.webhooks[0].secret: the part after whsec_ is not valid base64"},
+		{name: "secret too short", from: secret, to: "whsec_c2hvcnQ=", wantKey: "subscribers.webhooks[0].secret: the key is 5 bytes"},
+		{name: "bad nats url", from: `url: ""`, to: `url: "http://nats"`, wantKey: "nats.url"},
+		{name: "bad duration env", env: []string{"CRIER_SUBSCRIBERS_TIMEOUT=soon"}, wantKey: "subscribers.timeout (from CRIER_SUBSCRIBERS_TIMEOUT)"},
+		{name: "unknown env", env: []string{"CRIER_HTTP_LISEN=x"}, wantKey: "CRIER_HTTP_LISEN: unknown environment variable"},
+		{name: "bad allow network", env: []string{"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=localhost"}, wantKey: "subscribers.allow_networks[0]"},
+		{name: "duplicate name", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_1_NAME=demo", "CRIER_SUBSCRIBERS_WEBHOOKS_1_URL=http://127.0.0.1:9001/", "CRIER_SUBSCRIBERS_WEBHOOKS_1_SECRET=" + secret}, wantKey: `subscribers.webhooks[1].name: "demo" is used by another webhook`},
+		{name: "wrong shape", from: "  listen: 127.0.0.1:8080", to: "  listen: {a: b}", wantKey: "http.listen: expected a single value"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			data := string(base)
+			if tc.from != "" {
+				if !strings.Contains(data, tc.from) {
+					t.Fatalf("fixture lacks %q", tc.from)
+				}
+				data = strings.Replace(data, tc.from, tc.to, 1)
+			}
+			path := filepath.Join(t.TempDir(), "crier.yaml")
+			if err := os.WriteFile(path, []byte(data), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Load(path, tc.env)
+			if err == nil {
+				t.Fatalf("accepted a bad config")
+			}
+			if !strings.Contains(err.Error(), tc.wantKey) {
+				t.Errorf("error %q does not name %q", err, tc.wantKey)
+			}
+			if strings.Contains(err.Error(), "MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw") {
+				t.Errorf("error echoes the secret: %q", err)
+			}
+		})
+	}
+}
+
+func TestSecretNeverPrints(t *testing.T) {
+	cfg, err := Load("testdata/minimal.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{cfg.Subscribers.Webhooks[0].Secret.String(), func() string { r := cfg.Redacted(); return r.Subscribers.Webhooks[0].Secret.Reveal() }()} {
+		if strings.Contains(s, "whsec_") {
+			t.Errorf("secret printed: %q", s)
+		}
+	}
+	if cfg.Subscribers.Webhooks[0].Secret.Reveal() != secret {
+		t.Error("Redacted changed the original")
+	}
+}

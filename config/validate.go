@@ -1,0 +1,198 @@
+package config
+
+import (
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/robfig/cron/v3"
+)
+
+var (
+	nameRE    = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
+	streamRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+	subjectRE = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)*$`)
+)
+
+// Validate checks every key and returns all problems, each naming its key.
+func (c *Config) Validate() error {
+	var errs []error
+	bad := func(key, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", key, fmt.Sprintf(format, args...)))
+	}
+	if c.DataDir == "" {
+		bad("data_dir", "must not be empty")
+	}
+	switch c.LogLevel {
+	case "debug", "info", "warn", "error":
+	default:
+		bad("log_level", "must be debug, info, warn or error, not %q", c.LogLevel)
+	}
+	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
+		bad("http.listen", "not a host:port address: %q", c.HTTP.Listen)
+	}
+	if err := checkHTTPURL(c.HTTP.BaseURL); err != nil {
+		bad("http.base_url", "%v", err)
+	} else if strings.HasSuffix(c.HTTP.BaseURL, "/") {
+		c.HTTP.BaseURL = strings.TrimRight(c.HTTP.BaseURL, "/")
+	}
+
+	if c.NATS.URL != "" {
+		for _, u := range strings.Split(c.NATS.URL, ",") {
+			pu, err := url.Parse(strings.TrimSpace(u))
+			if err != nil || pu.Host == "" || !oneOf(pu.Scheme, "nats", "tls", "ws", "wss") {
+				bad("nats.url", "not a NATS URL (nats://host:4222, tls://, ws://, comma-separated for a cluster)")
+				break
+			}
+		}
+	}
+	if c.NATS.Listen != "" {
+		if _, _, err := net.SplitHostPort(c.NATS.Listen); err != nil {
+			bad("nats.listen", "not a host:port address (or empty for in-process only): %q", c.NATS.Listen)
+		}
+	}
+	for key, v := range map[string]string{"nats.stream": c.NATS.Stream, "nats.dead_letter_stream": c.NATS.DeadLetterStream} {
+		if !streamRE.MatchString(v) {
+			bad(key, "must match [A-Za-z0-9_-]{1,64}, not %q", v)
+		}
+	}
+	if c.NATS.Stream == c.NATS.DeadLetterStream {
+		bad("nats.dead_letter_stream", "must differ from nats.stream")
+	}
+	for key, v := range map[string]string{"nats.subject_prefix": c.NATS.SubjectPrefix, "nats.dead_letter_prefix": c.NATS.DeadLetterPrefix} {
+		if !subjectRE.MatchString(v) {
+			bad(key, "must be dot-separated tokens of [a-z0-9_-], not %q", v)
+		}
+	}
+	if c.NATS.SubjectPrefix == c.NATS.DeadLetterPrefix || strings.HasPrefix(c.NATS.DeadLetterPrefix, c.NATS.SubjectPrefix+".") {
+		bad("nats.dead_letter_prefix", "must not overlap nats.subject_prefix")
+	}
+	if c.NATS.Replicas < 1 || c.NATS.Replicas > 5 {
+		bad("nats.replicas", "must be between 1 and 5, not %d", c.NATS.Replicas)
+	}
+	if c.NATS.Replicas > 1 && c.NATS.URL == "" {
+		bad("nats.replicas", "more than 1 needs an external cluster (nats.url)")
+	}
+	if c.NATS.CredsFile != "" && c.NATS.URL == "" {
+		bad("nats.creds_file", "only applies to an external server (nats.url)")
+	}
+
+	if _, err := cron.ParseStandard(c.Publisher.Schedule); err != nil {
+		bad("publisher.schedule", "bad cron spec %q: %v", c.Publisher.Schedule, err)
+	}
+	if c.Publisher.Inbox == "" {
+		bad("publisher.inbox", "must not be empty")
+	}
+	if c.Publisher.MaxInputBytes < 1024 || c.Publisher.MaxInputBytes > 100<<20 {
+		bad("publisher.max_input_bytes", "must be between 1024 and 104857600, not %d", c.Publisher.MaxInputBytes)
+	}
+	if c.Publisher.Settle < 0 {
+		bad("publisher.settle", "must not be negative")
+	}
+
+	if c.Feeds.Limit < 1 || c.Feeds.Limit > 200 {
+		bad("feeds.limit", "must be between 1 and 200, not %d", c.Feeds.Limit)
+	}
+
+	s := &c.Subscribers
+	if s.Timeout.D() <= 0 {
+		bad("subscribers.timeout", "must be positive")
+	}
+	for i, d := range s.RetrySchedule {
+		if d.D() <= 0 {
+			bad(fmt.Sprintf("subscribers.retry_schedule[%d]", i), "must be positive")
+		}
+	}
+	if s.Concurrency < 1 || s.Concurrency > 1000 {
+		bad("subscribers.concurrency", "must be between 1 and 1000, not %d", s.Concurrency)
+	}
+	for i, n := range s.AllowNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			bad(fmt.Sprintf("subscribers.allow_networks[%d]", i), "not a CIDR prefix (like 127.0.0.0/8): %q", n)
+		}
+	}
+	seen := map[string]bool{}
+	for i, w := range s.Webhooks {
+		key := fmt.Sprintf("subscribers.webhooks[%d]", i)
+		switch {
+		case !nameRE.MatchString(w.Name):
+			bad(key+".name", "must match [a-z0-9_-]{1,64}, not %q", w.Name)
+		case seen[w.Name]:
+			bad(key+".name", "%q is used by another webhook", w.Name)
+		}
+		seen[w.Name] = true
+		if err := checkHTTPURL(w.URL); err != nil {
+			bad(key+".url", "%v", err)
+		}
+		if err := CheckSecret(w.Secret.Reveal()); err != nil {
+			bad(key+".secret", "%v", err)
+		}
+		for j, l := range w.Languages {
+			if !subjectRE.MatchString(l) || strings.Contains(l, ".") {
+				bad(fmt.Sprintf("%s.languages[%d]", key, j), "must be a lowercase language tag like fr or pt-br, not %q", l)
+			}
+		}
+		for j, src := range w.Sources {
+			if !subjectRE.MatchString(src) || strings.Contains(src, ".") {
+				bad(fmt.Sprintf("%s.sources[%d]", key, j), "must be a source slug of [a-z0-9_-], not %q", src)
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// CheckSecret reports whether s is a Standard Webhooks secret: "whsec_"
+// followed by the base64 of 24 to 64 bytes. The error never quotes s.
+func CheckSecret(s string) error {
+	const prefix = "whsec_"
+	if s == "" {
+		return errors.New("required: whsec_ followed by base64 of 24 to 64 random bytes (crier secret prints a new one)")
+	}
+	if !strings.HasPrefix(s, prefix) {
+		return errors.New("must start with whsec_ followed by base64")
+	}
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, prefix))
+	if err != nil {
+		return errors.New("the part after whsec_ is not valid base64")
+	}
+	if len(key) < 24 || len(key) > 64 {
+		return fmt.Errorf("the key is %d bytes; it must be 24 to 64", len(key))
+	}
+	return nil
+}
+
+func checkHTTPURL(s string) error {
+	u, err := url.Parse(s)
+	switch {
+	case s == "":
+		return errors.New("required")
+	case err != nil:
+		// url.Error quotes the whole URL, which may carry a token.
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return fmt.Errorf("not a URL: %v", err)
+	case u.Scheme != "http" && u.Scheme != "https":
+		return fmt.Errorf("must be an http or https URL, not %q", u.Scheme+":")
+	case u.Host == "":
+		return errors.New("has no host")
+	case u.User != nil:
+		return errors.New("must not carry credentials")
+	}
+	return nil
+}
+
+func oneOf(s string, set ...string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
