@@ -29,6 +29,8 @@ type Options struct {
 	// MaxMemory caps the embedded server's JetStream memory store (bytes);
 	// zero means 64 MiB rather than the server's default of 75% of RAM.
 	MaxMemory int64
+	// CredsFile is a NATS credentials file for an external server.
+	CredsFile string
 	// Name identifies this client to the server.
 	Name   string
 	Logger *slog.Logger
@@ -77,6 +79,9 @@ func Start(ctx context.Context, o Options) (*Broker, error) {
 		copts = append(copts, nats.InProcessServer(ns))
 	} else {
 		b.ClientURL = url
+		if o.CredsFile != "" {
+			copts = append(copts, nats.UserCredentials(o.CredsFile))
+		}
 	}
 	nc, err := nats.Connect(url, copts...)
 	if err != nil {

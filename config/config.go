@@ -30,6 +30,9 @@ type Config struct {
 type HTTP struct {
 	Listen  string `yaml:"listen"`
 	BaseURL string `yaml:"base_url"`
+	// APIToken, when set, is required as a bearer token by POST
+	// /api/articles; without it the ingest API takes only loopback clients.
+	APIToken Secret `yaml:"api_token"`
 }
 
 // NATS says where the bus is and how crier's streams are named.
@@ -175,6 +178,9 @@ func (c *Config) Redacted() Config {
 		if r.Subscribers.Webhooks[i].Secret != "" {
 			r.Subscribers.Webhooks[i].Secret = "<secret>"
 		}
+	}
+	if r.HTTP.APIToken != "" {
+		r.HTTP.APIToken = "<secret>"
 	}
 	return r
 }

@@ -1,0 +1,232 @@
+// Package app wires crier's parts into one process: the bus, the publisher
+// and its schedule, the feeds, the webhook subscribers and the HTTP server.
+// The command line and the end-to-end tests both run it.
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"path/filepath"
+	"time"
+
+	"github.com/crier/crier/broker"
+	"github.com/crier/crier/config"
+	"github.com/crier/crier/feeds"
+	"github.com/crier/crier/normalize"
+	"github.com/crier/crier/publisher"
+	"github.com/crier/crier/subscribers"
+)
+
+// Version is crier's version, set by the command at build time.
+var Version = "dev"
+
+// App is a running crier.
+type App struct {
+	cfg       *config.Config
+	log       *slog.Logger
+	Broker    *broker.Broker
+	Topology  broker.Topology
+	Publisher *publisher.Publisher
+	Feeds     *feeds.Service
+	subs      *subscribers.Manager
+	sched     *publisher.Scheduler
+	http      *http.Server
+	listener  net.Listener
+}
+
+// Topology returns the stream layout the configuration describes.
+func Topology(cfg *config.Config) broker.Topology {
+	t := broker.DefaultTopology()
+	t.ArticleStream = cfg.NATS.Stream
+	t.SubjectPrefix = cfg.NATS.SubjectPrefix
+	t.DeadLetterStream = cfg.NATS.DeadLetterStream
+	t.DeadLetterPrefix = cfg.NATS.DeadLetterPrefix
+	t.Replicas = cfg.NATS.Replicas
+	return t
+}
+
+// Connect starts or reaches NATS and makes sure crier's streams exist.
+// listen overrides cfg.NATS.Listen for the embedded server.
+func Connect(ctx context.Context, cfg *config.Config, listen string, log *slog.Logger) (*broker.Broker, broker.Topology, error) {
+	b, err := broker.Start(ctx, broker.Options{
+		URL:       cfg.NATS.URL,
+		Listen:    listen,
+		StoreDir:  filepath.Join(cfg.DataDir, "jetstream"),
+		CredsFile: cfg.NATS.CredsFile,
+		Name:      "crier " + Version,
+		Logger:    log,
+	})
+	if err != nil {
+		return nil, broker.Topology{}, err
+	}
+	top := Topology(cfg)
+	if err := top.Ensure(ctx, b.JS); err != nil {
+		b.Close()
+		return nil, broker.Topology{}, err
+	}
+	return b, top, nil
+}
+
+// NewPublisher builds the publisher the configuration describes.
+func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top broker.Topology, log *slog.Logger) (*publisher.Publisher, error) {
+	norm := normalize.New(normalize.Options{MaxBytes: cfg.Publisher.MaxInputBytes})
+	return publisher.New(ctx, b.JS, norm, publisher.Options{
+		Topology:    top,
+		EventSource: cfg.HTTP.BaseURL,
+		Inbox: publisher.InboxOptions{
+			Dir:      cfg.Publisher.Inbox,
+			Settle:   cfg.Publisher.Settle.D(),
+			MaxBytes: cfg.Publisher.MaxInputBytes,
+		},
+		Logger: log.With("component", "publisher"),
+	})
+}
+
+// New starts the bus and builds every part, binding the HTTP listener so
+// its address is known; Run starts the work.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+	b, top, err := Connect(ctx, cfg, cfg.NATS.Listen, log.With("component", "nats"))
+	if err != nil {
+		return nil, err
+	}
+	a := &App{cfg: cfg, log: log, Broker: b, Topology: top}
+	if err := a.build(ctx); err != nil {
+		b.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) build(ctx context.Context) error {
+	cfg, log := a.cfg, a.log
+	pub, err := NewPublisher(ctx, cfg, a.Broker, a.Topology, log)
+	if err != nil {
+		return err
+	}
+	a.Publisher = pub
+	a.sched, err = publisher.NewScheduler(cfg.Publisher.Schedule, func(ctx context.Context) {
+		_, _ = pub.RunInbox(ctx) // RunInbox logs what went wrong
+	}, log.With("component", "scheduler"))
+	if err != nil {
+		return err
+	}
+	a.Feeds = feeds.New(feeds.Options{
+		BaseURL: cfg.HTTP.BaseURL, Title: cfg.Feeds.Title, Limit: cfg.Feeds.Limit,
+		Logger: log.With("component", "feeds"),
+	})
+
+	var allow []netip.Prefix
+	for _, n := range cfg.Subscribers.AllowNetworks {
+		allow = append(allow, netip.MustParsePrefix(n)) // validated by config
+	}
+	var retries []time.Duration
+	for _, d := range cfg.Subscribers.RetrySchedule {
+		retries = append(retries, d.D())
+	}
+	var endpoints []subscribers.Endpoint
+	for _, w := range cfg.Subscribers.Webhooks {
+		endpoints = append(endpoints, subscribers.Endpoint{
+			Name: w.Name, URL: w.URL, Secret: w.Secret.Reveal(), Languages: w.Languages, Sources: w.Sources,
+		})
+	}
+	a.subs, err = subscribers.New(a.Broker.JS, subscribers.Options{
+		Topology:      a.Topology,
+		Timeout:       cfg.Subscribers.Timeout.D(),
+		RetrySchedule: retries,
+		Concurrency:   cfg.Subscribers.Concurrency,
+		AllowNetworks: allow,
+		UserAgent:     "crier/" + Version,
+		Logger:        log.With("component", "subscribers"),
+	}, endpoints)
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle("/api/articles", pub.APIHandler(publisher.APIOptions{Token: cfg.HTTP.APIToken.Reveal(), BaseURL: cfg.HTTP.BaseURL}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		if a.Broker.Conn.IsConnected() {
+			_, _ = w.Write([]byte("ok\n"))
+			return
+		}
+		http.Error(w, "nats disconnected", http.StatusServiceUnavailable)
+	})
+	mux.Handle("/", a.Feeds.Handler())
+	a.http = &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	a.listener, err = net.Listen("tcp", cfg.HTTP.Listen)
+	if err != nil {
+		return fmt.Errorf("app: http.listen %s: %w", cfg.HTTP.Listen, err)
+	}
+	return nil
+}
+
+// HTTPAddr is the address the HTTP server listens on.
+func (a *App) HTTPAddr() string { return a.listener.Addr().String() }
+
+// Run serves until ctx is done, then shuts down in order: stop taking work
+// (schedule, HTTP), let in-flight deliveries finish, stop the feeds, and
+// drain the bus so every ack reaches the server. Work not finished stays
+// in the inbox or unacknowledged on the stream, and is picked up again.
+func (a *App) Run(ctx context.Context) error {
+	feedsCtx, stopFeeds := context.WithCancel(context.WithoutCancel(ctx))
+	feedsDone := make(chan error, 1)
+	go func() { feedsDone <- a.Feeds.Run(feedsCtx, a.Broker.JS, a.Topology.ArticleStream) }()
+
+	httpDone := make(chan error, 1)
+	go func() { httpDone <- a.http.Serve(a.listener) }()
+
+	// Consumers exist before the first inbox run, so no article is missed.
+	err := a.subs.Start(ctx)
+	if err == nil {
+		err = a.sched.Start(ctx)
+	}
+	if err == nil {
+		select {
+		case <-ctx.Done():
+		case err = <-httpDone:
+			err = fmt.Errorf("app: http server: %w", err)
+		case err = <-feedsDone:
+			err = fmt.Errorf("app: feeds: %w", err)
+		}
+	}
+
+	a.log.Info("shutting down")
+	a.sched.Stop()
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if herr := a.http.Shutdown(shutCtx); herr != nil && !errors.Is(herr, http.ErrServerClosed) {
+		a.log.Warn("http shutdown", "error", herr)
+	}
+	a.subs.Stop()
+	stopFeeds()
+	<-feedsDone
+	a.Broker.Close()
+	a.log.Info("stopped")
+	return err
+}
+
+// RunOnce makes one ingestion pass and returns what it did. It uses the
+// embedded server in-process only, so it never opens the NATS port.
+func RunOnce(ctx context.Context, cfg *config.Config, log *slog.Logger) (publisher.RunStats, error) {
+	b, top, err := Connect(ctx, cfg, "", log.With("component", "nats"))
+	if err != nil {
+		return publisher.RunStats{}, err
+	}
+	defer b.Close()
+	pub, err := NewPublisher(ctx, cfg, b, top, log)
+	if err != nil {
+		return publisher.RunStats{}, err
+	}
+	return pub.RunInbox(ctx)
+}

@@ -1,0 +1,148 @@
+// Command crier publishes news articles as feeds, NATS messages and signed
+// webhooks. Run "crier help" for the commands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"syscall"
+
+	"github.com/crier/crier/app"
+	"github.com/crier/crier/config"
+)
+
+// Exit statuses.
+const (
+	exitOK     = 0
+	exitFailed = 1 // a run failed, or an input could not be normalized
+	exitUsage  = 2 // bad command line or configuration
+)
+
+// version is set with -ldflags "-X main.version=v1.2.3".
+var version = ""
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr, os.Environ())
+	stop()
+	os.Exit(code)
+}
+
+type command struct {
+	name, args, help string
+	run              func(ctx context.Context, env *environment, args []string) int
+}
+
+// environment is what a command may touch, injected for tests.
+type environment struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	environ        []string
+}
+
+func commands() []command {
+	return []command{
+		{"serve", "[--config FILE]", "run crier: embedded or external NATS, scheduled ingestion, feeds, webhooks", serve},
+		{"run-once", "[--config FILE]", "make one ingestion pass over the inbox, then exit (status 1 if an input failed)", runOnce},
+		{"normalize", "FILE... | -", "print each input normalized, as one JSON article per line; needs no NATS", normalizeCmd},
+		{"receive", "[--config FILE] [--webhook NAME] [--listen ADDR]", "run a test webhook receiver that verifies signatures and prints deliveries", receive},
+		{"secret", "", "print a new webhook secret (whsec_...)", secret},
+		{"version", "", "print the version", printVersion},
+	}
+}
+
+func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
+	app.Version = currentVersion()
+	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(stdout)
+		if len(args) == 0 {
+			return exitUsage
+		}
+		return exitOK
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	fmt.Fprintf(stderr, "crier: unknown command %q\n\n", args[0])
+	usage(stderr)
+	return exitUsage
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintf(w, "crier %s: news feeds, NATS messages and signed webhooks from raw articles\n\nUsage:\n", currentVersion())
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  crier %-10s %s\n      %s\n", c.name, c.args, c.help)
+	}
+	fmt.Fprintf(w, "\nRun crier COMMAND --help for a command's flags. Every config key can be set by an\nenvironment variable: http.listen is CRIER_HTTP_LISTEN.\n")
+}
+
+// flags returns a flag set that prints its usage on --help and errors to
+// env.stderr.
+func flags(env *environment, name, args, help string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(env.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(fs.Output(), "Usage: crier %s %s\n\n%s\n", name, args, help)
+		var hasFlags bool
+		fs.VisitAll(func(*flag.Flag) { hasFlags = true })
+		if hasFlags {
+			fmt.Fprintln(fs.Output(), "\nFlags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// parse parses args; done is true when the command should return code.
+func parse(fs *flag.FlagSet, env *environment, args []string) (code int, done bool) {
+	fs.SetOutput(env.stdout) // --help is asked for: stdout
+	err := fs.Parse(args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		return exitOK, true
+	case err != nil:
+		return exitUsage, true
+	}
+	return 0, false
+}
+
+func loadConfig(env *environment, path string) (*config.Config, *slog.Logger, bool) {
+	cfg, err := config.Load(path, env.environ)
+	if err != nil {
+		fmt.Fprintf(env.stderr, "crier: %v\n", err)
+		return nil, nil, false
+	}
+	var level slog.Level
+	_ = level.UnmarshalText([]byte(cfg.LogLevel))
+	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
+	return cfg, log, true
+}
+
+func currentVersion() string {
+	if version != "" {
+		return version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func printVersion(_ context.Context, env *environment, args []string) int {
+	fs := flags(env, "version", "", "Print crier's version.")
+	if code, done := parse(fs, env, args); done {
+		return code
+	}
+	fmt.Fprintf(env.stdout, "crier %s\n", currentVersion())
+	return exitOK
+}

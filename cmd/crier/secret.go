@@ -1,0 +1,33 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"fmt"
+	"net/url"
+)
+
+func secret(_ context.Context, env *environment, args []string) int {
+	fs := flags(env, "secret", "", "Print a new Standard Webhooks secret: whsec_ followed by the base64 of 32 random bytes.")
+	if code, done := parse(fs, env, args); done {
+		return code
+	}
+	key := make([]byte, 32)
+	_, _ = rand.Read(key) // never fails on Linux; panics otherwise
+	fmt.Fprintln(env.stdout, "whsec_"+base64.StdEncoding.EncodeToString(key))
+	return exitOK
+}
+
+// redactURL drops credentials and the query, which may carry tokens.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "<invalid url>"
+	}
+	u.User = nil
+	if u.RawQuery != "" {
+		u.RawQuery = "<redacted>"
+	}
+	return u.String()
+}

@@ -1,0 +1,206 @@
+package publisher
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/normalize"
+)
+
+// FailedDir is the folder, inside the inbox, where inputs that cannot be
+// normalized are moved, each with a .error file saying why.
+const FailedDir = "failed"
+
+// InboxOptions configures the inbox source.
+type InboxOptions struct {
+	Dir string
+	// Settle is how long a file must stay unmodified before it is read.
+	Settle   time.Duration
+	MaxBytes int64
+}
+
+// RunStats counts what one pass over the inbox did.
+type RunStats struct {
+	Published  int
+	Duplicates int
+	Failed     int
+	// Waiting counts files left for a later run: still being written, or
+	// not published because of an error that is not the input's fault.
+	Waiting int
+}
+
+// fileRecord marks an inbox file as done, so it is published once across
+// restarts; the file itself is left where the user put it.
+type fileRecord struct {
+	Name      string    `json:"name"`
+	ID        string    `json:"id"`
+	Duplicate bool      `json:"duplicate,omitempty"`
+	At        time.Time `json:"at"`
+}
+
+// RunInbox makes one pass over the inbox. A bad file is moved to failed/
+// and the pass goes on; an error from NATS leaves the file for the next
+// run. The error returned joins those that were not the inputs' fault.
+func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
+	var st RunStats
+	dir := p.inbox.Dir
+	if err := os.MkdirAll(filepath.Join(dir, FailedDir), 0o755); err != nil {
+		return st, fmt.Errorf("publisher: inbox: %w", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return st, fmt.Errorf("publisher: inbox: %w", err)
+	}
+	var errs []error
+	for _, e := range entries {
+		if ctx.Err() != nil {
+			break // stop taking work; what is left waits for the next run
+		}
+		if e.IsDir() || ignored(e.Name()) {
+			continue
+		}
+		switch err := p.inboxFile(ctx, e.Name(), &st); {
+		case err == nil:
+		case errors.Is(err, errNotSettled):
+			st.Waiting++
+		default:
+			st.Waiting++
+			errs = append(errs, err)
+			p.log.Error("inbox file not published; retried next run", "file", e.Name(), "error", err)
+		}
+	}
+	if st != (RunStats{}) {
+		p.log.Info("inbox run", "published", st.Published, "duplicates", st.Duplicates, "failed", st.Failed, "waiting", st.Waiting)
+	}
+	return st, errors.Join(errs...)
+}
+
+var errNotSettled = errors.New("still being written")
+
+func (p *Publisher) inboxFile(ctx context.Context, name string, st *RunStats) error {
+	path := filepath.Join(p.inbox.Dir, name)
+	info, err := os.Stat(path)
+	if err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil // taken away since the listing
+		}
+		return fmt.Errorf("publisher: %w", err)
+	}
+	if !info.Mode().IsRegular() {
+		return nil
+	}
+	if p.now().Sub(info.ModTime()) < p.inbox.Settle {
+		return errNotSettled
+	}
+	key := fileKey(name, info)
+	if _, err := p.ledger.Get(ctx, key); err == nil {
+		return nil // done in an earlier run
+	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("publisher: inbox ledger: %w", err)
+	}
+
+	data, err := readLimited(path, p.inbox.MaxBytes)
+	if err != nil {
+		return fmt.Errorf("publisher: read %s: %w", name, err)
+	}
+	if again, err := os.Stat(path); err != nil || fileKey(name, again) != key {
+		return errNotSettled // changed while we read it
+	}
+	a, res, err := p.Ingest(ctx, normalize.Input{Name: name, Data: data, ModTime: info.ModTime()})
+	if normalize.IsBadInput(err) {
+		st.Failed++
+		p.log.Warn("inbox file rejected", "file", name, "error", err)
+		return p.moveToFailed(name, err)
+	}
+	if err != nil {
+		return err
+	}
+	if res.Duplicate {
+		st.Duplicates++
+		p.log.Info("duplicate dropped", "file", name, "article_id", a.ID, "published_as", res.ID)
+	} else {
+		st.Published++
+	}
+	rec, _ := json.Marshal(fileRecord{Name: name, ID: res.ID, Duplicate: res.Duplicate, At: p.now().UTC()})
+	if _, err := p.ledger.Put(ctx, key, rec); err != nil {
+		// Published but not marked: the next run finds it a duplicate.
+		return fmt.Errorf("publisher: inbox ledger: %w", err)
+	}
+	return nil
+}
+
+// readLimited reads at most limit+1 bytes, so normalization can tell an
+// input over the limit without reading all of a huge file.
+func readLimited(path string, limit int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
+// fileKey identifies one version of an inbox file: its name, size and
+// modification time, hashed into a valid KV key.
+func fileKey(name string, info fs.FileInfo) string {
+	h := sha256.Sum256([]byte(name + "\x00" + strconv.FormatInt(info.Size(), 10) + "\x00" + strconv.FormatInt(info.ModTime().UnixNano(), 10)))
+	return hex.EncodeToString(h[:])
+}
+
+// ignored names files that are not inputs: hidden, temporary and partial
+// files (write to one of those and rename, for an atomic drop).
+func ignored(name string) bool {
+	if strings.HasPrefix(name, ".") || strings.HasSuffix(name, "~") {
+		return true
+	}
+	switch strings.ToLower(filepath.Ext(name)) {
+	case ".tmp", ".part", ".partial", ".crdownload", ".swp", ".error":
+		return true
+	}
+	return false
+}
+
+// moveToFailed moves a rejected input to failed/ beside a .error file
+// giving the reason. It never overwrites: a name already taken gets a
+// numbered suffix.
+func (p *Publisher) moveToFailed(name string, reason error) error {
+	src := filepath.Join(p.inbox.Dir, name)
+	failed := filepath.Join(p.inbox.Dir, FailedDir)
+	ext := filepath.Ext(name)
+	stem := strings.TrimSuffix(name, ext)
+	for i := 0; i < 1000; i++ {
+		target := name
+		if i > 0 {
+			target = fmt.Sprintf("%s.%d%s", stem, i, ext)
+		}
+		dst := filepath.Join(failed, target)
+		// A hard link fails when dst exists, unlike rename, which replaces it.
+		if err := os.Link(src, dst); errors.Is(err, fs.ErrExist) {
+			continue
+		} else if err != nil {
+			return fmt.Errorf("publisher: move %s to %s: %w", name, FailedDir, err)
+		}
+		if err := os.Remove(src); err != nil {
+			return fmt.Errorf("publisher: move %s to %s: %w", name, FailedDir, err)
+		}
+		note := fmt.Sprintf("file: %s\ntime: %s\nerror: %v\n", name, p.now().UTC().Format(time.RFC3339), reason)
+		if err := os.WriteFile(dst+".error", []byte(note), 0o644); err != nil {
+			return fmt.Errorf("publisher: write %s.error: %w", target, err)
+		}
+		return nil
+	}
+	return fmt.Errorf("publisher: move %s to %s: too many files of that name", name, FailedDir)
+}

@@ -1,0 +1,179 @@
+// Package publisher takes raw articles from its sources (the inbox folder
+// and the ingest API), normalizes them, drops duplicates and publishes each
+// on the article stream exactly once, on a schedule.
+package publisher
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/article"
+	"github.com/crier/crier/broker"
+	"github.com/crier/crier/normalize"
+)
+
+// CloudEvents attributes of every article message (binary content mode).
+const (
+	EventType   = "dev.crier.article.published.v1"
+	specVersion = "1.0"
+)
+
+// KV buckets the publisher keeps its state in, beside the stream.
+const (
+	contentBucket = "crier_content"
+	inboxBucket   = "crier_inbox"
+)
+
+// Options configures a Publisher.
+type Options struct {
+	Topology broker.Topology
+	// EventSource is the CloudEvents source of every message (the base URL).
+	EventSource string
+	Inbox       InboxOptions
+	Logger      *slog.Logger
+	Now         func() time.Time
+}
+
+// Publisher normalizes inputs and publishes articles.
+type Publisher struct {
+	js      jetstream.JetStream
+	norm    *normalize.Normalizer
+	top     broker.Topology
+	source  string
+	content jetstream.KeyValue // content hash -> contentRecord
+	ledger  jetstream.KeyValue // inbox file identity -> fileRecord
+	inbox   InboxOptions
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// Result says what became of one input.
+type Result struct {
+	ID string `json:"id"`
+	// Duplicate is true when the same body was already published; ID is then
+	// the article that was.
+	Duplicate bool   `json:"duplicate"`
+	Seq       uint64 `json:"-"`
+}
+
+// New opens the publisher's buckets; the streams must exist.
+func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer, o Options) (*Publisher, error) {
+	content, err := o.Topology.KV(ctx, js, contentBucket, "crier: content hash of every published article body")
+	if err != nil {
+		return nil, err
+	}
+	ledger, err := o.Topology.KV(ctx, js, inboxBucket, "crier: inbox files already published")
+	if err != nil {
+		return nil, err
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	return &Publisher{
+		js: js, norm: norm, top: o.Topology, source: o.EventSource,
+		content: content, ledger: ledger, inbox: o.Inbox,
+		log: o.Logger, now: o.Now,
+	}, nil
+}
+
+// Ingest normalizes one input and publishes it. A bad input gives an error
+// for which normalize.IsBadInput is true.
+func (p *Publisher) Ingest(ctx context.Context, in normalize.Input) (*article.Article, Result, error) {
+	a, err := p.norm.Normalize(ctx, in)
+	if err != nil {
+		return nil, Result{}, err
+	}
+	res, err := p.Publish(ctx, a)
+	return a, res, err
+}
+
+type contentState string
+
+const (
+	statePending   contentState = "pending"
+	statePublished contentState = "published"
+)
+
+// contentRecord claims a body for one article id. It is written pending
+// before the publish and published after the server's ack, so a crash in
+// between republishes (the server drops it by Nats-Msg-Id) and never loses.
+type contentRecord struct {
+	ID    string       `json:"id"`
+	State contentState `json:"state"`
+	Seq   uint64       `json:"seq,omitempty"`
+}
+
+// Publish puts a on the stream unless its body was already published.
+func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, error) {
+	claim, _ := json.Marshal(contentRecord{ID: a.ID, State: statePending})
+	if _, err := p.content.Create(ctx, a.ContentHash, claim); errors.Is(err, jetstream.ErrKeyExists) {
+		prev, err := p.contentRecord(ctx, a.ContentHash)
+		if err != nil {
+			return Result{}, err
+		}
+		// Another id, or already out: a duplicate. Our own pending claim is
+		// an earlier attempt that did not finish: publish again.
+		if prev.ID != a.ID || prev.State == statePublished {
+			return Result{ID: prev.ID, Duplicate: true, Seq: prev.Seq}, nil
+		}
+	} else if err != nil {
+		return Result{}, fmt.Errorf("publisher: claim content %s: %w", a.ContentHash, err)
+	}
+
+	msg, err := p.message(a)
+	if err != nil {
+		return Result{}, err
+	}
+	ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(a.ID), jetstream.WithExpectStream(p.top.ArticleStream))
+	if err != nil {
+		return Result{}, fmt.Errorf("publisher: publish %s: %w", a.ID, err)
+	}
+	done, _ := json.Marshal(contentRecord{ID: a.ID, State: statePublished, Seq: ack.Sequence})
+	if _, err := p.content.Put(ctx, a.ContentHash, done); err != nil {
+		return Result{}, fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
+	}
+	p.log.Info("article published", "article_id", a.ID, "subject", msg.Subject, "seq", ack.Sequence,
+		"duplicate_msg_id", ack.Duplicate, "origin", a.Origin)
+	return Result{ID: a.ID, Seq: ack.Sequence}, nil
+}
+
+func (p *Publisher) contentRecord(ctx context.Context, hash string) (contentRecord, error) {
+	var rec contentRecord
+	e, err := p.content.Get(ctx, hash)
+	if err != nil {
+		return rec, fmt.Errorf("publisher: read content %s: %w", hash, err)
+	}
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
+		return rec, fmt.Errorf("publisher: content record %s: %w", hash, err)
+	}
+	return rec, nil
+}
+
+// message builds the wire form: the article JSON with CloudEvents binary
+// mode headers.
+func (p *Publisher) message(a *article.Article) (*nats.Msg, error) {
+	body, err := json.Marshal(a)
+	if err != nil {
+		return nil, fmt.Errorf("publisher: encode %s: %w", a.ID, err)
+	}
+	msg := nats.NewMsg(p.top.ArticleSubject(a.LanguageSlug(), a.SourceSlug()))
+	msg.Data = body
+	msg.Header.Set("Content-Type", "application/json")
+	msg.Header.Set("ce-specversion", specVersion)
+	msg.Header.Set("ce-id", a.ID)
+	msg.Header.Set("ce-type", EventType)
+	msg.Header.Set("ce-source", p.source)
+	msg.Header.Set("ce-time", a.Ingested.UTC().Format(time.RFC3339Nano))
+	msg.Header.Set("ce-subject", a.ID)
+	return msg, nil
+}
