@@ -27,7 +27,7 @@ func TestMinimalFileAcceptedAsIs(t *testing.T) {
 }
 
 func TestExampleConfigsLoad(t *testing.T) {
-	for _, f := range []string{"crier.example.yaml", "demo.yaml"} {
+	for _, f := range []string{"crier.example.yaml", "demo.yaml", "docker.yaml"} {
 		if _, err := Load(f, nil); err != nil {
 			t.Errorf("%s: %v", f, err)
 		}
