@@ -1,0 +1,289 @@
+package app_test
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/nats-io/nats.go/jetstream"
+	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
+
+	"github.com/crier/crier/app"
+	"github.com/crier/crier/config"
+)
+
+const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
+
+// receiver is a webhook endpoint that verifies every delivery with the
+// Standard Webhooks library and reports verified article ids.
+type receiver struct {
+	t         *testing.T
+	wh        *standardwebhooks.Webhook
+	mu        sync.Mutex
+	fail      bool
+	ids       map[string]string // article id -> webhook-id
+	delivered chan string
+}
+
+func newReceiver(t *testing.T) (*receiver, *httptest.Server) {
+	wh, err := standardwebhooks.NewWebhook(secret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &receiver{t: t, wh: wh, ids: map[string]string{}, delivered: make(chan string, 100)}
+	srv := httptest.NewServer(r)
+	t.Cleanup(srv.Close)
+	return r, srv
+}
+
+func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	body, _ := io.ReadAll(r.Body)
+	if err := rc.wh.Verify(body, r.Header); err != nil {
+		rc.t.Errorf("signature rejected by the Standard Webhooks library: %v", err)
+		w.WriteHeader(http.StatusUnauthorized)
+		return
+	}
+	var ev struct {
+		Type      string          `json:"type"`
+		Timestamp time.Time       `json:"timestamp"`
+		Data      json.RawMessage `json:"data"`
+	}
+	var a struct{ ID, Title string }
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Type != "article.published" || ev.Timestamp.IsZero() || json.Unmarshal(ev.Data, &a) != nil || a.ID == "" {
+		rc.t.Errorf("bad payload: %s", body)
+	}
+	rc.mu.Lock()
+	defer rc.mu.Unlock()
+	if rc.fail {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	if prev, ok := rc.ids[a.ID]; ok && prev != r.Header.Get("webhook-id") {
+		rc.t.Errorf("article %s redelivered with another webhook-id: %s then %s", a.ID, prev, r.Header.Get("webhook-id"))
+	}
+	rc.ids[a.ID] = r.Header.Get("webhook-id")
+	w.WriteHeader(http.StatusNoContent)
+	rc.delivered <- a.ID
+}
+
+func (rc *receiver) setFailing(v bool) {
+	rc.mu.Lock()
+	rc.fail = v
+	rc.mu.Unlock()
+}
+
+func seedInbox(t *testing.T, dir string) {
+	t.Helper()
+	seeds, err := filepath.Glob("../examples/inbox/*.txt")
+	if err != nil || len(seeds) != 5 {
+		t.Fatalf("seeds: %v %v", seeds, err)
+	}
+	for _, s := range seeds {
+		data, err := os.ReadFile(s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(s)), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func testConfig(t *testing.T, dataDir, inbox, hookURL string) *config.Config {
+	t.Helper()
+	env := []string{
+		"CRIER_DATA_DIR=" + dataDir,
+		"CRIER_HTTP_LISTEN=127.0.0.1:0",
+		"CRIER_HTTP_BASE_URL=http://crier.test",
+		"CRIER_NATS_LISTEN=",
+		"CRIER_PUBLISHER_SCHEDULE=@every 1h",
+		"CRIER_PUBLISHER_INBOX=" + inbox,
+		"CRIER_PUBLISHER_SETTLE=0s",
+		"CRIER_SUBSCRIBERS_RETRY_SCHEDULE=50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms",
+		"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=127.0.0.0/8",
+		"CRIER_SUBSCRIBERS_WEBHOOKS_0_NAME=test",
+		"CRIER_SUBSCRIBERS_WEBHOOKS_0_URL=" + hookURL,
+		"CRIER_SUBSCRIBERS_WEBHOOKS_0_SECRET=" + secret,
+	}
+	cfg, err := config.Load("", env)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+// start runs crier; stop cancels it and waits for a clean exit.
+func start(t *testing.T, cfg *config.Config) (a *app.App, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Run(ctx) }()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			if err := <-done; err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return a, stop
+}
+
+func await(t *testing.T, ch <-chan string, n int) []string {
+	t.Helper()
+	var got []string
+	timeout := time.After(30 * time.Second)
+	for len(got) < n {
+		select {
+		case id := <-ch:
+			got = append(got, id)
+		case <-timeout:
+			t.Fatalf("got %d of %d events", len(got), n)
+		}
+	}
+	return got
+}
+
+func TestSeedsEndToEnd(t *testing.T) {
+	rc, hook := newReceiver(t)
+	inbox := t.TempDir()
+	seedInbox(t, inbox)
+	a, _ := start(t, testConfig(t, t.TempDir(), inbox, hook.URL+"/hook"))
+
+	ids := await(t, rc.delivered, 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, id := range ids {
+		if err := a.Feeds.WaitFor(ctx, id); err != nil {
+			t.Fatalf("article %s not in the feeds: %v", id, err)
+		}
+	}
+
+	// Feeds, parsed back by gofeed.
+	base := "http://" + a.HTTPAddr()
+	for _, ext := range []string{"rss", "atom", "json"} {
+		resp, err := http.Get(base + "/feeds/all." + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed, err := gofeed.NewParser().Parse(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("all.%s: %v", ext, err)
+		}
+		if len(feed.Items) != 5 {
+			t.Errorf("all.%s has %d items, want 5", ext, len(feed.Items))
+		}
+	}
+	resp, err := http.Get(base + "/feeds/lang/fr.atom")
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("per-language feed: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
+
+	// NATS: five messages with their headers, readable by any consumer.
+	stream, err := a.Broker.JS.Stream(ctx, a.Topology.ArticleStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	batch, err := cons.FetchNoWait(10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	for m := range batch.Messages() {
+		n++
+		h := m.Headers()
+		var art struct {
+			ID       string `json:"id"`
+			Schema   int    `json:"schema"`
+			Language string `json:"language"`
+		}
+		if err := json.Unmarshal(m.Data(), &art); err != nil {
+			t.Fatal(err)
+		}
+		if h.Get("Nats-Msg-Id") != art.ID || h.Get("ce-id") != art.ID || h.Get("ce-specversion") != "1.0" || h.Get("Content-Type") != "application/json" {
+			t.Errorf("headers %v for article %s", h, art.ID)
+		}
+		if art.Schema != 1 || art.Language != "fr" {
+			t.Errorf("article %s: schema %d language %q", art.ID, art.Schema, art.Language)
+		}
+	}
+	if n != 5 {
+		t.Errorf("stream holds %d messages, want 5", n)
+	}
+}
+
+func TestRestartInTheMiddleOfARun(t *testing.T) {
+	rc, hook := newReceiver(t)
+	rc.setFailing(true) // deliveries are in retry when crier stops
+	inbox, data := t.TempDir(), t.TempDir()
+	seedInbox(t, inbox)
+	cfg := testConfig(t, data, inbox, hook.URL+"/hook")
+
+	a, stop := start(t, cfg)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	// Stop as soon as the first article is out: the rest of the run is
+	// handed back (left in the inbox) and the delivery is unacknowledged.
+	first := waitFirstArticle(ctx, t, a)
+	stop()
+	rc.setFailing(false)
+
+	a, _ = start(t, cfg)
+	ids := await(t, rc.delivered, 5)
+	seen := map[string]bool{}
+	for _, id := range ids {
+		seen[id] = true
+	}
+	if len(seen) != 5 || !seen[first] {
+		t.Fatalf("delivered %v, want the 5 articles including %s", ids, first)
+	}
+	stream, err := a.Broker.JS.Stream(ctx, a.Topology.ArticleStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 5 {
+		t.Fatalf("stream holds %d articles after the restart, want 5 (none twice)", info.State.Msgs)
+	}
+}
+
+func waitFirstArticle(ctx context.Context, t *testing.T, a *app.App) string {
+	t.Helper()
+	stream, err := a.Broker.JS.Stream(ctx, a.Topology.ArticleStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := cons.Next(jetstream.FetchMaxWait(20 * time.Second))
+	if err != nil {
+		t.Fatalf("no article published: %v", err)
+	}
+	return m.Headers().Get("Nats-Msg-Id")
+}

@@ -1,0 +1,300 @@
+package publisher
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/broker"
+	"github.com/crier/crier/broker/brokertest"
+	"github.com/crier/crier/normalize"
+)
+
+type fixture struct {
+	pub   *Publisher
+	js    jetstream.JetStream
+	top   broker.Topology
+	inbox string
+}
+
+func newFixture(t *testing.T, settle time.Duration) *fixture {
+	t.Helper()
+	b, top := brokertest.Start(t)
+	inbox := t.TempDir()
+	const maxBytes = 64 << 10
+	pub, err := New(context.Background(), b.JS, normalize.New(normalize.Options{MaxBytes: maxBytes}), Options{
+		Topology:    top,
+		EventSource: "http://crier.test",
+		Inbox:       InboxOptions{Dir: inbox, Settle: settle, MaxBytes: maxBytes},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &fixture{pub: pub, js: b.JS, top: top, inbox: inbox}
+}
+
+func (f *fixture) write(t *testing.T, name string, data []byte) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(f.inbox, name), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (f *fixture) streamMsgs(t *testing.T) uint64 {
+	t.Helper()
+	s, err := f.js.Stream(context.Background(), f.top.ArticleStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return info.State.Msgs
+}
+
+func seed(t *testing.T) []byte {
+	t.Helper()
+	data, err := os.ReadFile("testdata/seed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func TestRunInboxBadInputsLoseNothing(t *testing.T) {
+	f := newFixture(t, 0)
+	good := seed(t)
+	f.write(t, "good.txt", good)
+	f.write(t, "copy.txt", good) // the same body under another name
+	bad := map[string][]byte{
+		"empty.txt":    {},
+		"blank.txt":    []byte(" \n\t\n  "),
+		"binary.txt":   {0x7f, 'E', 'L', 'F', 0, 0, 0, 1, 2, 3, 0, 0},
+		"bad.json":     []byte(`{"title": "x", "text": `),
+		"unknown.json": []byte(`{"title": "x", "text": "Un texte.", "colour": "red"}`),
+		"huge.txt":     bytes.Repeat([]byte("Une phrase assez longue pour compter. "), 3000),
+	}
+	for name, data := range bad {
+		f.write(t, name, data)
+	}
+	// A file of that name failed before: it must not be overwritten.
+	if err := os.MkdirAll(filepath.Join(f.inbox, FailedDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(f.inbox, FailedDir, "empty.txt"), []byte("earlier"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f.write(t, ".hidden.txt", []byte("ignored"))
+	f.write(t, "partial.txt.part", []byte("ignored"))
+
+	st, err := f.pub.RunInbox(context.Background())
+	if err != nil {
+		t.Fatalf("RunInbox: %v", err)
+	}
+	if st.Published != 1 || st.Duplicates != 1 || st.Failed != len(bad) {
+		t.Fatalf("stats = %+v, want 1 published, 1 duplicate, %d failed", st, len(bad))
+	}
+	if n := f.streamMsgs(t); n != 1 {
+		t.Fatalf("stream holds %d messages, want 1", n)
+	}
+	for name, data := range bad {
+		moved := filepath.Join(f.inbox, FailedDir, name)
+		if name == "empty.txt" {
+			moved = filepath.Join(f.inbox, FailedDir, "empty.1.txt")
+		}
+		got, err := os.ReadFile(moved)
+		if err != nil || !bytes.Equal(got, data) {
+			t.Errorf("%s: not kept intact in failed/: %v", name, err)
+		}
+		reason, err := os.ReadFile(moved + ".error")
+		if err != nil || !strings.Contains(string(reason), "error: ") {
+			t.Errorf("%s: no .error with a reason: %q %v", name, reason, err)
+		}
+		if _, err := os.Stat(filepath.Join(f.inbox, name)); !os.IsNotExist(err) {
+			t.Errorf("%s still in the inbox", name)
+		}
+	}
+	if earlier, _ := os.ReadFile(filepath.Join(f.inbox, FailedDir, "empty.txt")); string(earlier) != "earlier" {
+		t.Error("an earlier failed file was overwritten")
+	}
+	for _, name := range []string{"good.txt", "copy.txt", ".hidden.txt", "partial.txt.part"} {
+		if _, err := os.Stat(filepath.Join(f.inbox, name)); err != nil {
+			t.Errorf("%s was moved or deleted: %v", name, err)
+		}
+	}
+
+	// A second pass, as after a restart, publishes nothing again.
+	st, err = f.pub.RunInbox(context.Background())
+	if err != nil || st != (RunStats{}) {
+		t.Fatalf("second run: %+v, %v; want nothing done", st, err)
+	}
+}
+
+func TestRunInboxWaitsForFilesBeingWritten(t *testing.T) {
+	f := newFixture(t, time.Hour)
+	f.write(t, "fresh.txt", seed(t))
+	st, err := f.pub.RunInbox(context.Background())
+	if err != nil || st.Waiting != 1 || st.Published != 0 {
+		t.Fatalf("stats %+v, err %v; want the fresh file left waiting", st, err)
+	}
+	old := time.Now().Add(-2 * time.Hour)
+	if err := os.Chtimes(filepath.Join(f.inbox, "fresh.txt"), old, old); err != nil {
+		t.Fatal(err)
+	}
+	if st, err := f.pub.RunInbox(context.Background()); err != nil || st.Published != 1 {
+		t.Fatalf("settled file: %+v, %v", st, err)
+	}
+}
+
+func TestPublishResumesAfterCrashBeforeAck(t *testing.T) {
+	f := newFixture(t, 0)
+	a, err := f.pub.norm.Normalize(context.Background(), normalize.Input{Name: "seed.txt", Data: seed(t), ModTime: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A crash after the claim, before the publish.
+	claim, _ := json.Marshal(contentRecord{ID: a.ID, State: statePending})
+	if _, err := f.pub.content.Create(context.Background(), a.ContentHash, claim); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.pub.Publish(context.Background(), a)
+	if err != nil || res.Duplicate {
+		t.Fatalf("resume: %+v, %v; want a publish", res, err)
+	}
+	// A crash after the publish, before the record: the server drops the copy.
+	claim, _ = json.Marshal(contentRecord{ID: a.ID, State: statePending})
+	if _, err := f.pub.content.Put(context.Background(), a.ContentHash, claim); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pub.Publish(context.Background(), a); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := f.pub.Publish(context.Background(), a); err != nil || !res.Duplicate {
+		t.Fatalf("third publish: %+v, %v; want a duplicate", res, err)
+	}
+	if n := f.streamMsgs(t); n != 1 {
+		t.Fatalf("stream holds %d messages, want 1", n)
+	}
+}
+
+func TestMessageHeaders(t *testing.T) {
+	f := newFixture(t, 0)
+	_, res, err := f.pub.Ingest(context.Background(), normalize.Input{Name: "seed.txt", Data: seed(t), ModTime: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, _ := f.js.Stream(context.Background(), f.top.ArticleStream)
+	m, err := s.GetMsg(context.Background(), res.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{
+		"Nats-Msg-Id":    res.ID,
+		"Content-Type":   "application/json",
+		"ce-specversion": "1.0",
+		"ce-id":          res.ID,
+		"ce-type":        EventType,
+		"ce-source":      "http://crier.test",
+	}
+	for k, v := range want {
+		if got := m.Header.Get(k); got != v {
+			t.Errorf("header %s = %q, want %q", k, got, v)
+		}
+	}
+	if _, err := time.Parse(time.RFC3339Nano, m.Header.Get("ce-time")); err != nil {
+		t.Errorf("ce-time: %v", err)
+	}
+	if !strings.HasPrefix(m.Subject, "crier.articles.fr.") {
+		t.Errorf("subject %q", m.Subject)
+	}
+}
+
+func TestAPI(t *testing.T) {
+	f := newFixture(t, 0)
+	srv := httptest.NewServer(f.pub.APIHandler(APIOptions{BaseURL: "http://crier.test"}))
+	defer srv.Close()
+	withToken := httptest.NewServer(f.pub.APIHandler(APIOptions{Token: "s3cret", BaseURL: "http://crier.test"}))
+	defer withToken.Close()
+
+	jsonArticle := `{"url":"https://example.org/a","title":"Un titre","text":"Le président a parlé lundi devant la presse de la situation dans le pays.\n\nIl a annoncé de nouvelles mesures pour les familles.","published":"2022-12-19T20:53:00+01:00","source":"Exemple","author":"Jean Dupont","language":"fr"}`
+	for _, tc := range []struct {
+		name, url, ctype, auth string
+		body                   []byte
+		want                   int
+	}{
+		{"text", srv.URL, "text/plain; charset=utf-8", "", seed(t), http.StatusAccepted},
+		{"same text again", srv.URL, "text/plain", "", seed(t), http.StatusAccepted},
+		{"json", srv.URL, "application/json", "", []byte(jsonArticle), http.StatusAccepted},
+		{"html", srv.URL, "text/html", "", []byte("<html><head><title>T</title></head><body><article><h1>Un titre</h1><p>" + strings.Repeat("Le président a parlé lundi devant la presse de la situation. ", 5) + "</p></article></body></html>"), http.StatusAccepted},
+		{"empty", srv.URL, "text/plain", "", nil, http.StatusBadRequest},
+		{"bad json", srv.URL, "application/json", "", []byte(`{"title":`), http.StatusBadRequest},
+		{"too large", srv.URL, "text/plain", "", bytes.Repeat([]byte("a "), 40<<10), http.StatusRequestEntityTooLarge},
+		{"media type", srv.URL, "image/png", "", []byte{0x89, 'P', 'N', 'G'}, http.StatusUnsupportedMediaType},
+		{"no media type", srv.URL, "", "", seed(t), http.StatusUnsupportedMediaType},
+		{"no token", withToken.URL, "text/plain", "", seed(t), http.StatusUnauthorized},
+		{"wrong token", withToken.URL, "text/plain", "Bearer nope", seed(t), http.StatusUnauthorized},
+		{"token", withToken.URL, "text/plain", "Bearer s3cret", seed(t), http.StatusAccepted},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			req, _ := http.NewRequest(http.MethodPost, tc.url+"/api/articles", bytes.NewReader(tc.body))
+			if tc.ctype != "" {
+				req.Header.Set("Content-Type", tc.ctype)
+			}
+			if tc.auth != "" {
+				req.Header.Set("Authorization", tc.auth)
+			}
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			var body map[string]any
+			if err := json.NewDecoder(resp.Body).Decode(&body); err != nil {
+				t.Fatalf("answer is not JSON: %v", err)
+			}
+			if resp.StatusCode != tc.want {
+				t.Fatalf("status %d (%v), want %d", resp.StatusCode, body, tc.want)
+			}
+			if tc.want == http.StatusAccepted {
+				if id, _ := body["id"].(string); len(id) != 32 {
+					t.Errorf("no article id in %v", body)
+				}
+			} else if msg, _ := body["error"].(string); msg == "" {
+				t.Errorf("no error message in %v", body)
+			}
+			if strings.Contains(tc.name, "again") && body["duplicate"] != true {
+				t.Errorf("same text twice not flagged duplicate: %v", body)
+			}
+		})
+	}
+	if n := f.streamMsgs(t); n != 3 {
+		t.Errorf("stream holds %d articles, want 3 (text, json, html)", n)
+	}
+}
+
+func TestAPIWithoutTokenRefusesRemoteClients(t *testing.T) {
+	for _, tc := range []struct {
+		remote string
+		want   int
+	}{
+		{"127.0.0.1:5000", 0},
+		{"[::1]:5000", 0},
+		{"192.0.2.10:5000", http.StatusForbidden},
+	} {
+		r := httptest.NewRequest(http.MethodPost, "/api/articles", nil)
+		r.RemoteAddr = tc.remote
+		if got, _ := authorize(r, ""); got != tc.want {
+			t.Errorf("%s: status %d, want %d", tc.remote, got, tc.want)
+		}
+	}
+}
