@@ -1,0 +1,122 @@
+package feeds
+
+import (
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/crier/crier/article"
+)
+
+// entry is an indexed article with its fields cleaned for output.
+type entry struct {
+	raw        *article.Article // as received, for /articles/<id>.json
+	id         string
+	title      string
+	summary    string // plain text, never empty when the body is not
+	text       string
+	bodyHTML   string // sanitized
+	byline     string
+	source     string
+	agencies   []string
+	original   string // the canonical URL when it is a usable http(s) URL
+	page       string // our page for the article
+	lang       string // slug, as in URLs and subjects
+	langTag    string // BCP 47, "" when unknown
+	sourceSlug string
+	published  time.Time
+	ingested   time.Time
+}
+
+// link is where a feed item points: the original when known, else our page.
+func (e *entry) link() string {
+	if e.original != "" {
+		return e.original
+	}
+	return e.page
+}
+
+// author is the entry's author for feeds: the byline, else the source.
+func (e *entry) author() string {
+	if e.byline != "" {
+		return e.byline
+	}
+	return e.source
+}
+
+// updated is the entry's last modification: when crier last ingested it,
+// and never before its publication.
+func (e *entry) updated() time.Time {
+	if e.ingested.After(e.published) {
+		return e.ingested
+	}
+	return e.published
+}
+
+func (e *entry) keys() [3]feedKey {
+	return [3]feedKey{{kind: kindAll}, {kindLang, e.lang}, {kindSource, e.sourceSlug}}
+}
+
+// newer orders entries newest first: by Published, then Ingested, then id.
+func newer(a, b *entry) int {
+	if c := b.published.Compare(a.published); c != 0 {
+		return c
+	}
+	if c := b.ingested.Compare(a.ingested); c != 0 {
+		return c
+	}
+	return strings.Compare(a.id, b.id)
+}
+
+func (s *Service) newEntry(a *article.Article) *entry {
+	raw := *a
+	raw.Body = slices.Clone(a.Body)
+	raw.Agencies = slices.Clone(a.Agencies)
+	e := &entry{
+		raw:        &raw,
+		id:         a.ID,
+		title:      cleanLine(a.Title),
+		summary:    cleanLine(a.Summary),
+		byline:     cleanLine(a.Byline),
+		source:     cleanLine(a.Source),
+		original:   httpURL(a.URL),
+		page:       s.opts.BaseURL + "/articles/" + url.PathEscape(a.ID),
+		lang:       a.LanguageSlug(),
+		langTag:    languageTag(a.Language),
+		sourceSlug: a.SourceSlug(),
+		published:  a.Published.UTC(),
+		ingested:   a.Ingested.UTC(),
+	}
+	paras := make([]string, 0, len(a.Body))
+	for _, p := range a.Body {
+		if p = strings.TrimSpace(cleanText(p)); p != "" {
+			paras = append(paras, p)
+		}
+	}
+	e.text = strings.Join(paras, "\n\n")
+	body := cleanText(a.BodyHTML)
+	if strings.TrimSpace(body) == "" {
+		body = paragraphsHTML(paras)
+	}
+	e.bodyHTML = s.policy.Sanitize(body)
+	if e.summary == "" && len(paras) > 0 {
+		e.summary = excerpt(strings.Join(strings.Fields(paras[0]), " "), 280)
+	}
+	if e.title == "" {
+		e.title = excerpt(e.summary, 80)
+	}
+	for _, ag := range a.Agencies {
+		if ag = cleanLine(ag); ag != "" {
+			e.agencies = append(e.agencies, ag)
+		}
+	}
+	if e.ingested.IsZero() {
+		// Feeds need a date; the epoch is wrong but stable across renders.
+		e.ingested = time.Unix(0, 0).UTC()
+	}
+	if e.published.IsZero() {
+		e.published = e.ingested
+	}
+	return e
+}

@@ -1,0 +1,305 @@
+// Package feeds publishes crier's articles as RSS 2.0, Atom 1.0 and JSON
+// Feed 1.1 (all articles, per language, per source) and as HTML pages.
+//
+// The index lives in memory and is rebuilt from the ARTICLES stream on every
+// start: the stream is the system of record. Feeds are rendered with
+// gorilla/feeds, lazily on the first request after a change, and cached.
+//
+// Item ids are permanent: "urn:crier:<article id>" (see ItemID), the same
+// string in Atom <id>, RSS <guid isPermaLink="false"> and JSON Feed "id". It
+// depends on nothing but the article id, itself derived from the article's
+// identity, so a new title, date or base URL never changes it.
+package feeds
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/microcosm-cc/bluemonday"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/article"
+)
+
+// Options configures a Service.
+type Options struct {
+	// BaseURL is the public root of the site without a trailing slash
+	// ("http://127.0.0.1:8080"); every link in feeds and pages is absolute
+	// from it.
+	BaseURL string
+	// Title is the site title; "crier" when empty.
+	Title string
+	// Limit is the default number of items per feed; 50 when zero.
+	Limit int
+	// Logger receives skipped messages and render errors; nil discards.
+	Logger *slog.Logger
+}
+
+const (
+	defaultTitle = "crier"
+	defaultLimit = 50
+	maxLimit     = 200
+)
+
+// ItemID returns the permanent feed item id of an article id:
+// "urn:crier:<id>", the id path-escaped should it hold unusual characters.
+func ItemID(id string) string { return "urn:crier:" + url.PathEscape(id) }
+
+// Service indexes articles and serves them as feeds and pages. Its methods
+// are safe for concurrent use.
+type Service struct {
+	opts   Options
+	log    *slog.Logger
+	policy *bluemonday.Policy
+	pages  *template.Template
+	mux    *http.ServeMux
+
+	mu      sync.RWMutex
+	byID    map[string]*entry
+	sets    map[feedKey]map[string]*entry
+	gens    map[feedKey]uint64 // generation of each feed's last change
+	gen     uint64             // bumped on every change; the home page's generation
+	changed chan struct{}      // closed and replaced on every change
+
+	cacheMu sync.Mutex
+	cache   map[cacheKey]*cacheSlot
+
+	caughtUp     chan struct{}
+	caughtUpOnce sync.Once
+}
+
+// New returns a Service with an empty index.
+func New(o Options) *Service {
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	if o.Title == "" {
+		o.Title = defaultTitle
+	}
+	if o.Limit <= 0 {
+		o.Limit = defaultLimit
+	}
+	o.Limit = min(o.Limit, maxLimit)
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Service{
+		opts:     o,
+		log:      o.Logger,
+		policy:   bluemonday.UGCPolicy(),
+		pages:    parsePages(),
+		byID:     make(map[string]*entry),
+		sets:     make(map[feedKey]map[string]*entry),
+		gens:     make(map[feedKey]uint64),
+		changed:  make(chan struct{}),
+		cache:    make(map[cacheKey]*cacheSlot),
+		caughtUp: make(chan struct{}),
+	}
+	s.mux = s.routes()
+	return s
+}
+
+// feedKind says what selects a feed's articles.
+type feedKind uint8
+
+const (
+	kindAll feedKind = iota
+	kindLang
+	kindSource
+	kindHome // the home page, which depends on everything
+)
+
+// feedKey names one feed independent of its format and limit.
+type feedKey struct {
+	kind  feedKind
+	value string // language or source slug
+}
+
+// Add indexes one article; an article with the same ID as an indexed one
+// replaces it. The feeds it touches are re-rendered on their next request.
+func (s *Service) Add(a *article.Article) {
+	if a == nil || a.ID == "" {
+		s.log.Warn("feeds: article without id ignored")
+		return
+	}
+	e := s.newEntry(a)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.gen++
+	if old := s.byID[e.id]; old != nil {
+		for _, k := range old.keys() {
+			delete(s.sets[k], old.id)
+			if len(s.sets[k]) == 0 && k.kind != kindAll {
+				delete(s.sets, k)
+			}
+			s.gens[k] = s.gen
+		}
+	}
+	s.byID[e.id] = e
+	for _, k := range e.keys() {
+		set := s.sets[k]
+		if set == nil {
+			set = make(map[string]*entry)
+			s.sets[k] = set
+		}
+		set[e.id] = e
+		s.gens[k] = s.gen
+	}
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// WaitFor returns nil once an article with this id is visible in the feeds
+// and pages, or ctx's error when ctx ends first.
+func (s *Service) WaitFor(ctx context.Context, id string) error {
+	for {
+		s.mu.RLock()
+		_, ok := s.byID[id]
+		changed := s.changed
+		s.mu.RUnlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			return fmt.Errorf("feeds: waiting for article %s: %w", id, ctx.Err())
+		}
+	}
+}
+
+// CaughtUp is closed once Run has read every message that was in the stream
+// when it started.
+func (s *Service) CaughtUp() <-chan struct{} { return s.caughtUp }
+
+func (s *Service) markCaughtUp() {
+	s.caughtUpOnce.Do(func() { close(s.caughtUp) })
+}
+
+// Run reads the article stream from its first message with an ordered
+// consumer, adds each article and follows new ones until ctx is done, when
+// it returns nil. Messages that are not an article are logged and skipped.
+// Call it once per Service.
+func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string) error {
+	st, err := js.Stream(ctx, stream)
+	if err != nil {
+		return fmt.Errorf("feeds: stream %s: %w", stream, err)
+	}
+	info, err := st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("feeds: stream %s info: %w", stream, err)
+	}
+	last := info.State.LastSeq
+	if info.State.Msgs == 0 {
+		s.markCaughtUp()
+	}
+	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+		DeliverPolicy: jetstream.DeliverAllPolicy,
+	})
+	if err != nil {
+		return fmt.Errorf("feeds: ordered consumer on %s: %w", stream, err)
+	}
+	msgs, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("feeds: consume %s: %w", stream, err)
+	}
+	defer msgs.Stop()
+	stop := context.AfterFunc(ctx, msgs.Stop)
+	defer stop()
+
+	s.log.Info("feeds: reading stream", "stream", stream, "messages", info.State.Msgs)
+	for {
+		msg, err := msgs.Next()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+				return fmt.Errorf("feeds: stream %s: consumer closed", stream)
+			}
+			// The ordered consumer recreates itself after transient
+			// errors; pause so a persistent one does not spin.
+			s.log.Warn("feeds: next message", "stream", stream, "error", err)
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		s.handle(msg)
+		if meta, err := msg.Metadata(); err == nil && (meta.Sequence.Stream >= last || meta.NumPending == 0) {
+			s.markCaughtUp()
+		}
+	}
+}
+
+func (s *Service) handle(msg jetstream.Msg) {
+	var a article.Article
+	if err := json.Unmarshal(msg.Data(), &a); err != nil {
+		s.log.Warn("feeds: undecodable message skipped", "subject", msg.Subject(), "error", err)
+		return
+	}
+	if a.ID == "" {
+		s.log.Warn("feeds: message without article id skipped", "subject", msg.Subject())
+		return
+	}
+	if a.Ingested.IsZero() {
+		// The stream's timestamp is the next best thing, and the same on
+		// every replay.
+		if meta, err := msg.Metadata(); err == nil {
+			a.Ingested = meta.Timestamp
+		}
+	}
+	s.Add(&a)
+}
+
+// snapshot returns the articles of a feed, newest first, and the generation
+// they belong to; false when the feed has no articles and is not "all".
+func (s *Service) snapshot(k feedKey) ([]*entry, uint64, bool) {
+	s.mu.RLock()
+	set, ok := s.sets[k]
+	items := make([]*entry, 0, len(set))
+	for _, e := range set {
+		items = append(items, e)
+	}
+	gen := s.gens[k]
+	s.mu.RUnlock()
+	if !ok && k.kind != kindAll {
+		return nil, 0, false
+	}
+	slices.SortFunc(items, newer)
+	return items, gen, true
+}
+
+// generation is the current generation of a feed or of the home page; false
+// when the feed has no articles and is not "all".
+func (s *Service) generation(k feedKey) (uint64, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	switch k.kind {
+	case kindHome:
+		return s.gen, true
+	case kindAll:
+		return s.gens[k], true
+	}
+	_, ok := s.sets[k]
+	return s.gens[k], ok
+}
+
+// lookup returns the indexed article with this id.
+func (s *Service) lookup(id string) (*entry, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	e, ok := s.byID[id]
+	return e, ok
+}
