@@ -1,0 +1,145 @@
+package normalize
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// cleanLine applies text hygiene to one line: NFC, no control or invisible
+// characters (zero-width, soft hyphen, BOM, bidi marks), all spaces
+// collapsed to one ASCII space. Typographic quotes and dashes are kept.
+func cleanLine(s string) string {
+	s = norm.NFC.String(s)
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range s {
+		switch {
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			space = b.Len() > 0
+			continue
+		case unicode.Is(unicode.Cf, r):
+			// Format characters are invisible; U+00AD soft hyphen is Cf too.
+			continue
+		}
+		if space {
+			b.WriteByte(' ')
+			space = false
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// columnGap matches a run of three or more spaces (NBSP included): lines
+// with several of them are menus or tickers laid out in columns.
+var columnGap = regexp.MustCompile(`[\s\x{00a0}]{3,}`)
+
+func hasColumns(raw string) bool {
+	return len(columnGap.FindAllStringIndex(strings.TrimSpace(raw), 4)) >= 3
+}
+
+// markerKey reduces a line to lowercase letters, digits, apostrophes and
+// single spaces, for whole-line boilerplate matching.
+func markerKey(s string) string {
+	var b strings.Builder
+	space := false
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			if space && b.Len() > 0 {
+				b.WriteByte(' ')
+			}
+			space = false
+			b.WriteRune(r)
+		case r == '\'' || r == '’':
+			b.WriteByte('\'')
+		default:
+			space = true
+		}
+	}
+	return b.String()
+}
+
+// boilerplateLines are whole-line boilerplate markers (compared after
+// markerKey), in the languages crier sees most.
+var boilerplateLines = map[string]bool{
+	"publicité": true, "publicite": true, "pub": true, "advertisement": true, "advertising": true,
+	"ad": true, "sponsored": true, "anzeige": true, "werbung": true, "publicidad": true,
+	"pubblicità": true, "annonce": true, "contenu sponsorisé": true, "sponsored content": true,
+	"partager": true, "partagez": true, "share": true, "teilen": true, "compartir": true,
+	"condividi": true, "tweet": true, "imprimer": true, "print": true, "drucken": true,
+	"email": true, "e mail": true, "facebook": true, "twitter": true, "whatsapp": true, "linkedin": true,
+	"lire aussi": true, "lire la suite": true, "read more": true, "weiterlesen": true, "leer más": true,
+	"getty images": true, "images": true, "photo": true, "foto": true, "video": true, "vidéo": true,
+	"menu": true, "accueil": true, "home": true, "startseite": true, "inicio": true,
+	"fermer": true, "close": true, "schließen": true, "cerrar": true, "chiudi": true,
+	"s'abonner": true, "abonnez vous": true, "subscribe": true, "abonnieren": true, "suscríbete": true,
+}
+
+// boilerplatePrefixes mark short lines (UI glued together, form prompts).
+var boilerplatePrefixes = []string{
+	"partager cet article", "partager sur", "share this", "share on", "diesen artikel teilen",
+	"compartir en", "condividi su", "copier/coller", "copy to clipboard", "copy link",
+	"s'il vous plaît entrez", "s'il vous plait entrez", "please enter", "bitte geben sie",
+	"merci d'avoir signalé", "signaler", "report this", "thank you for reporting",
+	"cliquez ici", "click here", "klicken sie hier", "haga clic", "clicca qui",
+	"abonnez-vous", "inscrivez-vous", "subscribe to", "sign up", "newsletter",
+	"accepter les cookies", "accept cookies", "nous utilisons des cookies", "we use cookies",
+	"votre adresse e-mail", "your email address", "ihre e-mail",
+	"lire l'article depuis sa source", "lire l’article depuis sa source",
+}
+
+// boilerplateContains mark short lines wherever they occur in them.
+var boilerplateContains = []string{
+	"captcha", "copy to clipboard", "lire l'article depuis sa source", "lire l’article depuis sa source",
+	"read the original article", "javascript", "cookie", "automatiquement bloquée",
+	"tous droits réservés", "all rights reserved", "alle rechte vorbehalten", "todos los derechos reservados",
+	"tutti i diritti riservati",
+}
+
+// endMarkers close the article: comment forms and related-article lists.
+var endMarkers = map[string]bool{
+	"laisser un commentaire": true, "laissez un commentaire": true, "commentaires": true,
+	"réagir": true, "leave a comment": true, "leave a reply": true, "comments": true,
+	"kommentare": true, "kommentar schreiben": true, "deja un comentario": true, "comentarios": true,
+	"lascia un commento": true, "commenti": true,
+	"à découvrir également": true, "a découvrir également": true, "à découvrir aussi": true,
+	"à lire aussi": true, "sur le même sujet": true, "dans la même rubrique": true,
+	"articles similaires": true, "articles liés": true, "nos derniers articles": true,
+	"related articles": true, "related stories": true, "more stories": true, "you may also like": true,
+	"most read": true, "mehr zum thema": true, "das könnte sie auch interessieren": true,
+	"noticias relacionadas": true, "te puede interesar": true, "potrebbe interessarti": true,
+	"articoli correlati": true, "les plus lus": true,
+}
+
+// isBoilerplate reports whether a cleaned line is a known boilerplate marker.
+func isBoilerplate(line string) bool {
+	key := markerKey(line)
+	if key == "" {
+		return true
+	}
+	if boilerplateLines[key] || endMarkers[key] {
+		return true
+	}
+	if len([]rune(line)) > 160 {
+		return false
+	}
+	low := strings.ToLower(line)
+	for _, p := range boilerplatePrefixes {
+		if strings.HasPrefix(low, p) {
+			return true
+		}
+	}
+	for _, c := range boilerplateContains {
+		if strings.Contains(low, c) {
+			return true
+		}
+	}
+	return false
+}
+
+func isEndMarker(line string) bool { return endMarkers[markerKey(line)] }

@@ -1,0 +1,429 @@
+package normalize
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// class is a block's content class, after the jusText classification.
+type class int
+
+const (
+	clsNoise class = iota // boilerplate recognised on its own: dropped
+	clsBad                // junk by its features (banners, menus)
+	clsShort              // too short to judge alone: heading, kicker, list item
+	clsNear               // a plausible paragraph
+	clsGood               // clearly a prose paragraph
+)
+
+// Thresholds of the classifier, in runes and stopword shares.
+const (
+	goodMinRunes  = 140
+	goodMinStop   = 0.22
+	nearMinRunes  = 50
+	nearMinStop   = 0.18
+	headingMaxLen = 160
+	titleMaxRunes = 250
+)
+
+// block is one line of a plain text page with its features.
+type block struct {
+	text      string
+	runes     int
+	words     []string
+	stop      float64
+	sentEnd   bool
+	sentences int
+	cls       class
+	heading   bool
+	content   bool
+	endMarker bool
+	titleHint bool // repeated elsewhere, as titles are
+	byline    *byline
+	dateLine  bool
+}
+
+var (
+	// captionCredit: a caption ending with a photo credit in capitals
+	// ("... des coupures de courant. IMAGES").
+	captionCredit = regexp.MustCompile(`[.!?…»"”]\s+\p{Lu}[\p{Lu}/ .&-]{2,}$`)
+	// captionPrefix: credit lines ("Photo: ...", "© Reuters").
+	captionPrefix = regexp.MustCompile(`(?i)^(?:photo|foto|image|crédit|credit|bild|illustration|source)\s*:|©`)
+	// sentenceBreak: end of a sentence inside a line.
+	sentenceBreak = regexp.MustCompile(`[.!?…][»"”’)]*\s+[«"“]?\p{Lu}`)
+)
+
+// endsSentence reports whether s ends like a sentence, closing quotes and
+// brackets aside.
+func endsSentence(s string) bool {
+	s = strings.TrimRightFunc(s, func(r rune) bool {
+		return unicode.IsSpace(r) || strings.ContainsRune(`»"”’')]*`, r)
+	})
+	if s == "" {
+		return false
+	}
+	r := []rune(s)
+	return strings.ContainsRune(".!?…;", r[len(r)-1])
+}
+
+func newBlock(raw string, now time.Time) *block {
+	text := cleanLine(raw)
+	b := &block{text: text, runes: len([]rune(text)), words: words(text)}
+	b.stop = stopDensity(b.words)
+	b.sentEnd = endsSentence(text)
+	b.sentences = len(sentenceBreak.FindAllStringIndex(text, -1))
+	if b.sentEnd {
+		b.sentences++
+	}
+	switch {
+	case isEndMarker(text):
+		b.cls, b.endMarker = clsNoise, true
+	case isBoilerplate(text), hasColumns(raw):
+		b.cls = clsNoise
+	case b.runes > 300 && b.sentences*300 < b.runes:
+		b.cls = clsBad // ticker or glued menu: long without sentences
+	case captionPrefix.MatchString(text), b.runes < 400 && captionCredit.MatchString(text):
+		b.cls = clsNoise
+	default:
+		if bl, ok := parseByline(text); ok {
+			b.cls, b.byline = clsNoise, &bl
+		} else if dateOnly(text, now) {
+			b.cls, b.dateLine = clsNoise, true
+		} else {
+			b.cls = classify(b)
+		}
+	}
+	return b
+}
+
+func classify(b *block) class {
+	switch {
+	case b.runes >= goodMinRunes && b.stop >= goodMinStop && (b.sentEnd || b.sentences >= 2):
+		return clsGood
+	case b.runes >= nearMinRunes && b.stop >= nearMinStop && b.sentEnd:
+		return clsNear
+	case len(b.words) == 0:
+		return clsNoise
+	default:
+		return clsShort
+	}
+}
+
+// markRepeats finds lines printed twice (captions) and lines glued into
+// others: a line ending with another is breadcrumbs glued to a title, a
+// line starting with another is a caption with its credit appended.
+func markRepeats(bs []*block) {
+	keys := make([]string, len(bs))
+	count := map[string]int{}
+	for i, b := range bs {
+		keys[i] = markerKey(b.text)
+		count[keys[i]]++
+	}
+	seen := map[string]bool{}
+	for i, b := range bs {
+		if count[keys[i]] < 2 || keys[i] == "" {
+			continue
+		}
+		if b.cls == clsGood && b.runes >= 200 {
+			// A repeated long paragraph (pull quote): keep the first.
+			if seen[keys[i]] {
+				b.cls = clsNoise
+			}
+			seen[keys[i]] = true
+			continue
+		}
+		// Boilerplate printed twice ("Partager", logos) is no title hint.
+		b.titleHint = b.cls != clsNoise && b.cls != clsBad
+		b.cls = clsNoise
+	}
+	// Glued lines sit next to what they repeat: a small window keeps this
+	// linear on long inputs.
+	const window = 3
+	for i, short := range bs {
+		if len(keys[i]) < 15 || short.runes > titleMaxRunes {
+			continue
+		}
+		for j := max(0, i-window); j < min(len(bs), i+window+1); j++ {
+			long := bs[j]
+			// A line ending a sentence is prose, not a glued label.
+			if i == j || long.runes > 400 || long.sentEnd || len(keys[j]) <= len(keys[i]) {
+				continue
+			}
+			switch {
+			case strings.HasSuffix(keys[j], keys[i]):
+				short.titleHint = true
+				long.cls = clsNoise
+			case strings.HasPrefix(keys[j], keys[i]):
+				short.cls, long.cls = clsNoise, clsNoise
+			}
+		}
+	}
+}
+
+// extractText finds title, lead and body in a scraped plain-text page.
+// knownTitle, when given, replaces title detection.
+func extractText(text string, knownTitle string, now time.Time) *extraction {
+	text = strings.ReplaceAll(text, "\r\n", "\n")
+	text = strings.ReplaceAll(text, "\r", "\n")
+	var bs []*block
+	for _, raw := range joinWrapped(strings.Split(text, "\n")) {
+		if strings.TrimSpace(raw) == "" {
+			continue
+		}
+		if b := newBlock(raw, now); b.text != "" {
+			bs = append(bs, b)
+		}
+	}
+	markRepeats(bs)
+	ex := &extraction{}
+	if len(bs) == 0 {
+		return ex
+	}
+
+	first := firstOf(bs, 0, clsGood)
+	if first < 0 {
+		first = firstOf(bs, 0, clsNear)
+	}
+	titleAt := -1
+	if knownTitle != "" {
+		ex.title = knownTitle
+		tk := markerKey(knownTitle)
+		for i, b := range bs {
+			if markerKey(b.text) == tk {
+				b.cls = clsNoise
+				if titleAt < 0 && (first < 0 || i < first) {
+					titleAt = i
+				}
+			}
+		}
+	} else {
+		titleAt = pickTitle(bs, first)
+		if titleAt >= 0 {
+			ex.title = bs[titleAt].text
+		}
+	}
+	if first < 0 {
+		// No paragraph looks like prose: keep every remaining line that
+		// is not boilerplate (short API texts).
+		for i, b := range bs {
+			if i != titleAt && b.cls >= clsShort && !b.endMarker {
+				b.content = true
+			}
+		}
+	} else {
+		markContent(bs, first, titleAt)
+	}
+
+	bodyStart := len(bs)
+	for i, b := range bs {
+		if b.content {
+			bodyStart = i
+			break
+		}
+	}
+	for _, b := range bs {
+		if b.content {
+			kind := kindParagraph
+			if b.heading {
+				kind = kindHeading
+			}
+			ex.paras = append(ex.paras, para{kind: kind, text: b.text})
+		} else if b.byline != nil {
+			ex.addByline(*b.byline)
+		}
+	}
+	ex.published = headerDate(bs, bodyStart, now)
+	if ex.title == "" && len(ex.paras) > 0 {
+		ex.title = firstSentence(ex.paras[0].text, titleMaxRunes)
+	}
+	return ex
+}
+
+func firstOf(bs []*block, from int, c class) int {
+	for i := from; i < len(bs); i++ {
+		if bs[i].cls == c {
+			return i
+		}
+	}
+	return -1
+}
+
+// pickTitle chooses the headline among the lines before the first
+// paragraph: not boilerplate, not a sentence, of headline length; a line
+// repeated elsewhere wins, otherwise longer lines closer to the text do.
+func pickTitle(bs []*block, first int) int {
+	end := first
+	if end < 0 {
+		end = len(bs)
+	}
+	best, bestScore := -1, -1e9
+	for i := 0; i < end; i++ {
+		b := bs[i]
+		if b.byline != nil || b.dateLine || b.endMarker || b.cls == clsBad || b.runes > titleMaxRunes {
+			continue
+		}
+		if b.cls == clsNoise && !b.titleHint {
+			continue
+		}
+		n := len(b.words)
+		if n < 3 || n > 40 || strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") {
+			continue
+		}
+		score := float64(min(n, 12)) - 0.5*float64(end-i)
+		if b.titleHint {
+			score += 100
+		}
+		if score > bestScore {
+			best, bestScore = i, score
+		}
+	}
+	if best >= 0 {
+		bs[best].cls = clsNoise
+	}
+	return best
+}
+
+// markContent decides which blocks form the body, jusText style: good
+// blocks are content, near-good ones next to content too, short ones
+// between content are subheadings; short runs after the last paragraph
+// (related headlines) and everything after an end marker are dropped.
+func markContent(bs []*block, first, titleAt int) {
+	end := len(bs)
+	for i := first; i < len(bs); i++ {
+		if bs[i].endMarker {
+			end = i
+			break
+		}
+	}
+	last := first
+	for i := first; i < end; i++ {
+		if bs[i].cls == clsGood {
+			last = i
+		}
+	}
+	for i := first; i <= last; i++ {
+		switch b := bs[i]; b.cls {
+		case clsGood, clsNear:
+			b.content = true
+		case clsShort:
+			next := nextNonNoise(bs, i, end)
+			if next < 0 || bs[next].cls < clsNear {
+				continue // a kicker or stray label, not a heading
+			}
+			b.content = true
+			b.heading = !b.sentEnd && b.runes <= headingMaxLen
+		}
+	}
+	// After the last good paragraph, near-good ones still belong to the
+	// text, and so does a short line leading into one (a subheading); two
+	// short lines in a row start a list of related headlines.
+	for i := last + 1; i < end; i++ {
+		b := bs[i]
+		switch b.cls {
+		case clsNoise:
+			continue
+		case clsNear:
+			b.content = true
+			continue
+		case clsShort:
+			if next := nextNonNoise(bs, i, end); next >= 0 && bs[next].cls == clsNear {
+				b.content = true
+				b.heading = !b.sentEnd && b.runes <= headingMaxLen
+				continue
+			}
+		}
+		break
+	}
+	// The lead may be shorter than a good paragraph: extend backwards
+	// over near-good blocks up to the title.
+	for i := first - 1; i > titleAt && i >= 0; i-- {
+		if b := bs[i]; b.cls == clsNear {
+			b.content = true
+		} else if b.cls != clsNoise {
+			break
+		}
+	}
+}
+
+func nextNonNoise(bs []*block, i, end int) int {
+	for j := i + 1; j < end; j++ {
+		if bs[j].cls != clsNoise {
+			return j
+		}
+	}
+	return -1
+}
+
+// firstSentence returns the opening sentences of s, at most max runes.
+func firstSentence(s string, max int) string {
+	locs := sentenceBreak.FindAllStringIndex(s, -1)
+	out := ""
+	for _, l := range locs {
+		cut := strings.TrimSpace(s[:l[0]+strings.IndexFunc(s[l[0]:l[1]], unicode.IsSpace)])
+		if len([]rune(cut)) > max {
+			break
+		}
+		out = cut
+	}
+	if out == "" {
+		out = truncateRunes(s, max)
+	}
+	return out
+}
+
+func truncateRunes(s string, max int) string {
+	r := []rune(s)
+	if len(r) <= max {
+		return s
+	}
+	cut := string(r[:max])
+	if i := strings.LastIndexByte(cut, ' '); i > max/2 {
+		cut = cut[:i]
+	}
+	return strings.TrimSpace(cut) + "…"
+}
+
+// headerDate finds the publication date: first in byline and date lines,
+// then in the other lines above the body (captions, kickers), never in body
+// paragraphs, nor in menus and tickers.
+func headerDate(bs []*block, bodyStart int, now time.Time) time.Time {
+	for _, b := range bs {
+		if b.byline != nil || b.dateLine {
+			if t, ok := findDate(b.text, now); ok {
+				return t
+			}
+		}
+	}
+	for _, b := range bs[:bodyStart] {
+		if b.cls == clsBad || b.endMarker {
+			continue
+		}
+		if t, ok := findDate(b.text, now); ok {
+			return t
+		}
+	}
+	return time.Time{}
+}
+
+// joinWrapped undoes hard wrapping (wire copy, e-mail): a line that does
+// not end a sentence, directly followed by one starting in lowercase,
+// continues it.
+func joinWrapped(lines []string) []string {
+	out := lines[:0:0]
+	for _, l := range lines {
+		next := strings.TrimSpace(l)
+		if n := len(out); n > 0 && next != "" {
+			prev := strings.TrimSpace(out[n-1])
+			r, _ := utf8.DecodeRuneInString(next)
+			if len(prev) >= 30 && unicode.IsLower(r) && !endsSentence(prev) && !hasColumns(out[n-1]) && !hasColumns(l) {
+				out[n-1] = prev + " " + next
+				continue
+			}
+		}
+		out = append(out, l)
+	}
+	return out
+}
