@@ -196,8 +196,9 @@ func (a *App) Run(ctx context.Context) error {
 		case <-ctx.Done():
 		case err = <-httpDone:
 			err = fmt.Errorf("app: http server: %w", err)
-		case err = <-feedsDone:
-			err = fmt.Errorf("app: feeds: %w", err)
+		case ferr := <-feedsDone:
+			err = fmt.Errorf("app: feeds stopped: %v", ferr)
+			feedsDone <- nil // for the wait below
 		}
 	}
 

@@ -135,6 +135,8 @@ func (p *Publisher) inboxFile(ctx context.Context, name string, st *RunStats) er
 		st.Published++
 	}
 	rec, _ := json.Marshal(fileRecord{Name: name, ID: res.ID, Duplicate: res.Duplicate, At: p.now().UTC()})
+	ctx, cancel := afterAck(ctx)
+	defer cancel()
 	if _, err := p.ledger.Put(ctx, key, rec); err != nil {
 		// Published but not marked: the next run finds it a duplicate.
 		return fmt.Errorf("publisher: inbox ledger: %w", err)

@@ -138,6 +138,9 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	if err != nil {
 		return Result{}, fmt.Errorf("publisher: publish %s: %w", a.ID, err)
 	}
+	// The article is out: finish its bookkeeping even if shutdown began.
+	ctx, cancel := afterAck(ctx)
+	defer cancel()
 	done, _ := json.Marshal(contentRecord{ID: a.ID, State: statePublished, Seq: ack.Sequence})
 	if _, err := p.content.Put(ctx, a.ContentHash, done); err != nil {
 		return Result{}, fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
@@ -145,6 +148,13 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	p.log.Info("article published", "article_id", a.ID, "subject", msg.Subject, "seq", ack.Sequence,
 		"duplicate_msg_id", ack.Duplicate, "origin", a.Origin)
 	return Result{ID: a.ID, Seq: ack.Sequence}, nil
+}
+
+// afterAck gives the writes that record a published article their own
+// deadline, detached from the caller's cancellation: handing back work is
+// right before the publish, finishing it is right after.
+func afterAck(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 }
 
 func (p *Publisher) contentRecord(ctx context.Context, hash string) (contentRecord, error) {
