@@ -26,7 +26,11 @@ type fixture struct {
 	inbox string
 }
 
-func newFixture(t *testing.T, settle time.Duration) *fixture {
+func newFixture(t *testing.T, settle time.Duration) *fixture { return newFixtureAt(t, settle) }
+
+func newFixtureTB(tb testing.TB) *fixture { return newFixtureAt(tb, 0) }
+
+func newFixtureAt(t testing.TB, settle time.Duration) *fixture {
 	t.Helper()
 	b, top := brokertest.Start(t)
 	inbox := t.TempDir()

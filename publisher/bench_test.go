@@ -1,0 +1,33 @@
+package publisher
+
+import (
+	"context"
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/crier/crier/article"
+)
+
+// BenchmarkPublish measures the publish step alone: claim the content hash,
+// publish with Nats-Msg-Id and await the PubAck, record the claim. The
+// server is embedded, in-process, with file storage.
+func BenchmarkPublish(b *testing.B) {
+	f := newFixtureTB(b)
+	ctx := context.Background()
+	now := time.Now()
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		body := []string{"Paragraphe numéro " + strconv.Itoa(i) + " d'un article de taille ordinaire, assez long pour ressembler à une vraie dépêche."}
+		hash := article.HashBody(body)
+		a := &article.Article{
+			Schema: article.SchemaVersion, ID: article.NewID("", hash), Title: "Titre", Body: body,
+			BodyHTML: "<p>" + body[0] + "</p>", Published: now, Ingested: now, Language: "fr", ContentHash: hash,
+		}
+		if _, err := f.pub.Publish(ctx, a); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "articles/s")
+}
