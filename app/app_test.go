@@ -223,15 +223,8 @@ func TestSeedsEndToEnd(t *testing.T) {
 	}
 	resp.Body.Close()
 
-	// NATS: five messages with their headers, readable by any consumer.
-	stream, err := a.Broker.JS.Stream(ctx, a.Topology.ArticleStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cons, err := stream.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	// NATS: the messages with their headers, readable by any consumer.
+	cons := readStream(ctx, t, a)
 	batch, err := cons.FetchNoWait(10)
 	if err != nil {
 		t.Fatal(err)
@@ -298,7 +291,8 @@ func TestRestartInTheMiddleOfARun(t *testing.T) {
 	}
 }
 
-func waitFirstArticle(ctx context.Context, t *testing.T, a *app.App) string {
+// readStream opens an ordered consumer on the article stream, from its start.
+func readStream(ctx context.Context, t *testing.T, a *app.App) jetstream.Consumer {
 	t.Helper()
 	stream, err := a.Broker.JS.Stream(ctx, a.Topology.ArticleStream)
 	if err != nil {
@@ -308,6 +302,12 @@ func waitFirstArticle(ctx context.Context, t *testing.T, a *app.App) string {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return cons
+}
+
+func waitFirstArticle(ctx context.Context, t *testing.T, a *app.App) string {
+	t.Helper()
+	cons := readStream(ctx, t, a)
 	m, err := cons.Next(jetstream.FetchMaxWait(20 * time.Second))
 	if err != nil {
 		t.Fatalf("no article published: %v", err)

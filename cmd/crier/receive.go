@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
@@ -80,15 +81,20 @@ func receive(ctx context.Context, env *environment, args []string) int {
 		fmt.Fprintf(env.stdout, "verified %s %s [%s %s] %s\n", r.Header.Get("webhook-id"), ev.Type, ev.Data.Language, ev.Data.Source, ev.Data.Title)
 		w.WriteHeader(http.StatusNoContent)
 	})
-	srv := &http.Server{Addr: addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		log.Error("receiver", "error", err)
+		return exitFailed
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	go func() {
 		<-ctx.Done()
 		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		_ = srv.Shutdown(shut)
 	}()
-	log.Info("receiving webhooks", "address", "http://"+addr+route)
-	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
+	log.Info("receiving webhooks", "address", "http://"+ln.Addr().String()+route)
+	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
 		log.Error("receiver", "error", err)
 		return exitFailed
 	}
@@ -97,8 +103,8 @@ func receive(ctx context.Context, env *environment, args []string) int {
 
 func lookupEnv(environ []string, key string) string {
 	for _, kv := range environ {
-		if len(kv) > len(key) && kv[:len(key)] == key && kv[len(key)] == '=' {
-			return kv[len(key)+1:]
+		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
+			return v
 		}
 	}
 	return ""
