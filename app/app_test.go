@@ -20,6 +20,7 @@ import (
 	standardwebhooks "github.com/standard-webhooks/standard-webhooks/libraries/go"
 
 	"github.com/crier/crier/app"
+	"github.com/crier/crier/broker/brokertest"
 	"github.com/crier/crier/config"
 )
 
@@ -313,4 +314,47 @@ func waitFirstArticle(ctx context.Context, t *testing.T, a *app.App) string {
 		t.Fatalf("no article published: %v", err)
 	}
 	return m.Headers().Get("Nats-Msg-Id")
+}
+
+func TestReplicasShareAnExternalServer(t *testing.T) {
+	ext, _ := brokertest.StartAt(t, t.TempDir(), "127.0.0.1:0") // stands for a NATS cluster
+	rc, hook := newReceiver(t)
+	inbox := t.TempDir()
+	seedInbox(t, inbox)
+
+	var replicas []*app.App
+	for range 2 {
+		cfg := testConfig(t, t.TempDir(), inbox, hook.URL+"/hook")
+		cfg.NATS.URL = ext.ClientURL
+		a, _ := start(t, cfg)
+		if a.Broker.Embedded() {
+			t.Fatal("nats.url is set, yet an embedded server was started")
+		}
+		replicas = append(replicas, a)
+	}
+
+	ids := await(t, rc.delivered, 5)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	for _, a := range replicas {
+		for _, id := range ids {
+			if err := a.Feeds.WaitFor(ctx, id); err != nil {
+				t.Fatalf("replica at %s lacks %s: %v", a.HTTPAddr(), id, err)
+			}
+		}
+	}
+	if unique := len(slices.Compact(slices.Sorted(slices.Values(ids)))); unique != 5 {
+		t.Errorf("delivered %v: %d distinct articles, want 5", ids, unique)
+	}
+	stream, err := ext.JS.Stream(ctx, "ARTICLES")
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := stream.Info(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.State.Msgs != 5 {
+		t.Errorf("stream holds %d articles, want 5: both replicas read the same inbox, each article once", info.State.Msgs)
+	}
 }
