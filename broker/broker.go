@@ -127,6 +127,14 @@ func startEmbedded(o Options) (*server.Server, error) {
 		}
 		if p == 0 {
 			p = server.RANDOM_PORT
+		} else {
+			// The server only reports a busy port by never becoming ready:
+			// try it first, for an immediate, clear error.
+			ln, err := net.Listen("tcp", o.Listen)
+			if err != nil {
+				return nil, fmt.Errorf("broker: nats.listen %s: %w (set nats.listen to another address, or \"\" for in-process only)", o.Listen, err)
+			}
+			ln.Close()
 		}
 		opts.Host, opts.Port = host, p
 	}

@@ -2,6 +2,7 @@ package broker_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,5 +78,14 @@ func TestFilters(t *testing.T) {
 	}
 	if !broker.ValidToken("keystone-sda") || broker.ValidToken("a.b") || broker.ValidToken("") {
 		t.Error("ValidToken wrong")
+	}
+}
+
+func TestBusyPortFailsAtOnce(t *testing.T) {
+	b, _ := brokertest.StartAt(t, t.TempDir(), "127.0.0.1:0")
+	addr := b.ClientURL[len("nats://"):]
+	_, err := broker.Start(context.Background(), broker.Options{StoreDir: t.TempDir(), Listen: addr})
+	if err == nil || !strings.Contains(err.Error(), "nats.listen "+addr) {
+		t.Fatalf("busy port: %v; want an error naming nats.listen", err)
 	}
 }
