@@ -19,6 +19,7 @@ type Config struct {
 	// DataDir holds the embedded NATS server's files.
 	DataDir     string      `yaml:"data_dir"`
 	LogLevel    string      `yaml:"log_level"`
+	LogFormat   string      `yaml:"log_format"`
 	HTTP        HTTP        `yaml:"http"`
 	NATS        NATS        `yaml:"nats"`
 	Publisher   Publisher   `yaml:"publisher"`
@@ -95,9 +96,10 @@ type Webhook struct {
 // environment say nothing.
 func Default() *Config {
 	return &Config{
-		DataDir:  "./data",
-		LogLevel: "info",
-		HTTP:     HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
+		DataDir:   "./data",
+		LogLevel:  "info",
+		LogFormat: "text",
+		HTTP:      HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
 		NATS: NATS{
 			Listen:           "127.0.0.1:4222",
 			Stream:           "ARTICLES",

@@ -33,6 +33,9 @@ func (c *Config) Validate() error {
 	default:
 		bad("log_level", "must be debug, info, warn or error, not %q", c.LogLevel)
 	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		bad("log_format", "must be text or json, not %q", c.LogFormat)
+	}
 	if _, _, err := net.SplitHostPort(c.HTTP.Listen); err != nil {
 		bad("http.listen", "not a host:port address: %q", c.HTTP.Listen)
 	}

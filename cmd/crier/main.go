@@ -124,8 +124,12 @@ func loadConfig(env *environment, path string) (*config.Config, *slog.Logger, bo
 	}
 	var level slog.Level
 	_ = level.UnmarshalText([]byte(cfg.LogLevel))
-	log := slog.New(slog.NewTextHandler(env.stderr, &slog.HandlerOptions{Level: level}))
-	return cfg, log, true
+	opts := &slog.HandlerOptions{Level: level}
+	var h slog.Handler = slog.NewTextHandler(env.stderr, opts)
+	if cfg.LogFormat == "json" {
+		h = slog.NewJSONHandler(env.stderr, opts)
+	}
+	return cfg, slog.New(h), true
 }
 
 func currentVersion() string {
