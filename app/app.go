@@ -22,12 +22,10 @@ import (
 	"github.com/crier/crier/subscribers"
 )
 
-// Version is crier's version, set by the command at build time.
-var Version = "dev"
-
 // App is a running crier.
 type App struct {
 	cfg       *config.Config
+	version   string
 	log       *slog.Logger
 	Broker    *broker.Broker
 	Topology  broker.Topology
@@ -58,7 +56,7 @@ func Connect(ctx context.Context, cfg *config.Config, listen string, log *slog.L
 		Listen:    listen,
 		StoreDir:  filepath.Join(cfg.DataDir, "jetstream"),
 		CredsFile: cfg.NATS.CredsFile,
-		Name:      "crier " + Version,
+		Name:      "crier",
 		Logger:    log,
 	})
 	if err != nil {
@@ -88,13 +86,14 @@ func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top
 }
 
 // New starts the bus and builds every part, binding the HTTP listener so
-// its address is known; Run starts the work.
-func New(ctx context.Context, cfg *config.Config, log *slog.Logger) (*App, error) {
+// its address is known; Run starts the work. version names crier in its
+// User-Agent.
+func New(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) (*App, error) {
 	b, top, err := Connect(ctx, cfg, cfg.NATS.Listen, log.With("component", "nats"))
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, log: log, Broker: b, Topology: top}
+	a := &App{cfg: cfg, version: version, log: log, Broker: b, Topology: top}
 	if err := a.build(ctx); err != nil {
 		b.Close()
 		return nil, err
@@ -140,7 +139,7 @@ func (a *App) build(ctx context.Context) error {
 		RetrySchedule: retries,
 		Concurrency:   cfg.Subscribers.Concurrency,
 		AllowNetworks: allow,
-		UserAgent:     "crier/" + Version,
+		UserAgent:     "crier/" + a.version,
 		Logger:        log.With("component", "subscribers"),
 	}, endpoints)
 	if err != nil {

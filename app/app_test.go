@@ -128,7 +128,7 @@ func testConfig(t *testing.T, dataDir, inbox, hookURL string) *config.Config {
 func start(t *testing.T, cfg *config.Config) (a *app.App, stop func()) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler))
+	a, err := app.New(ctx, cfg, slog.New(slog.DiscardHandler), "test")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"runtime/debug"
 	"syscall"
 
-	"github.com/crier/crier/app"
 	"github.com/crier/crier/config"
 )
 
@@ -59,7 +58,6 @@ func commands() []command {
 }
 
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer, environ []string) int {
-	app.Version = currentVersion()
 	env := &environment{stdin: stdin, stdout: stdout, stderr: stderr, environ: environ}
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
 		usage(stdout)

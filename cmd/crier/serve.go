@@ -20,7 +20,7 @@ func serve(ctx context.Context, env *environment, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	a, err := app.New(ctx, cfg, log)
+	a, err := app.New(ctx, cfg, log, currentVersion())
 	if err != nil {
 		log.Error("cannot start", "error", err)
 		return exitFailed
@@ -36,7 +36,7 @@ func serve(ctx context.Context, env *environment, args []string) int {
 // banner tells a new user where to look.
 func banner(w io.Writer, cfg *config.Config, a *app.App, path string) {
 	base := cfg.HTTP.BaseURL
-	fmt.Fprintf(w, "\ncrier %s is running (Ctrl-C to stop)\n", app.Version)
+	fmt.Fprintf(w, "\ncrier %s is running (Ctrl-C to stop)\n", currentVersion())
 	fmt.Fprintf(w, "  pages     %s/\n", base)
 	fmt.Fprintf(w, "  feeds     %s/feeds/all.rss  all.atom  all.json  (and /feeds/lang/<lang>.<ext>, /feeds/source/<source>.<ext>)\n", base)
 	fmt.Fprintf(w, "  ingest    POST %s/api/articles\n", base)
