@@ -279,16 +279,8 @@ func TestRestartInTheMiddleOfARun(t *testing.T) {
 	if len(seen) != 5 || !seen[first] {
 		t.Fatalf("delivered %v, want the 5 articles including %s", ids, first)
 	}
-	stream, err := a.Broker.JS.Stream(ctx, a.Topology.ArticleStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := stream.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.State.Msgs != 5 {
-		t.Fatalf("stream holds %d articles after the restart, want 5 (none twice)", info.State.Msgs)
+	if n := brokertest.StreamMsgs(t, a.Broker.JS, a.Topology.ArticleStream); n != 5 {
+		t.Fatalf("stream holds %d articles after the restart, want 5 (none twice)", n)
 	}
 }
 
@@ -346,15 +338,7 @@ func TestReplicasShareAnExternalServer(t *testing.T) {
 	if unique := len(slices.Compact(slices.Sorted(slices.Values(ids)))); unique != 5 {
 		t.Errorf("delivered %v: %d distinct articles, want 5", ids, unique)
 	}
-	stream, err := ext.JS.Stream(ctx, "ARTICLES")
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := stream.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.State.Msgs != 5 {
-		t.Errorf("stream holds %d articles, want 5: both replicas read the same inbox, each article once", info.State.Msgs)
+	if n := brokertest.StreamMsgs(t, ext.JS, "ARTICLES"); n != 5 {
+		t.Errorf("stream holds %d articles, want 5: both replicas read the same inbox, each article once", n)
 	}
 }

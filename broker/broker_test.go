@@ -52,16 +52,8 @@ func TestDuplicateMsgIDDropped(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	s, err := b.JS.Stream(ctx, top.ArticleStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if info.State.Msgs != 1 {
-		t.Fatalf("stream holds %d messages, want 1", info.State.Msgs)
+	if n := brokertest.StreamMsgs(t, b.JS, top.ArticleStream); n != 1 {
+		t.Fatalf("stream holds %d messages, want 1", n)
 	}
 }
 

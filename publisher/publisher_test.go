@@ -55,15 +55,7 @@ func (f *fixture) write(t *testing.T, name string, data []byte) {
 
 func (f *fixture) streamMsgs(t *testing.T) uint64 {
 	t.Helper()
-	s, err := f.js.Stream(context.Background(), f.top.ArticleStream)
-	if err != nil {
-		t.Fatal(err)
-	}
-	info, err := s.Info(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	return info.State.Msgs
+	return brokertest.StreamMsgs(t, f.js, f.top.ArticleStream)
 }
 
 func seed(t *testing.T) []byte {

@@ -6,6 +6,8 @@ import (
 	"context"
 	"testing"
 
+	"github.com/nats-io/nats.go/jetstream"
+
 	"github.com/crier/crier/broker"
 )
 
@@ -31,4 +33,19 @@ func StartAt(t testing.TB, storeDir, listen string) (*broker.Broker, broker.Topo
 		t.Fatalf("ensure streams: %v", err)
 	}
 	return b, top
+}
+
+// StreamMsgs returns how many messages a stream holds.
+func StreamMsgs(t testing.TB, js jetstream.JetStream, stream string) uint64 {
+	t.Helper()
+	ctx := context.Background()
+	s, err := js.Stream(ctx, stream)
+	if err != nil {
+		t.Fatalf("stream %s: %v", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		t.Fatalf("stream %s: %v", stream, err)
+	}
+	return info.State.Msgs
 }
