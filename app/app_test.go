@@ -111,6 +111,7 @@ func testConfig(t *testing.T, dataDir, inbox, hookURL string) *config.Config {
 		"CRIER_PUBLISHER_SCHEDULE=@every 1h",
 		"CRIER_PUBLISHER_INBOX=" + inbox,
 		"CRIER_PUBLISHER_SETTLE=0s",
+		"CRIER_SUBSCRIBERS_TIMEOUT=2s", // AckWait follows: a stopped process's messages return within 17 s
 		"CRIER_SUBSCRIBERS_RETRY_SCHEDULE=50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms",
 		"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=127.0.0.0/8",
 		"CRIER_SUBSCRIBERS_WEBHOOKS_0_NAME=test",
@@ -260,6 +261,9 @@ func TestRestartInTheMiddleOfARun(t *testing.T) {
 	inbox, data := t.TempDir(), t.TempDir()
 	seedInbox(t, inbox)
 	cfg := testConfig(t, data, inbox, hook.URL+"/hook")
+	// Retries slower than the first run lasts, so no article can use up its
+	// attempts (and be dead-lettered) before the restart.
+	cfg.Subscribers.RetrySchedule = slices.Repeat([]config.Duration{config.Duration(time.Second)}, 10)
 
 	a, stop := start(t, cfg)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -271,6 +275,15 @@ func TestRestartInTheMiddleOfARun(t *testing.T) {
 	rc.setFailing(false)
 
 	a, _ = start(t, cfg)
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("dead letters: %d, articles: %d", brokertest.StreamMsgs(t, a.Broker.JS, a.Topology.DeadLetterStream), brokertest.StreamMsgs(t, a.Broker.JS, a.Topology.ArticleStream))
+			if c, err := a.Broker.JS.Consumer(context.Background(), a.Topology.ArticleStream, "webhook-test"); err == nil {
+				info, _ := c.Info(context.Background())
+				t.Logf("consumer: delivered %+v acked %+v pending %d ackpending %d redelivered %d", info.Delivered, info.AckFloor, info.NumPending, info.NumAckPending, info.NumRedelivered)
+			}
+		}
+	})
 	ids := await(t, rc.delivered, 5)
 	seen := map[string]bool{}
 	for _, id := range ids {

@@ -53,8 +53,8 @@ func (m *Manager) deliver(ep *endpoint, msg jetstream.Msg) {
 	log := ep.log.With("article", articleID, "attempt", attempt)
 
 	if attempt > m.attempts {
-		// The spare delivery (see consumerConfig): the last attempt never
-		// settled, or its dead-letter publish failed.
+		// Past the last attempt (see consumerConfig): it never settled, or
+		// its dead-letter publish failed.
 		m.deadLetter(ep, msg, meta, articleID, m.attempts,
 			errors.New("attempts exhausted; the last attempt was interrupted or its dead-letter publish failed"), log)
 		return
@@ -195,12 +195,7 @@ func (m *Manager) deadLetter(ep *endpoint, msg jetstream.Msg, meta *jetstream.Ms
 	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 	defer cancel()
 	if _, err := m.js.PublishMsg(ctx, dl); err != nil {
-		if meta.NumDelivered > uint64(m.attempts) {
-			// No delivery is left to retry the publish.
-			log.Error("webhook dead-letter publish failed; message dropped", "error", err, "cause", cause)
-		} else {
-			log.Error("webhook dead-letter publish failed; will retry", "error", err, "cause", cause, "retry_in", deadLetterRetryDelay)
-		}
+		log.Error("webhook dead-letter publish failed; will retry", "error", err, "cause", cause, "retry_in", deadLetterRetryDelay)
 		if err := msg.NakWithDelay(deadLetterRetryDelay); err != nil {
 			log.Error("webhook nak after failed dead-letter publish failed", "error", err)
 		}

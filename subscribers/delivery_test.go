@@ -324,3 +324,34 @@ func TestSSRFGuardDefaultRefusesLoopback(t *testing.T) {
 		t.Errorf("receiver saw %d connections", n)
 	}
 }
+
+// A delivery past the last attempt, as after a stop or crash during the
+// last one, goes to the dead-letter stream without another request.
+// (TestConsumerConfig checks that no server-side limit drops it instead.)
+func TestDeliveryPastLastAttemptDeadLetters(t *testing.T) {
+	e := newEnv(t)
+	first, release := make(chan struct{}), newGate(t)
+	rc := newReceiver(t, "", func(w http.ResponseWriter, _ *http.Request, _ hit) {
+		close(first) // a second request would panic: there must be none
+		<-release.ch
+		w.WriteHeader(http.StatusServiceUnavailable)
+	})
+	o := e.options() // two attempts
+	m := e.start(o, rc.endpoint("cut"))
+	p := e.publish("fr", "euronews")
+	<-first
+	stopped := make(chan struct{})
+	go func() { m.Stop(); close(stopped) }()
+	release.open() // the attempt fails while the manager stops
+	<-stopped
+
+	o.RetrySchedule = []time.Duration{} // one attempt: the next delivery is past it
+	e.start(o, rc.endpoint("cut"))
+	dl := e.deadLetter("cut")
+	if got := dl.Headers().Get("Crier-Stream-Seq"); got != strconv.FormatUint(p.seq, 10) {
+		t.Errorf("dead letter for seq %s, want %d", got, p.seq)
+	}
+	if n := rc.count.Load(); n != 1 {
+		t.Errorf("receiver got %d requests, want only the first attempt", n)
+	}
+}

@@ -46,7 +46,7 @@ const (
 	// maxPending caps an endpoint's unacknowledged messages, in flight or
 	// waiting for a retry.
 	maxPending = 1000
-	// deadLetterRetryDelay is when the spare delivery retries a failed
+	// deadLetterRetryDelay is when a delivery past the last attempt retries a failed
 	// dead-letter publish.
 	deadLetterRetryDelay = time.Minute
 )
@@ -194,10 +194,14 @@ func redactURL(u *url.URL) string {
 // durable consumer keeps its position (the policy only applies at
 // creation), so a restart resumes where the last process stopped.
 //
-// MaxDeliver is attempts+1: the spare delivery only dead-letters, so a
-// message whose last attempt was interrupted (crash, lost ack) or whose
-// dead-letter publish failed still reaches the dead-letter stream instead
-// of being dropped silently by the server.
+// MaxDeliver is unlimited: crier, not the server, decides when a message
+// is dead. A delivery past the last attempt only dead-letters, so a message
+// whose last attempt was interrupted (crash, stop, lost ack) or whose
+// dead-letter publish failed comes back and reaches the dead-letter stream,
+// where a server-side limit would drop it silently.
+//
+// AckWait covers one attempt plus its ack and dead-letter round trips: a
+// message held by a process that stopped or crashed comes back after it.
 //
 // MaxAckPending is far above Concurrency: messages waiting for a retry
 // count as pending, and a handful of articles that one receiver rejects
@@ -209,8 +213,8 @@ func (m *Manager) consumerConfig(ep *endpoint) jetstream.ConsumerConfig {
 		Description:    "crier: webhook delivery to endpoint " + ep.Name,
 		DeliverPolicy:  jetstream.DeliverNewPolicy,
 		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        max(2*m.o.Timeout, m.o.Timeout+30*time.Second),
-		MaxDeliver:     m.attempts + 1,
+		AckWait:        m.o.Timeout + 2*ackTimeout + 5*time.Second,
+		MaxDeliver:     -1,
 		MaxAckPending:  max(m.o.Concurrency, maxPending),
 		FilterSubjects: ep.filters,
 	}

@@ -62,7 +62,7 @@ func TestConsumerConfig(t *testing.T) {
 	cfg := c.CachedInfo().Config
 	if cfg.Durable != "webhook-cfg" || cfg.DeliverPolicy != jetstream.DeliverNewPolicy ||
 		cfg.AckPolicy != jetstream.AckExplicitPolicy || cfg.MaxAckPending != 1000 ||
-		cfg.MaxDeliver != 4 || cfg.AckWait <= o.Timeout ||
+		cfg.MaxDeliver != -1 || cfg.AckWait <= o.Timeout ||
 		len(cfg.FilterSubjects) != 1 || cfg.FilterSubjects[0] != "crier.articles.*.afp" {
 		t.Errorf("consumer config %+v", cfg)
 	}
