@@ -27,11 +27,15 @@ func receive(ctx context.Context, env *environment, args []string) int {
 	if code, done := parse(fs, env, args); done {
 		return code
 	}
-	cfg, log, ok := loadConfig(env, *path)
+	// The receiver's own variable is not a config key: take it out first.
+	secret, environ := takeEnv(env.environ, "CRIER_RECEIVE_SECRET")
+	cfgEnv := *env
+	cfgEnv.environ = environ
+	cfg, log, ok := loadConfig(&cfgEnv, *path)
 	if !ok {
 		return exitUsage
 	}
-	secret, addr := lookupEnv(env.environ, "CRIER_RECEIVE_SECRET"), *listen
+	addr := *listen
 	route := "/"
 	for _, w := range cfg.Subscribers.Webhooks {
 		if *name != "" && w.Name != *name {
@@ -101,11 +105,14 @@ func receive(ctx context.Context, env *environment, args []string) int {
 	return exitOK
 }
 
-func lookupEnv(environ []string, key string) string {
+// takeEnv returns the value of key in environ and environ without it.
+func takeEnv(environ []string, key string) (value string, rest []string) {
 	for _, kv := range environ {
 		if k, v, ok := strings.Cut(kv, "="); ok && k == key {
-			return v
+			value = v
+			continue
 		}
+		rest = append(rest, kv)
 	}
-	return ""
+	return value, rest
 }

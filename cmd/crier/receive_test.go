@@ -95,3 +95,24 @@ func TestReceiveVerifiesSignatures(t *testing.T) {
 		t.Errorf("exit status %d after shutdown", code)
 	}
 }
+
+func TestReceiveSecretFromEnvironment(t *testing.T) {
+	env := &environment{
+		stdin:   strings.NewReader(""),
+		stdout:  &lines{re: regexp.MustCompile(`^(verified) (\S+)`), match: make(chan []string, 1)},
+		stderr:  &lines{re: regexp.MustCompile(`address=(http://\S+)`), match: make(chan []string, 1)},
+		environ: []string{"CRIER_RECEIVE_SECRET=whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan int, 1)
+	go func() { done <- receive(ctx, env, []string{"--listen", "127.0.0.1:0"}) }()
+	select {
+	case m := <-env.stderr.(*lines).match:
+		if !strings.HasPrefix(m[1], "http://127.0.0.1:") {
+			t.Errorf("receiver at %s", m[1])
+		}
+	case code := <-done:
+		t.Fatalf("receive exited with %d: %s", code, env.stderr.(*lines).buf.String())
+	}
+}
