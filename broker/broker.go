@@ -46,6 +46,7 @@ type Broker struct {
 	ClientURL string
 	server    *server.Server
 	log       *slog.Logger
+	closed    chan struct{} // closed when the connection has closed
 }
 
 // Start connects to NATS, starting the embedded server first if needed.
@@ -54,8 +55,9 @@ func Start(ctx context.Context, o Options) (*Broker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Broker{log: log}
+	b := &Broker{log: log, closed: make(chan struct{})}
 	copts := []nats.Option{
+		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
 		nats.Name(firstNonEmpty(o.Name, "crier")),
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(500 * time.Millisecond),
@@ -163,9 +165,7 @@ func (b *Broker) Close() {
 		if err := b.Conn.Drain(); err != nil {
 			b.Conn.Close()
 		}
-		for !b.Conn.IsClosed() {
-			time.Sleep(5 * time.Millisecond)
-		}
+		<-b.closed // a drain ends in a close, after the client's drain timeout at worst
 	}
 	b.shutdownServer()
 }

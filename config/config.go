@@ -148,6 +148,7 @@ func Load(path string, environ []string) (*Config, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("config: %w", err)
 	}
+	cfg.HTTP.BaseURL = strings.TrimRight(cfg.HTTP.BaseURL, "/")
 	return cfg, nil
 }
 

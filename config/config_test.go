@@ -149,3 +149,13 @@ func TestSecretNeverPrints(t *testing.T) {
 		t.Error("Redacted changed the original")
 	}
 }
+
+func TestBaseURLTrailingSlashTrimmed(t *testing.T) {
+	cfg, err := Load("", []string{"CRIER_HTTP_BASE_URL=https://news.example.org/crier/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.HTTP.BaseURL != "https://news.example.org/crier" {
+		t.Errorf("base_url = %q", cfg.HTTP.BaseURL)
+	}
+}

@@ -41,8 +41,6 @@ func (c *Config) Validate() error {
 	}
 	if err := checkHTTPURL(c.HTTP.BaseURL); err != nil {
 		bad("http.base_url", "%v", err)
-	} else if strings.HasSuffix(c.HTTP.BaseURL, "/") {
-		c.HTTP.BaseURL = strings.TrimRight(c.HTTP.BaseURL, "/")
 	}
 
 	if c.NATS.URL != "" {

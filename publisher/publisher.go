@@ -56,11 +56,12 @@ type Publisher struct {
 
 // Result says what became of one input.
 type Result struct {
-	ID string `json:"id"`
+	ID string
 	// Duplicate is true when the same body was already published; ID is then
 	// the article that was.
-	Duplicate bool   `json:"duplicate"`
-	Seq       uint64 `json:"-"`
+	Duplicate bool
+	// Seq is the article's stream sequence.
+	Seq uint64
 }
 
 // New opens the publisher's buckets; the streams must exist.

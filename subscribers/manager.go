@@ -182,7 +182,16 @@ func filterSubjects(t broker.Topology, langs, sources []string) []string {
 	return out
 }
 
-// redactURL drops userinfo, query and fragment, the usual homes of secrets.
+// RedactURL returns raw without userinfo, query and fragment, the usual
+// homes of secrets, fit for logs; "<invalid url>" when it does not parse.
+func RedactURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "<invalid url>"
+	}
+	return redactURL(u)
+}
+
 func redactURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
 }

@@ -89,6 +89,12 @@ func TestRedactURL(t *testing.T) {
 	if got := redactURL(u); got != "https://hooks.example.com:8443/in/crier" {
 		t.Errorf("redactURL = %q", got)
 	}
+	if got := RedactURL(u.String()); got != "https://hooks.example.com:8443/in/crier" {
+		t.Errorf("RedactURL = %q", got)
+	}
+	if got := RedactURL("http://[::1"); got != "<invalid url>" {
+		t.Errorf("RedactURL of a broken URL = %q", got)
+	}
 	err := unwrapURLError(&url.Error{Op: "Post", URL: u.String(), Err: errors.New("boom")})
 	if err.Error() != "boom" {
 		t.Errorf("unwrapURLError = %q", err)

@@ -5,7 +5,6 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"fmt"
-	"net/url"
 )
 
 func secret(_ context.Context, env *environment, args []string) int {
@@ -17,17 +16,4 @@ func secret(_ context.Context, env *environment, args []string) int {
 	_, _ = rand.Read(key) // never fails on Linux; panics otherwise
 	fmt.Fprintln(env.stdout, "whsec_"+base64.StdEncoding.EncodeToString(key))
 	return exitOK
-}
-
-// redactURL drops credentials and the query, which may carry tokens.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "<invalid url>"
-	}
-	u.User = nil
-	if u.RawQuery != "" {
-		u.RawQuery = "<redacted>"
-	}
-	return u.String()
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/crier/crier/app"
 	"github.com/crier/crier/config"
+	"github.com/crier/crier/subscribers"
 )
 
 func serve(ctx context.Context, env *environment, args []string) int {
@@ -51,7 +52,7 @@ func banner(w io.Writer, cfg *config.Config, a *app.App, path string) {
 		fmt.Fprintf(w, "  nats      embedded, in-process only (nats.listen is empty)\n")
 	}
 	for _, wh := range cfg.Subscribers.Webhooks {
-		fmt.Fprintf(w, "  webhook   %s -> %s\n", wh.Name, redactURL(wh.URL))
+		fmt.Fprintf(w, "  webhook   %s -> %s\n", wh.Name, subscribers.RedactURL(wh.URL))
 	}
 	if len(cfg.Subscribers.Webhooks) > 0 {
 		cfgFlag := ""
