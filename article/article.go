@@ -23,6 +23,9 @@ type Article struct {
 	// URL is the canonical URL of the original page, when known.
 	URL   string `json:"url,omitempty"`
 	Title string `json:"title"`
+	// Kicker is the label printed above the headline ("Diplomatie",
+	// "EXCLUSIVE"), kept out of the title.
+	Kicker string `json:"kicker,omitempty"`
 	// Summary is the lead (standfirst), plain text.
 	Summary string `json:"summary,omitempty"`
 	// Body holds the article's paragraphs as plain text, subheadings included.
@@ -38,6 +41,16 @@ type Article struct {
 	Agencies           []string  `json:"agencies,omitempty"`
 	// Source is the publication's display name ("euronews", "L'Expression").
 	Source string `json:"source,omitempty"`
+	// Tags are a handful of keywords (people, places, topics) in the
+	// article's language, for per-tag feeds and subscription filters.
+	Tags []string `json:"tags,omitempty"`
+	// Media are the pictures the page showed, with the captions and
+	// credits that normalization moved out of the body.
+	Media []Media `json:"media,omitempty"`
+	// StoryID groups articles reporting the same event (rewrites of one
+	// dispatch by several outlets); it is the ID of the story's first
+	// article.
+	StoryID string `json:"story_id,omitempty"`
 	// Language is a BCP 47 tag ("fr", "en"); "und" when undetermined.
 	Language string `json:"language"`
 	// ContentHash is the hex SHA-256 of the normalized body; equal hashes
@@ -45,6 +58,13 @@ type Article struct {
 	ContentHash string `json:"content_hash"`
 	// Origin names the input the article came from ("file:000_x.txt", "api").
 	Origin string `json:"origin,omitempty"`
+}
+
+// Media is one picture of the article.
+type Media struct {
+	URL     string `json:"url,omitempty"`
+	Caption string `json:"caption,omitempty"`
+	Credit  string `json:"credit,omitempty"`
 }
 
 // Text returns the body as plain text, paragraphs separated by blank lines.

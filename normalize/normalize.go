@@ -94,7 +94,9 @@ type para struct {
 type extraction struct {
 	url       string
 	title     string
+	kicker    string
 	summary   string
+	media     []article.Media
 	paras     []para
 	published time.Time
 	byline    string
