@@ -225,6 +225,8 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 		Schema:   article.SchemaVersion,
 		URL:      ex.url,
 		Title:    ex.title,
+		Kicker:   ex.kicker,
+		Media:    ex.media,
 		Summary:  ex.summary,
 		Body:     body,
 		BodyHTML: renderHTML(ex.paras, n.policy),

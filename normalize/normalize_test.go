@@ -7,6 +7,7 @@ import (
 	"html"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +63,8 @@ func TestSeeds(t *testing.T) {
 	tests := []struct {
 		seed      string
 		title     string
+		kicker    string
+		media     []article.Media // captions and credits moved out of the body
 		bodyStart string
 		summary   string
 		published time.Time // zero: none on the page
@@ -85,26 +88,37 @@ func TestSeeds(t *testing.T) {
 			title:     "Poutine prône un renforcement des liens militaires avec le Bélarus",
 			bodyStart: "Vladimir Poutine a assuré que la Russie n'allait pas absorber",
 			published: day(2022, 12, 19, 0, 0),
-			source:    "euronews",
-			byline:    "Par euronews avec AFP, AP",
-			agencies:  []string{"AFP", "AP"},
+			media: []article.Media{{
+				Caption: "Le président russe Vladimir Poutine (à g.) et son homologue bélarusse Alexandre Loukachenko, à Minsk, le 19/12/2022",
+				Credit:  "Pavel Bednyakov/Sputnik",
+			}},
+			source:   "euronews",
+			byline:   "Par euronews avec AFP, AP",
+			agencies: []string{"AFP", "AP"},
 			notIn: []string{"Rétrospective 2022", "Bataille de Bakhmout", "s'entraîner avec son armée",
 				"Pavel Bednyakov", "(à g.)", "Copier/coller"},
 		},
 		{
 			seed:      "002",
 			title:     "Poutine prône un renforcement des liens militaires",
+			kicker:    "En visite au Bélarus",
 			bodyStart: "Vladimir Poutine a assuré lundi",
 			published: day(2022, 12, 21, 0, 0),
 			source:    "L'Expression",
 			notIn:     []string{"Conseil de sécurité de l'ONU", "Boughali", "En visite au Bélarus"},
 		},
 		{
-			seed:      "003",
-			title:     "Pourparlers à Minsk Poutine : «La Russie n'a pas intérêt à absorber qui que ce soit»",
+			seed:   "003",
+			title:  "Poutine : «La Russie n'a pas intérêt à absorber qui que ce soit»",
+			kicker: "Pourparlers à Minsk",
+			media: []article.Media{
+				{Caption: "Poutine et Loukachenko tiennent des pourparlers bilatéraux à Minsk"},
+				{Caption: "Le président russe Vladimir Poutine et son homologue bélarusse Alexandre Loukachenko tiennent des pourparlers bilatéraux à Minsk, quelques heures après une attaque de drones sur Kiev qui a provoqué des coupures de courant.", Credit: "Keystone-SDA"},
+				{Caption: "M. Poutine, lors d'une conférence de presse avec son homologue bélarusse Alexandre Loukachenko à Minsk.", Credit: "Getty Images"},
+			},
 			bodyStart: "Le président russe Vladimir Poutine a assuré lundi",
 			published: day(2022, 12, 19, 20, 53),
-			agencies:  []string{"ATS", "Keystone-SDA"},
+			agencies:  []string{"ATS"}, // Keystone-SDA credits the video
 			notIn: []string{"Poutine et Loukachenko tiennent des pourparlers bilatéraux à Minsk",
 				"M. Poutine, lors d'une conférence de presse avec son homologue bélarusse Alexandre Loukachenko à Minsk.",
 				"19.12.2022"},
@@ -150,7 +164,13 @@ func TestSeeds(t *testing.T) {
 					t.Errorf("body contains %q", s)
 				}
 			}
-			if strings.Contains(a.Text(), a.Title) && tt.seed != "003" {
+			if a.Kicker != tt.kicker {
+				t.Errorf("kicker = %q, want %q", a.Kicker, tt.kicker)
+			}
+			if !reflect.DeepEqual(a.Media, tt.media) {
+				t.Errorf("media = %+v\nwant %+v", a.Media, tt.media)
+			}
+			if strings.Contains(a.Text(), a.Title) {
 				t.Errorf("body repeats the title")
 			}
 			for _, s := range tt.inBody {

@@ -44,6 +44,9 @@ type block struct {
 	titleHint bool // repeated elsewhere, as titles are
 	byline    *byline
 	dateLine  bool
+	caption   bool   // a photo or video caption, for the media list
+	credit    string // the credit printed with a caption
+	creditRow bool   // a line that is only a credit ("Photo: X", "© X")
 }
 
 var (
@@ -85,8 +88,13 @@ func newBlock(raw string, now time.Time) *block {
 		b.cls = clsNoise
 	case b.runes > 300 && b.sentences*300 < b.runes:
 		b.cls = clsBad // ticker or glued menu: long without sentences
-	case captionPrefix.MatchString(text), b.runes < 400 && captionCredit.MatchString(text):
-		b.cls = clsNoise
+	case captionPrefix.MatchString(text):
+		b.cls, b.creditRow = clsNoise, true
+	case b.runes < 400 && captionCredit.MatchString(text):
+		b.cls, b.caption = clsNoise, true
+		cut := captionCredit.FindStringIndex(text)[0] + 1
+		b.credit = strings.TrimSpace(text[cut:])
+		b.text = strings.TrimSpace(text[:cut])
 	default:
 		if bl, ok := parseByline(text); ok {
 			b.cls, b.byline = clsNoise, &bl
@@ -135,8 +143,10 @@ func markRepeats(bs []*block) {
 			seen[keys[i]] = true
 			continue
 		}
-		// Boilerplate printed twice ("Partager", logos) is no title hint.
+		// Boilerplate printed twice ("Partager", logos) is no title hint;
+		// other lines printed twice are the title or captions.
 		b.titleHint = b.cls != clsNoise && b.cls != clsBad
+		b.caption = b.titleHint && len(b.words) >= 4 && b.sentences <= 3
 		b.cls = clsNoise
 	}
 	// Glued lines sit next to what they repeat: a small window keeps this
@@ -157,7 +167,12 @@ func markRepeats(bs []*block) {
 				short.titleHint = true
 				long.cls = clsNoise
 			case strings.HasPrefix(keys[j], keys[i]):
+				// A caption printed again with its credit appended.
 				short.cls, long.cls = clsNoise, clsNoise
+				short.caption, long.caption = true, true
+				if strings.HasPrefix(long.text, short.text) {
+					long.text, long.credit = short.text, strings.TrimSpace(long.text[len(short.text):])
+				}
 			}
 		}
 	}
@@ -215,6 +230,11 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 		}
 	} else {
 		markContent(bs, first, titleAt)
+	}
+
+	ex.media = collectMedia(bs, titleAt)
+	if titleAt >= 0 {
+		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)
 	}
 
 	bodyStart := len(bs)
