@@ -143,3 +143,25 @@ func isBoilerplate(line string) bool {
 }
 
 func isEndMarker(line string) bool { return endMarkers[markerKey(line)] }
+
+// consentWords appear in cookie and privacy notices beside "cookie".
+var consentWords = []string{
+	"accept", "consent", "privacy", "navigat", "données", "vie privée", "datenschutz", "zustimm",
+	"einwillig", "akzept", "acept", "privacidad", "consenso", "privacy", "navegación", "prywatno",
+	"zgod", "toestemming", "témoins",
+}
+
+// isConsent reports whether a line is a cookie or privacy notice, which
+// reads like prose but is boilerplate.
+func isConsent(line string) bool {
+	low := strings.ToLower(line)
+	if !strings.Contains(low, "cookie") && !strings.Contains(low, "témoins de navigation") {
+		return false
+	}
+	for _, w := range consentWords {
+		if strings.Contains(low, w) {
+			return true
+		}
+	}
+	return false
+}

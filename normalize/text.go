@@ -86,6 +86,8 @@ func newBlock(raw string, now time.Time) *block {
 		b.cls, b.endMarker = clsNoise, true
 	case isBoilerplate(text), hasColumns(raw):
 		b.cls = clsNoise
+	case b.runes < 800 && isConsent(text):
+		b.cls = clsBad
 	case b.runes > 300 && b.sentences*300 < b.runes:
 		b.cls = clsBad // ticker or glued menu: long without sentences
 	case captionPrefix.MatchString(text):
@@ -184,7 +186,7 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	var bs []*block
-	for _, raw := range joinWrapped(strings.Split(text, "\n")) {
+	for _, raw := range joinWrapped(strings.Split(text, "\n"), now) {
 		if strings.TrimSpace(raw) == "" {
 			continue
 		}
@@ -198,9 +200,10 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 		return ex
 	}
 
-	first := firstOf(bs, 0, clsGood)
+	first, last := mainRegion(bs)
 	if first < 0 {
 		first = firstOf(bs, 0, clsNear)
+		last = first
 	}
 	titleAt := -1
 	if knownTitle != "" {
@@ -229,7 +232,7 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 			}
 		}
 	} else {
-		markContent(bs, first, titleAt)
+		markContent(bs, first, last, titleAt)
 	}
 
 	ex.media = collectMedia(bs, titleAt)
@@ -272,13 +275,16 @@ func firstOf(bs []*block, from int, c class) int {
 }
 
 // pickTitle chooses the headline among the lines before the first
-// paragraph: not boilerplate, not a sentence, of headline length; a line
-// repeated elsewhere wins, otherwise longer lines closer to the text do.
+// paragraph: not boilerplate, not a sentence, of headline length. A
+// headline shares its words with the text below it, and sits close
+// above it; menus, banners and teasers share few. A line repeated
+// elsewhere (the headline printed twice) gets a small bonus.
 func pickTitle(bs []*block, first int) int {
 	end := first
 	if end < 0 {
 		end = len(bs)
 	}
+	lead := leadWords(bs, first)
 	best, bestScore := -1, -1e9
 	for i := 0; i < end; i++ {
 		b := bs[i]
@@ -292,9 +298,9 @@ func pickTitle(bs []*block, first int) int {
 		if n < 3 || n > 40 || strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") {
 			continue
 		}
-		score := float64(min(n, 12)) - 0.5*float64(end-i)
+		score := float64(min(n, 10))/2 - 0.3*float64(min(end-i, 30)) + 12*overlap(b.words, lead)
 		if b.titleHint {
-			score += 100
+			score += 2
 		}
 		if score > bestScore {
 			best, bestScore = i, score
@@ -306,11 +312,90 @@ func pickTitle(bs []*block, first int) int {
 	return best
 }
 
+// leadWords returns the content words of the first paragraphs of the
+// text, from first on.
+func leadWords(bs []*block, first int) map[string]bool {
+	m := map[string]bool{}
+	if first < 0 {
+		return m
+	}
+	for i, n := first, 0; i < len(bs) && n < 4; i++ {
+		if bs[i].cls < clsNear {
+			continue
+		}
+		n++
+		for _, w := range bs[i].words {
+			if len(w) >= 3 && !stopwords[w] {
+				m[w] = true
+			}
+		}
+	}
+	return m
+}
+
+// overlap is the share of the content words of ws found in set.
+func overlap(ws []string, set map[string]bool) float64 {
+	n, hit := 0, 0
+	for _, w := range ws {
+		if len(w) < 3 || stopwords[w] {
+			continue
+		}
+		n++
+		if set[w] || set[strings.TrimSuffix(w, "s")] || set[w+"s"] {
+			hit++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float64(hit) / float64(n)
+}
+
+// mainRegion finds the article in the page: the run of good paragraphs,
+// with gaps of a few other lines (captions, ads, subheadings) allowed,
+// that holds the most text. It returns its first and last good block, or
+// -1, -1. Stray good blocks elsewhere (a cookie notice, a teaser, a
+// sign-up form) stay out; text after an end marker (comments) weighs
+// less, so a long discussion does not outweigh the article.
+func mainRegion(bs []*block) (first, last int) {
+	const maxGap = 8 // lines in a row, other than paragraphs and noise, that end a run
+	first, last = -1, -1
+	best, weight := 0, 3
+	curFirst, curLast, cur, gap := -1, -1, 0, 0
+	flush := func() {
+		if cur > best {
+			best, first, last = cur, curFirst, curLast
+		}
+		curFirst, curLast, cur, gap = -1, -1, 0, 0
+	}
+	for i, b := range bs {
+		switch {
+		case b.endMarker:
+			flush()
+			weight = 1
+		case b.cls == clsGood:
+			if curFirst < 0 {
+				curFirst = i
+			}
+			curLast, cur, gap = i, cur+weight*b.runes, 0
+		case b.cls == clsNear:
+			gap = 0
+		case b.cls == clsNoise:
+		case curFirst >= 0:
+			if gap++; gap > maxGap {
+				flush()
+			}
+		}
+	}
+	flush()
+	return first, last
+}
+
 // markContent decides which blocks form the body, jusText style: good
 // blocks are content, near-good ones next to content too, short ones
 // between content are subheadings; short runs after the last paragraph
 // (related headlines) and everything after an end marker are dropped.
-func markContent(bs []*block, first, titleAt int) {
+func markContent(bs []*block, first, last, titleAt int) {
 	end := len(bs)
 	for i := first; i < len(bs); i++ {
 		if bs[i].endMarker {
@@ -318,12 +403,7 @@ func markContent(bs []*block, first, titleAt int) {
 			break
 		}
 	}
-	last := first
-	for i := first; i < end; i++ {
-		if bs[i].cls == clsGood {
-			last = i
-		}
-	}
+	last = min(last, end-1)
 	for i := first; i <= last; i++ {
 		switch b := bs[i]; b.cls {
 		case clsGood, clsNear:
@@ -428,17 +508,26 @@ func headerDate(bs []*block, bodyStart int, now time.Time) time.Time {
 	return time.Time{}
 }
 
+// isMeta reports whether a line is a byline or date line, which starts
+// a new line even in lowercase ("dpa am 25.01.2022").
+func isMeta(line string, now time.Time) bool {
+	if _, ok := parseByline(line); ok {
+		return true
+	}
+	return dateOnly(line, now)
+}
+
 // joinWrapped undoes hard wrapping (wire copy, e-mail): a line that does
 // not end a sentence, directly followed by one starting in lowercase,
 // continues it.
-func joinWrapped(lines []string) []string {
+func joinWrapped(lines []string, now time.Time) []string {
 	out := lines[:0:0]
 	for _, l := range lines {
 		next := strings.TrimSpace(l)
 		if n := len(out); n > 0 && next != "" {
 			prev := strings.TrimSpace(out[n-1])
 			r, _ := utf8.DecodeRuneInString(next)
-			if len(prev) >= 30 && unicode.IsLower(r) && !endsSentence(prev) && !hasColumns(out[n-1]) && !hasColumns(l) {
+			if len(prev) >= 30 && unicode.IsLower(r) && !endsSentence(prev) && !hasColumns(out[n-1]) && !hasColumns(l) && !isMeta(next, now) {
 				out[n-1] = prev + " " + next
 				continue
 			}
