@@ -15,6 +15,9 @@ var agencyNames = []string{
 	"epd", "Lusa", "Interfax", "Yonhap", "PTI", "IANS", "Ritzau", "NTB", "LETA", "BTA", "Sputnik",
 }
 
+// agencyAliases maps other spellings to an agency's usual short name.
+var agencyAliases = map[string]string{"Associated Press": "AP", "CTK": "ČTK"}
+
 // agencyRe matches agency names as whole words, case-sensitively: "AP" is
 // an agency, "ap" is not.
 var agencyRe = func() *regexp.Regexp {
@@ -35,6 +38,9 @@ func findAgencies(s string) []string {
 			break
 		}
 		a := rest[m[2]:m[3]]
+		if c, ok := agencyAliases[a]; ok {
+			a = c
+		}
 		if !seen[a] {
 			seen[a] = true
 			out = append(out, a)

@@ -258,7 +258,7 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 			ex.addByline(*b.byline)
 		}
 	}
-	ex.published = headerDate(bs, bodyStart, now)
+	ex.published = headerDate(bs, bodyStart, titleAt, now)
 	if ex.title == "" && len(ex.paras) > 0 {
 		ex.title = firstSentence(ex.paras[0].text, titleMaxRunes)
 	}
@@ -486,26 +486,38 @@ func truncateRunes(s string, max int) string {
 	return strings.TrimSpace(cut) + "…"
 }
 
-// headerDate finds the publication date: first in byline and date lines,
-// then in the other lines above the body (captions, kickers), never in body
-// paragraphs, nor in menus and tickers.
-func headerDate(bs []*block, bodyStart int, now time.Time) time.Time {
-	for _, b := range bs {
-		if b.byline != nil || b.dateLine {
-			if t, ok := findDate(b.text, now); ok {
-				return t
-			}
-		}
+// headerDate finds the publication date in the lines around the headline:
+// byline and date lines first, then other lines above the body (captions,
+// kickers), never body paragraphs, menus or tickers. Of several, the one
+// nearest the headline wins (a site's "today" banner sits further up), a
+// line below the headline before one above it.
+func headerDate(bs []*block, bodyStart, titleAt int, now time.Time) time.Time {
+	anchor := titleAt
+	if anchor < 0 {
+		anchor = bodyStart
 	}
-	for _, b := range bs[:bodyStart] {
-		if b.cls == clsBad || b.endMarker {
+	var best time.Time
+	bestCost := 1 << 30
+	for i, b := range bs {
+		meta := b.byline != nil || b.dateLine
+		if !meta && (i >= bodyStart || b.cls == clsBad || b.endMarker) {
+			continue
+		}
+		cost := 2 * (anchor - i) // above the headline
+		if i > anchor {
+			cost = i - anchor
+		}
+		if !meta {
+			cost += 20
+		}
+		if cost >= bestCost {
 			continue
 		}
 		if t, ok := findDate(b.text, now); ok {
-			return t
+			best, bestCost = t, cost
 		}
 	}
-	return time.Time{}
+	return best
 }
 
 // isMeta reports whether a line is a byline or date line, which starts
