@@ -88,7 +88,7 @@ func newBlock(raw string, now time.Time) *block {
 		b.cls = clsNoise
 	case b.runes < 800 && isConsent(text):
 		b.cls = clsBad
-	case b.runes > 300 && b.sentences*300 < b.runes:
+	case b.runes > 300 && b.sentences*800 < b.runes:
 		b.cls = clsBad // ticker or glued menu: long without sentences
 	case captionPrefix.MatchString(text):
 		b.cls, b.creditRow = clsNoise, true
