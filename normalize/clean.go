@@ -73,7 +73,7 @@ var boilerplateLines = map[string]bool{
 	"partager": true, "partagez": true, "share": true, "teilen": true, "compartir": true,
 	"condividi": true, "tweet": true, "imprimer": true, "print": true, "drucken": true,
 	"email": true, "e mail": true, "facebook": true, "twitter": true, "whatsapp": true, "linkedin": true,
-	"lire aussi": true, "lire la suite": true, "read more": true, "weiterlesen": true, "leer más": true,
+	"lire la suite": true, "weiterlesen": true, "leer más": true,
 	"getty images": true, "images": true, "photo": true, "foto": true, "video": true, "vidéo": true,
 	"menu": true, "accueil": true, "home": true, "startseite": true, "inicio": true,
 	"fermer": true, "close": true, "schließen": true, "cerrar": true, "chiudi": true,
@@ -101,19 +101,29 @@ var boilerplateContains = []string{
 	"tutti i diritti riservati",
 }
 
-// endMarkers close the article: comment forms and related-article lists.
+// endMarkers close the article: comment forms and most-read lists.
 var endMarkers = map[string]bool{
 	"laisser un commentaire": true, "laissez un commentaire": true, "commentaires": true,
 	"réagir": true, "leave a comment": true, "leave a reply": true, "comments": true,
 	"kommentare": true, "kommentar schreiben": true, "deja un comentario": true, "comentarios": true,
-	"lascia un commento": true, "commenti": true,
-	"à découvrir également": true, "a découvrir également": true, "à découvrir aussi": true,
-	"à lire aussi": true, "sur le même sujet": true, "dans la même rubrique": true,
-	"articles similaires": true, "articles liés": true, "nos derniers articles": true,
+	"lascia un commento": true, "commenti": true, "vos commentaires": true,
+	"les plus lus": true, "les plus populaires": true, "most read": true, "most popular": true,
+	"meistgelesen": true, "lo más leído": true, "i più letti": true, "nos derniers articles": true,
+}
+
+// relatedMarkers open a list of related headlines, at the end of the
+// article or boxed inside it: the headlines after them are dropped, but
+// the article goes on if paragraphs follow.
+var relatedMarkers = map[string]bool{
+	"lire aussi": true, "à lire aussi": true, "a lire aussi": true, "à découvrir également": true,
+	"a découvrir également": true, "à découvrir aussi": true, "sur le même sujet": true,
+	"dans la même rubrique": true, "articles similaires": true, "articles liés": true,
 	"related articles": true, "related stories": true, "more stories": true, "you may also like": true,
-	"most read": true, "mehr zum thema": true, "das könnte sie auch interessieren": true,
-	"noticias relacionadas": true, "te puede interesar": true, "potrebbe interessarti": true,
-	"articoli correlati": true, "les plus lus": true,
+	"read more": true, "read also": true, "mehr zum thema": true, "das könnte sie auch interessieren": true,
+	"lesen sie auch": true, "auch interessant": true, "noticias relacionadas": true, "te puede interesar": true,
+	"le puede interesar": true, "lea también": true, "lee también": true, "nota relacionada": true,
+	"potrebbe interessarti": true, "articoli correlati": true, "leggi anche": true, "leia também": true,
+	"veja também": true, "lees ook": true, "zie ook": true, "czytaj także": true, "czytaj też": true,
 }
 
 // isBoilerplate reports whether a cleaned line is a known boilerplate marker.
@@ -122,7 +132,7 @@ func isBoilerplate(line string) bool {
 	if key == "" {
 		return true
 	}
-	if boilerplateLines[key] || endMarkers[key] {
+	if boilerplateLines[key] || endMarkers[key] || relatedMarkers[key] {
 		return true
 	}
 	if len([]rune(line)) > 160 {
@@ -143,6 +153,8 @@ func isBoilerplate(line string) bool {
 }
 
 func isEndMarker(line string) bool { return endMarkers[markerKey(line)] }
+
+func isRelatedMarker(line string) bool { return relatedMarkers[markerKey(line)] }
 
 // consentWords appear in cookie and privacy notices beside "cookie".
 var consentWords = []string{

@@ -41,6 +41,7 @@ type block struct {
 	heading   bool
 	content   bool
 	endMarker bool
+	related   bool // opens a list of related headlines
 	titleHint bool // repeated elsewhere, as titles are
 	byline    *byline
 	dateLine  bool
@@ -84,6 +85,8 @@ func newBlock(raw string, now time.Time) *block {
 	switch {
 	case isEndMarker(text):
 		b.cls, b.endMarker = clsNoise, true
+	case isRelatedMarker(strings.TrimRight(text, " :")):
+		b.cls, b.related = clsNoise, true
 	case isBoilerplate(text), hasColumns(raw):
 		b.cls = clsNoise
 	case b.runes < 800 && isConsent(text):
@@ -195,6 +198,7 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 		}
 	}
 	markRepeats(bs)
+	dropRelated(bs)
 	ex := &extraction{}
 	if len(bs) == 0 {
 		return ex
@@ -349,6 +353,22 @@ func overlap(ws []string, set map[string]bool) float64 {
 		return 0
 	}
 	return float64(hit) / float64(n)
+}
+
+// dropRelated drops the headlines listed after a related-articles marker,
+// up to the next paragraph.
+func dropRelated(bs []*block) {
+	for i, b := range bs {
+		if !b.related {
+			continue
+		}
+		for _, h := range bs[i+1:] {
+			if h.cls == clsGood || h.endMarker || h.related {
+				break
+			}
+			h.cls = clsNoise
+		}
+	}
 }
 
 // mainRegion finds the article in the page: the run of good paragraphs,
