@@ -95,11 +95,40 @@ func isCreditLine(b *block) bool {
 // the kicker "Pourparlers à Minsk".
 var kickerQuote = regexp.MustCompile(`^(\p{Lu}.*?\s\p{Lu}[\p{L}'’.-]*)\s+(\p{Lu}[\p{L}'’.-]*(?:\s+\p{Lu}[\p{L}'’.-]*)?\s*:\s*[«"“].*)$`)
 
+var (
+	// kickerLabel: "AP Exclusive: Allen has…", "Analyse : …".
+	kickerLabel = regexp.MustCompile(`^([^:]{2,30}?)\s*:\s+(\p{Lu}.{15,})$`)
+	// kickerWord: "Solidarité. Le Centre hospitalier lance…" (five letters
+	// or more, so "Mrs." or "Dr." are no kicker).
+	kickerWord = regexp.MustCompile(`^(\p{Lu}[\p{L}'’-]{4,20})\.\s+(\p{Lu}.{20,})$`)
+	// kickerDash: "Coronavirus und andere Zoonosen – Wie Umweltzerstörung…".
+	kickerDash = regexp.MustCompile(`^(\S.{2,40}?)\s+[–—]\s+(\p{Lu}.{15,})$`)
+)
+
+// labelWords mark a prefix before a colon as a rubric, not part of the
+// headline ("Brexit: …" stays whole, "Exclusive: …" does not).
+var labelWords = []string{
+	"exclusive", "exclusif", "exklusiv", "exclusiva", "esclusiva", "live", "direct", "breaking",
+	"update", "analysis", "analyse", "análisis", "analisi", "opinion", "opinión", "kommentar",
+	"interview", "entretien", "entrevista", "intervista", "video", "vidéo", "podcast", "fact check",
+	"explainer", "décryptage", "reportage", "chronik", "edito", "éditorial", "editorial", "tribune",
+}
+
 // findKicker returns the kicker and the headline without it. A kicker is
 // a short label directly before or after the headline line, or glued
-// before a quoted headline.
+// before it: before a quoted headline, a rubric before a colon, one word
+// and a full stop, a short phrase and a dash.
 func findKicker(bs []*block, titleAt int, title string) (kicker, headline string) {
 	if m := kickerQuote.FindStringSubmatch(title); m != nil && hasLowerWord(m[1]) && len(strings.Fields(m[1])) <= 6 {
+		return m[1], m[2]
+	}
+	if m := kickerLabel.FindStringSubmatch(title); m != nil && hasLabelWord(m[1]) {
+		return m[1], m[2]
+	}
+	if m := kickerWord.FindStringSubmatch(title); m != nil {
+		return m[1], m[2]
+	}
+	if m := kickerDash.FindStringSubmatch(title); m != nil && len(strings.Fields(m[1])) <= 5 && len(strings.Fields(m[2])) >= 4 {
 		return m[1], m[2]
 	}
 	for _, i := range []int{titleAt - 1, titleAt + 1} {
@@ -127,6 +156,16 @@ func isKicker(b *block) bool {
 func hasLowerWord(s string) bool {
 	for _, w := range strings.Fields(s) {
 		if r := []rune(w); unicode.IsLower(r[0]) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasLabelWord(s string) bool {
+	low := strings.ToLower(s)
+	for _, w := range labelWords {
+		if strings.Contains(low, w) {
 			return true
 		}
 	}

@@ -43,6 +43,7 @@ type block struct {
 	endMarker bool
 	related   bool // opens a list of related headlines
 	titleHint bool // repeated elsewhere, as titles are
+	glued     bool // printed again with breadcrumbs glued before it
 	byline    *byline
 	dateLine  bool
 	caption   bool   // a photo or video caption, for the media list
@@ -169,7 +170,7 @@ func markRepeats(bs []*block) {
 			}
 			switch {
 			case strings.HasSuffix(keys[j], keys[i]):
-				short.titleHint = true
+				short.titleHint, short.glued = true, true
 				long.cls = clsNoise
 			case strings.HasPrefix(keys[j], keys[i]):
 				// A caption printed again with its credit appended.
@@ -305,6 +306,9 @@ func pickTitle(bs []*block, first int) int {
 		score := float64(min(n, 10))/2 - 0.3*float64(min(end-i, 30)) + 12*overlap(b.words, lead)
 		if b.titleHint {
 			score += 2
+		}
+		if b.glued {
+			score += 4
 		}
 		if score > bestScore {
 			best, bestScore = i, score

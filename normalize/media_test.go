@@ -1,0 +1,39 @@
+package normalize
+
+import "testing"
+
+func TestFindKickerGlued(t *testing.T) {
+	for _, tc := range []struct{ title, kicker, headline string }{
+		{"Pourparlers à Minsk Poutine : «La Russie n'a pas intérêt à absorber qui que ce soit»", "Pourparlers à Minsk", "Poutine : «La Russie n'a pas intérêt à absorber qui que ce soit»"},
+		{"AP Exclusive: Allen has new publisher, memoir out Monday", "AP Exclusive", "Allen has new publisher, memoir out Monday"},
+		{"Solidarité. Le Centre Hospitalier de la Côte Basque lance un appel aux dons", "Solidarité", "Le Centre Hospitalier de la Côte Basque lance un appel aux dons"},
+		{"Coronavirus und andere Zoonosen – Wie Umweltzerstörung neue Epidemien begünstigt", "Coronavirus und andere Zoonosen", "Wie Umweltzerstörung neue Epidemien begünstigt"},
+		// Not kickers: a topic before a colon, an abbreviation, a name
+		// before a quote, a dash inside the headline.
+		{"Brexit: Nervenkrieg geht in nächste Runde", "", "Brexit: Nervenkrieg geht in nächste Runde"},
+		{"Mrs. Clinton wins the nomination in Philadelphia", "", "Mrs. Clinton wins the nomination in Philadelphia"},
+		{"Emmanuel Macron : « Nous sommes en guerre »", "", "Emmanuel Macron : « Nous sommes en guerre »"},
+		{"La réforme des retraites adoptée – sans vote", "", "La réforme des retraites adoptée – sans vote"},
+	} {
+		k, h := findKicker(nil, 0, tc.title)
+		if k != tc.kicker || h != tc.headline {
+			t.Errorf("findKicker(%q) = %q, %q; want %q, %q", tc.title, k, h, tc.kicker, tc.headline)
+		}
+	}
+}
+
+func TestCleanCredit(t *testing.T) {
+	for in, want := range map[string]string{
+		"Tous droits réservés Pavel Bednyakov/Sputnik": "Pavel Bednyakov/Sputnik",
+		"IMAGES":                  "",
+		"Photo: Reuters":          "Reuters",
+		"© Keystone-SDA":          "Keystone-SDA",
+		"Foto: dpa":               "dpa",
+		"Getty Images":            "Getty Images",
+		"Bild: Christian Beutler": "Christian Beutler",
+	} {
+		if got := cleanCredit(in); got != want {
+			t.Errorf("cleanCredit(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
