@@ -37,3 +37,23 @@ func TestCleanCredit(t *testing.T) {
 		}
 	}
 }
+
+func TestCopyrightSource(t *testing.T) {
+	for in, want := range map[string]string{
+		"© 2020 The New York Times Company":                                        "The New York Times",
+		"© Copyright Toronto Star Newspapers Ltd. 1996 - 2020The Toronto Star and": "Toronto Star",
+		"© 2022 C.A. Últimas Noticias RIF J-00037398-1":                            "Últimas Noticias",
+		"Tous droits réservés © Société Radio‑Canada 2020.":                        "Radio‑Canada",
+		"© © 1997-, Guinéenews. Tous droits réservés.":                             "Guinéenews",
+		"© 2020 actu.fr, détenu et coexploité par Publihebdos et ses filiales.":    "actu.fr",
+		"© ARD-aktuell / tagesschau.de":                                            "tagesschau.de",
+		"© L'Express":                                                              "L'Express",
+		"Derechos Reservados © - 2022":                                             "",
+		"Eileen Gu, Freestylerin. © GETTY IMAGES NORTH AMERICA / MADDIE MEYER":     "",
+		"Copyright and trademark law protects this page.":                          "",
+	} {
+		if got := copyrightSource(in); got != want {
+			t.Errorf("copyrightSource(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

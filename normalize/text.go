@@ -264,6 +264,14 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 		}
 	}
 	ex.published = headerDate(bs, bodyStart, titleAt, now)
+	if ex.source == "" {
+		// The footer's copyright notice, the last one.
+		for i := len(bs) - 1; i >= bodyStart && ex.source == ""; i-- {
+			if !bs[i].content {
+				ex.source = copyrightSource(bs[i].text)
+			}
+		}
+	}
 	if ex.title == "" && len(ex.paras) > 0 {
 		ex.title = firstSentence(ex.paras[0].text, titleMaxRunes)
 	}

@@ -1,0 +1,55 @@
+package normalize
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	// copyrightLine: a footer's copyright notice, where scraped pages name
+	// their publisher ("© 2020 The New York Times Company", "Tous droits
+	// réservés © Société Radio-Canada 2020").
+	copyrightLine = regexp.MustCompile(`(?i)^(?:(?:tous droits réservés|all rights reserved|alle rechte vorbehalten|derechos reservados|todos los derechos reservados|tutti i diritti riservati)\s*)?(?:©|\(c\)|copyright)\s*(.*)$`)
+	// copyrightNoise: what surrounds the name in such a notice.
+	copyrightNoise = regexp.MustCompile(`(?i)^(?:[©\s,.:–—-]|copyright|\d{4}(?:\s*[-–]\s*(?:\d{4})?)?)+`)
+	// corporate words that are not part of a publication's name.
+	corporatePrefix = regexp.MustCompile(`(?i)^(?:société|sociedad|c\.a\.|s\.a\.)\s+`)
+	corporate       = regexp.MustCompile(`(?i)(?:\s+(?:newspapers|publishing|media|company|co\.?|ltd\.?|limited|inc\.?|llc|gmbh|ag|s\.a\.?|s\.l\.?|sas|srl|spa)\b\.?)+$`)
+)
+
+// copyrightSource returns the publication named by a copyright notice
+// line, or "".
+func copyrightSource(line string) string {
+	m := copyrightLine.FindStringSubmatch(line)
+	if m == nil || !strings.ContainsAny(strings.ToLower(line[:min(len(line), 40)]), "©c") {
+		return ""
+	}
+	s := copyrightNoise.ReplaceAllString(m[1], "")
+	s = corporatePrefix.ReplaceAllString(s, "")
+	// The name ends where the notice goes on: a comma, a full stop and a
+	// space, a bar, a year, "All rights reserved".
+	for _, sep := range []string{",", ". ", "|", " – ", " - ", "all rights", "tous droits", "alle rechte", "derechos", "todos los"} {
+		if i := strings.Index(strings.ToLower(s), sep); i > 0 {
+			s = s[:i]
+		}
+	}
+	f := strings.Fields(s)
+	for i, w := range f {
+		if strings.ContainsAny(w, "0123456789") {
+			f = f[:i]
+			break
+		}
+	}
+	if n := len(f); n > 1 && len(f[n-1]) <= 4 && strings.ToUpper(f[n-1]) == f[n-1] {
+		f = f[:n-1] // a registration label ("RIF")
+	}
+	s = strings.Join(f, " ")
+	if i := strings.LastIndex(s, " / "); i >= 0 {
+		s = s[i+3:] // "ARD-aktuell / tagesschau.de": the site
+	}
+	s = strings.TrimSpace(corporate.ReplaceAllString(strings.TrimRight(s, " ."), ""))
+	if n := len(strings.Fields(s)); n == 0 || n > 5 || len(words(s)) == 0 {
+		return ""
+	}
+	return s
+}
