@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"html"
 	"net/url"
-	"regexp"
 	"strings"
 	"time"
 
@@ -14,9 +13,12 @@ import (
 	xhtml "golang.org/x/net/html"
 )
 
-// extractHTML runs go-trafilatura on an HTML page, then passes its
-// paragraphs through the same hygiene and byline detection as plain text.
-// pageURL is the page's URL when the caller knows it.
+// extractHTML parses an HTML page once, reads what the extractor does not
+// return (kicker, byline elements, captions, link base) in one walk over
+// it, runs go-trafilatura on the same tree, and walks the content it kept
+// into paragraphs and their markup, passing them through the same hygiene
+// and byline detection as plain text. pageURL is the page's URL when the
+// caller knows it.
 func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extraction, error) {
 	if charset == "" {
 		charset = htmlCharset(data)
@@ -25,75 +27,61 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	if err != nil {
 		return nil, err
 	}
-	opts := trafilatura.Options{
-		EnableFallback:  true,
-		ExcludeComments: true,
-		Deduplicate:     true,
-		HtmlDateOptions: &htmldate.Options{
-			UseOriginalDate:     true,
-			SkipExtensiveSearch: true,
-			MaxDate:             now.AddDate(0, 0, 2),
-		},
+	doc, err := xhtml.Parse(strings.NewReader(s))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrEmpty, err)
 	}
-	if u, err := url.Parse(pageURL); err == nil && u.IsAbs() {
-		opts.OriginalURL = u
-	}
-	res, err := trafilatura.Extract(strings.NewReader(s), opts)
+	pg := scanPage(doc, pageURL)
+	opts := extractorOptions(now)
+	opts.OriginalURL = pg.base
+	res, err := trafilatura.ExtractDocument(doc, opts)
 	if err != nil || res == nil || res.ContentNode == nil {
 		return nil, fmt.Errorf("%w: no main content found in HTML: %v", ErrEmpty, err)
 	}
 	md := res.Metadata
 	ex := &extraction{
 		url:       canonicalURL(md.URL),
-		title:     cleanLine(md.Title),
 		published: md.Date,
-		source:    cleanLine(md.Sitename),
+		source:    pickSource(pg, md.Sitename, md.URL),
 		language:  normalizeLangTag(md.Language),
 	}
 	if !ex.published.IsZero() && !plausibleYear(ex.published, now) {
 		ex.published = time.Time{}
 	}
-	ex.published = withTimeOfDay(ex.published, s, now)
-	var raw []para
-	collectParas(res.ContentNode, kindParagraph, &raw)
-	titleKey := markerKey(ex.title)
-	// Bylines and dates are looked for in the first paragraphs only.
-	for i, p := range raw {
-		t := cleanLine(p.text)
-		switch {
-		case t == "" || isBoilerplate(t) || markerKey(t) == titleKey:
-			continue
-		case i < 8 && dateOnly(t, now):
-			if ex.published.IsZero() {
-				ex.published, _ = findDate(t, now)
-			}
-			continue
-		case captionPrefix.MatchString(t):
-			continue
-		}
-		if bl, ok := parseByline(t); ok && i < 8 {
+	ex.published = withTimeOfDay(ex.published, pg.published, now)
+	ex.kicker = pg.kicker()
+	ex.title = cleanTitle(md.Title, ex.kicker, []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author})
+	if author := cleanLine(md.Author); author != "" {
+		if bl, ok := parseByline(author); ok {
 			ex.addByline(bl)
-			if ex.published.IsZero() {
-				ex.published, _ = findDate(t, now)
-			}
-			continue
 		}
-		if isEndMarker(t) && len(ex.paras) > 0 {
+		if ex.byline == "" {
+			ex.byline = author
+		}
+		ex.addAgencies(findAgencies(author))
+	}
+	for i, n := range pg.bylines {
+		if i == 8 {
 			break
 		}
-		ex.paras = append(ex.paras, para{kind: p.kind, text: t})
+		t := cleanLine(textOf(n))
+		if bl, ok := parseByline(t); ok {
+			ex.addByline(bl)
+		} else if len(t) <= 80 {
+			ex.addAgencies(findAgencies(t))
+		}
 	}
-	if ex.byline == "" && md.Author != "" {
-		ex.byline = cleanLine(md.Author)
-	}
-	if len(ex.agencies) == 0 {
-		ex.agencies = findAgencies(md.Author)
-	}
+
+	blocks := walkContent(res.ContentNode)
+	kept := ex.filterBlocks(blocks, pg, now)
+	ex.bodyHTML = renderBlocks(kept)
 	if ex.title == "" {
-		for i, p := range ex.paras {
-			if p.kind == kindHeading {
-				ex.title = p.text
+		for i, b := range kept {
+			if b.kind == kindHeading {
+				ex.title = cleanLine(b.text.String())
+				kept = append(kept[:i], kept[i+1:]...)
 				ex.paras = append(ex.paras[:i], ex.paras[i+1:]...)
+				ex.bodyHTML = renderBlocks(kept)
 				break
 			}
 		}
@@ -101,25 +89,107 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	return ex, nil
 }
 
-// publishedAttr finds machine-readable publication times in a page.
-var publishedAttr = regexp.MustCompile(`(?i)(?:article:published_time|datePublished|pubdate)["']?\s*(?:content\s*=|:)\s*["']([^"'<>]{10,40})|<time[^>]+datetime\s*=\s*["']([^"'<>]{10,40})`)
+// extractorOptions are the go-trafilatura options of the HTML path.
+func extractorOptions(now time.Time) trafilatura.Options {
+	return trafilatura.Options{
+		EnableFallback:  true,
+		ExcludeComments: true,
+		Deduplicate:     true,
+		IncludeLinks:    true,
+		HtmlDateOptions: &htmldate.Options{
+			UseOriginalDate:     true,
+			SkipExtensiveSearch: true,
+			MaxDate:             now.AddDate(0, 0, 2),
+		},
+	}
+}
+
+// filterBlocks drops what is not article text from the extracted blocks
+// (boilerplate, title and kicker repeats, date and byline lines, captions
+// and credits, what follows an end marker), moving what they tell into ex,
+// and sets ex.paras and ex.media. It returns the blocks kept.
+func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.Time) []*htmlBlock {
+	titleKey, kickerKey := markerKey(ex.title), markerKey(ex.kicker)
+	var kept []*htmlBlock
+	var used []figure
+	var credits []string
+	n := len(blocks)
+	for i, b := range blocks {
+		t := cleanLine(b.text.String())
+		if t == "" {
+			continue
+		}
+		key := markerKey(t)
+		if f, ok := pg.captionOf(t); ok {
+			used = append(used, f)
+			continue
+		}
+		switch {
+		case isBoilerplate(t) || key == titleKey || kickerKey != "" && key == kickerKey:
+			continue
+		case i < 8 && dateOnly(t, now):
+			if ex.published.IsZero() {
+				ex.published, _ = findDate(t, now)
+			}
+			continue
+		case creditPrefix.MatchString(t) && len(t) < 200:
+			credits = append(credits, creditName(t))
+			continue
+		}
+		// Credits and bylines are read at the article's start and end; in
+		// between, a bare agency name is a photo credit.
+		edge := i < 8 || i >= n-3
+		if ags, ok := creditLine(t); ok {
+			if edge {
+				ex.addAgencies(ags)
+			} else {
+				credits = append(credits, t)
+			}
+			continue
+		}
+		if bl, ok := parseByline(t); ok && edge {
+			ex.addByline(bl)
+			if ex.published.IsZero() {
+				ex.published, _ = findDate(t, now)
+			}
+			continue
+		}
+		if isEndMarker(t) && len(kept) > 0 {
+			break
+		}
+		if len(kept) < 2 {
+			ex.addAgencies(datelineAgencies(t))
+		}
+		ex.addAgencies(trailingAgencies(t))
+		kept = append(kept, b)
+		ex.paras = append(ex.paras, para{kind: b.kind, text: t})
+	}
+	ex.media = pg.media(used, credits)
+	return kept
+}
+
+func (ex *extraction) addAgencies(ags []string) {
+	if len(ags) > 0 {
+		ex.addByline(byline{agencies: ags})
+	}
+}
 
 // withTimeOfDay adds the time of day to a date-only result of htmldate
-// when the page states it in a meta tag or <time> element of that day.
-func withTimeOfDay(day time.Time, page string, now time.Time) time.Time {
+// when the page states it in a meta tag, JSON-LD or <time> element of that
+// day. stamps are the page's machine-readable times, best first.
+func withTimeOfDay(day time.Time, stamps []string, now time.Time) time.Time {
 	if !day.IsZero() && (day.Hour() != 0 || day.Minute() != 0) {
 		return day
 	}
-	m := publishedAttr.FindStringSubmatch(page)
-	if m == nil {
+	for _, s := range stamps {
+		t, ok := findDate(s, now)
+		if !ok {
+			continue
+		}
+		if d := t.Sub(day); day.IsZero() || d > -36*time.Hour && d < 36*time.Hour {
+			return t
+		}
 		return day
-	}
-	t, ok := findDate(m[1]+m[2], now)
-	if !ok {
-		return day
-	}
-	if d := t.Sub(day); day.IsZero() || d > -36*time.Hour && d < 36*time.Hour {
-		return t
 	}
 	return day
 }
@@ -133,55 +203,8 @@ func canonicalURL(s string) string {
 	return u.String()
 }
 
-// blockTags are elements whose text forms one paragraph.
-var blockTags = map[string]paraKind{
-	"p": kindParagraph, "pre": kindParagraph, "td": kindParagraph, "th": kindParagraph,
-	"dd": kindParagraph, "dt": kindParagraph,
-	"h1": kindHeading, "h2": kindHeading, "h3": kindHeading, "h4": kindHeading,
-	"h5": kindHeading, "h6": kindHeading, "li": kindListItem,
-}
-
-// collectParas flattens trafilatura's content tree into paragraphs.
-func collectParas(n *xhtml.Node, kind paraKind, out *[]para) {
-	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		switch c.Type {
-		case xhtml.TextNode:
-			if strings.TrimSpace(c.Data) != "" {
-				appendText(out, kind, c.Data)
-			}
-		case xhtml.ElementNode:
-			switch tag := strings.ToLower(c.Data); {
-			case tag == "figure" || tag == "figcaption" || tag == "img" || tag == "script" || tag == "style":
-			case tag == "blockquote":
-				*out = append(*out, para{kind: kindQuote}) // boundary
-				collectParas(c, kindQuote, out)
-				*out = append(*out, para{kind: kindQuote})
-			default:
-				k, ok := blockTags[tag]
-				if !ok {
-					collectParas(c, kind, out)
-					continue
-				}
-				if kind == kindQuote && k == kindParagraph {
-					k = kindQuote
-				}
-				*out = append(*out, para{kind: k, text: textOf(c)})
-				*out = append(*out, para{kind: kind}) // boundary
-			}
-		}
-	}
-}
-
-// appendText adds inline text to the open paragraph, or opens one.
-func appendText(out *[]para, kind paraKind, s string) {
-	if l := len(*out); l > 0 && (*out)[l-1].kind == kind && (*out)[l-1].text != "" && !strings.HasSuffix((*out)[l-1].text, "\n") {
-		(*out)[l-1].text += s
-		return
-	}
-	*out = append(*out, para{kind: kind, text: s})
-}
-
-// textOf returns the text content of n; <br> becomes a space.
+// textOf returns the text content of n; <br> becomes a space, scripts and
+// styles are left out.
 func textOf(n *xhtml.Node) string {
 	var b strings.Builder
 	var walk func(*xhtml.Node)
@@ -191,6 +214,8 @@ func textOf(n *xhtml.Node) string {
 			b.WriteString(n.Data)
 		case n.Type == xhtml.ElementNode && n.Data == "br":
 			b.WriteByte(' ')
+		case n.Type == xhtml.ElementNode && (n.Data == "script" || n.Data == "style"):
+			return
 		}
 		for c := n.FirstChild; c != nil; c = c.NextSibling {
 			walk(c)
@@ -203,7 +228,7 @@ func textOf(n *xhtml.Node) string {
 // bodyPolicy allows only the body markup crier publishes.
 func bodyPolicy() *bluemonday.Policy {
 	p := bluemonday.NewPolicy()
-	p.AllowElements("p", "h2", "blockquote", "ul", "ol", "li", "em", "strong", "br")
+	p.AllowElements("p", "h2", "h3", "blockquote", "ul", "ol", "li", "em", "strong", "i", "b", "br")
 	p.AllowAttrs("href").OnElements("a")
 	p.AllowURLSchemes("http", "https")
 	p.RequireParseableURLs(true)
@@ -242,4 +267,13 @@ func renderHTML(ps []para, policy *bluemonday.Policy) string {
 		b.WriteString("</ul>\n")
 	}
 	return policy.Sanitize(b.String())
+}
+
+// renderBody returns the sanitized body markup: the page's own when the
+// HTML path kept it, else the paragraphs rendered.
+func (ex *extraction) renderBody(policy *bluemonday.Policy) string {
+	if ex.bodyHTML != "" {
+		return policy.Sanitize(ex.bodyHTML)
+	}
+	return renderHTML(ex.paras, policy)
 }

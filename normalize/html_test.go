@@ -1,11 +1,16 @@
 package normalize
 
 import (
+	"bytes"
+	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/markusmobius/go-trafilatura"
 )
 
 func TestHTMLArticle(t *testing.T) {
@@ -111,5 +116,176 @@ func TestJSONInput(t *testing.T) {
 	h := normalizeOK(t, Input{Name: "c.json", Data: data})
 	if h.Source != "HG" || !strings.HasPrefix(first(h.Body), "High winds") || h.Title == "" {
 		t.Errorf("JSON html article = %+v", h)
+	}
+}
+
+// htmlPages are real pages (go-readability's test pages) with what the
+// HTML path must find in them.
+var htmlPages = []struct {
+	file      string
+	title     string
+	day       string
+	source    string
+	agencies  []string
+	link      string // an <a href> BodyHTML keeps, absolute
+	emphasis  string // inline markup BodyHTML keeps
+	notInBody string
+}{
+	{
+		file: "lemonde-1.html", title: "Le projet de loi sur le renseignement massivement approuvé à l'Assemblée",
+		day: "2015-05-04", source: "Le Monde",
+		link:     `<a href="http://www2.assemblee-nationale.fr/scrutins/detail/%28legislature%29/14/%28num%29/1109">`,
+		emphasis: "<em>« l’indépendance nationale",
+	},
+	{
+		file: "liberation-1.html", title: "Un troisième Français mort dans le séisme au Népal",
+		day: "2015-04-30", source: "Libération", agencies: []string{"AFP"},
+		link: `<a href="http://www.liberation.fr/monde/2015/04/29/embouteillages-et-retards-a-l-aeroport-de-katmandou_1276612">`,
+	},
+	{
+		file: "heise.html", title: "1Password für Mac generiert Einmal-Passwörter",
+		day: "2015-04-08", source: "Mac & i",
+		link:      `<a href="https://blog.agilebits.com/2015/01/26/totp-for-1password-users/">`,
+		notInBody: "mailto:",
+	},
+}
+
+func TestHTMLPages(t *testing.T) {
+	for _, tc := range htmlPages {
+		t.Run(tc.file, func(t *testing.T) {
+			data, err := os.ReadFile("testdata/html/" + tc.file)
+			if err != nil {
+				t.Fatal(err)
+			}
+			a := normalizeOK(t, Input{Name: tc.file, Data: data})
+			checkShape(t, a)
+			if a.Title != tc.title {
+				t.Errorf("title = %q, want %q", a.Title, tc.title)
+			}
+			if d := a.Published.Format(time.DateOnly); d != tc.day || a.PublishedEstimated {
+				t.Errorf("published = %v (estimated %v), want %s", a.Published, a.PublishedEstimated, tc.day)
+			}
+			if a.Source != tc.source {
+				t.Errorf("source = %q, want %q", a.Source, tc.source)
+			}
+			if strings.Join(a.Agencies, ",") != strings.Join(tc.agencies, ",") {
+				t.Errorf("agencies = %q, want %q", a.Agencies, tc.agencies)
+			}
+			if !strings.Contains(a.BodyHTML, tc.link) {
+				t.Errorf("BodyHTML lacks link %s:\n%s", tc.link, a.BodyHTML)
+			}
+			if tc.emphasis != "" && !strings.Contains(a.BodyHTML, tc.emphasis) {
+				t.Errorf("BodyHTML lacks %s", tc.emphasis)
+			}
+			for _, s := range []string{"<script", "<img", "<figure", "<div", "<span", "javascript:", tc.notInBody} {
+				if s != "" && strings.Contains(a.BodyHTML, s) {
+					t.Errorf("BodyHTML contains %q", s)
+				}
+			}
+			if len(a.Media) == 0 || !strings.HasPrefix(a.Media[0].URL, "http") {
+				t.Errorf("media = %+v, want the lead image", a.Media)
+			}
+		})
+	}
+}
+
+// TestHTMLStructure checks that Body and BodyHTML hold the same
+// paragraphs, and that captions, credits, kicker and site name leave the
+// body and title.
+func TestHTMLStructure(t *testing.T) {
+	page := `<html><head><title>Le Parlement adopte la loi - La Gazette</title>
+<meta property="og:site_name" content="La Gazette.fr"><meta property="og:image" content="/img/lead.jpg">
+<link rel="canonical" href="https://gazette.example/politique/loi"></head><body>
+<header><p class="article__kicker">Politique</p><h1>Le Parlement adopte la loi</h1>
+<p class="byline">Par Marie Dupont avec AFP</p></header>
+<article>
+<p>Les députés ont adopté <em>mardi</em> le texte par <strong>312 voix</strong> contre 180, au terme d'un débat de trois semaines, rapporte <a href="/politique/debat">notre compte rendu</a> publié hier soir.</p>
+<figure><img src="/img/vote.jpg"><figcaption>L'hémicycle lors du vote final de mardi après-midi. Photo: Jean Martin</figcaption></figure>
+<h2>Un vote serré</h2>
+<p>Le texte doit maintenant être examiné par le Sénat, qui pourrait l'amender avant l'été, selon plusieurs sources parlementaires consultées par la rédaction.</p>
+<ol><li>Première lecture au Sénat en mai prochain, selon le calendrier officiel.</li><li>Commission mixte paritaire prévue en juin si les deux chambres divergent.</li></ol>
+<blockquote><p>« Nous avons tenu parole », a déclaré la ministre à la sortie de l'hémicycle, entourée de ses collaborateurs.</p></blockquote>
+<p>L'opposition a annoncé un recours devant le Conseil constitutionnel dans les prochains jours, ce qui pourrait retarder la promulgation du texte.</p>
+<script>var x = "<p>tracker</p>";</script>
+</article></body></html>`
+	a := normalizeOK(t, Input{Name: "loi.html", Data: []byte(page)})
+	if a.Title != "Le Parlement adopte la loi" || a.Kicker != "Politique" || a.Source != "La Gazette" {
+		t.Errorf("title/kicker/source = %q/%q/%q", a.Title, a.Kicker, a.Source)
+	}
+	if strings.Join(a.Agencies, ",") != "AFP" {
+		t.Errorf("agencies = %q", a.Agencies)
+	}
+	for _, s := range []string{
+		`<em>mardi</em>`, `<strong>312 voix</strong>`, `<a href="https://gazette.example/politique/debat">notre compte rendu</a>`,
+		"<h2>Un vote serré</h2>", "<ol>\n<li>Première lecture", "<blockquote><p>« Nous avons tenu parole »",
+	} {
+		if !strings.Contains(a.BodyHTML, s) {
+			t.Errorf("BodyHTML lacks %q:\n%s", s, a.BodyHTML)
+		}
+	}
+	for _, s := range []string{"hémicycle lors du vote", "Jean Martin", "tracker", "Politique", "Marie Dupont"} {
+		if strings.Contains(a.BodyHTML, s) || strings.Contains(a.Text(), s) {
+			t.Errorf("body contains %q", s)
+		}
+	}
+	if n := strings.Count(a.BodyHTML, "<p>") + strings.Count(a.BodyHTML, "<li>") + strings.Count(a.BodyHTML, "<h2>"); n != len(a.Body) {
+		t.Errorf("BodyHTML has %d blocks, Body %d: %q", n, len(a.Body), a.Body)
+	}
+	want := []string{"https://gazette.example/img/lead.jpg", ""}
+	if len(a.Media) == 0 || a.Media[0].URL != want[0] {
+		t.Fatalf("media = %+v", a.Media)
+	}
+	var caption, credit string
+	for _, m := range a.Media {
+		caption, credit = caption+m.Caption, credit+m.Credit
+	}
+	if caption != "L'hémicycle lors du vote final de mardi après-midi." || credit != "Jean Martin" {
+		t.Errorf("media = %+v", a.Media)
+	}
+}
+
+// benchPages are the inputs of the HTML path benchmarks.
+func benchPages(b *testing.B) map[string][]byte {
+	pages := map[string][]byte{}
+	files, _ := filepath.Glob("testdata/html/*.html")
+	for _, p := range append(files, "testdata/article.html") {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages[filepath.Base(p)] = data
+	}
+	return pages
+}
+
+// BenchmarkHTMLPath is the whole HTML path (Normalize), one sub-benchmark
+// per page; compare with BenchmarkExtractorAlone.
+func BenchmarkHTMLPath(b *testing.B) {
+	n := New(Options{})
+	for name, data := range benchPages(b) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := n.Normalize(context.Background(), Input{Name: name, Data: data}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkExtractorAlone runs go-trafilatura alone, with the HTML path's
+// options, on the same pages.
+func BenchmarkExtractorAlone(b *testing.B) {
+	opts := extractorOptions(time.Now())
+	for name, data := range benchPages(b) {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, err := trafilatura.Extract(bytes.NewReader(data), opts); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }

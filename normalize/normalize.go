@@ -98,6 +98,7 @@ type extraction struct {
 	summary   string
 	media     []article.Media
 	paras     []para
+	bodyHTML  string // the body's markup when the input had its own (HTML path)
 	published time.Time
 	byline    string
 	agencies  []string
@@ -229,7 +230,9 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 		Media:    ex.media,
 		Summary:  ex.summary,
 		Body:     body,
-		BodyHTML: renderHTML(ex.paras, n.policy),
+		Kicker:   ex.kicker,
+		BodyHTML: ex.renderBody(n.policy),
+		Media:    ex.media,
 		Byline:   ex.byline,
 		Agencies: ex.agencies,
 		Source:   ex.source,
