@@ -27,31 +27,28 @@ var months = map[string]time.Month{
 	"december": 12, "dec": 12, "décembre": 12, "decembre": 12, "déc": 12, "dezember": 12, "dez": 12, "diciembre": 12, "dic": 12, "dicembre": 12, "dezembro": 12,
 }
 
-// The regexps below only find the date; the time of day and the zone that
-// may follow it are read by parseClock, by hand, which is cheaper and
-// stricter than one more optional regexp group. Boundaries (no digit or
-// letter glued to the date) are checked in code against the whole line.
+// The regexps below only find the date, and only in a short window that
+// ends with the year (or the relative marker word) dateScan found: the
+// regexps never run over a whole line. The time of day and the zone that
+// may follow the date are read by parseClock, by hand. Boundaries (no
+// digit or letter glued to the date) are checked in code against the
+// whole line.
 var (
-	// 2022-12-19, 2022/12/19; the time follows after T or a space.
-	isoDate = regexp.MustCompile(`(\d{4})([-/.])(\d{2})([-/.])(\d{2})`)
 	// 19.12.2022, 19/12/2022, 21 - 12 - 2022, 12/19/2022.
-	numDate = regexp.MustCompile(`(\d{1,2})\s*([./-])\s*(\d{1,2})\s*([./-])\s*(\d{4})`)
+	numDate = regexp.MustCompile(`(\d{1,2})\s*([./-])\s*(\d{1,2})\s*([./-])\s*(\d{4})$`)
 	// 19 décembre 2022, 1er janvier 2023, 19. Dezember 2022,
 	// 19 de diciembre de 2022, 19-Dec-2022, Mon, 19 Dec 2022 (RFC 1123).
-	dayMonthDate = regexp.MustCompile(`(?i)(\d{1,2})(?:er|re|e|º|ª|°|o|st|nd|rd|th|\.)?(?:\s+|\s*[-/]\s*)(?:(?:de|of)\s+)?(\p{L}{3,10})\.?(?:\s*,\s*|\s+|\s*[-/]\s*)(?:(?:de|del)\s+)?(\d{4})`)
+	dayMonthDate = regexp.MustCompile(`(?i)(\d{1,2})(?:er|re|e|º|ª|°|o|st|nd|rd|th|\.)?(?:\s+|\s*[-/]\s*)(?:(?:de|of)\s+)?(\p{L}{3,10})\.?(?:\s*,\s*|\s+|\s*[-/]\s*)(?:(?:de|del)\s+)?(\d{4})$`)
 	// December 19, 2022; Dec. 19, 2022; Sept 5th 2022.
-	monthDayDate = regexp.MustCompile(`(?i)(\p{L}{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})`)
-	// RFC 822 and RFC 850 with a two-digit year: 19 Dec 22 20:53 GMT,
-	// 19-Dec-22 20:53:00 GMT. The time is required.
-	rfc822Date = regexp.MustCompile(`(?i)(\d{1,2})[ -](jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[ -](\d{2})`)
+	monthDayDate = regexp.MustCompile(`(?i)(\p{L}{3,10})\.?\s+(\d{1,2})(?:st|nd|rd|th)?(?:\s*,\s*|\s+)(\d{4})$`)
+	// RFC 822 and RFC 850 with a two-digit year, before the time that
+	// must follow: 19 Dec 22 20:53 GMT, 19-Dec-22 20:53:00 GMT.
+	rfc822Date = regexp.MustCompile(`(?i)(\d{1,2})[ -](jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[ -](\d{2})$`)
 
 	// 2 hours ago, 3 ore fa, 2 uur geleden, an hour ago, un'ora fa.
-	agoAfter = regexp.MustCompile(`(?i)\b(\d{1,3}|an?|one|un'|una?|uma?|een)\s*` + relUnit + `\.?\s+(?:ago|geleden|fa|atrás)\b`)
+	agoAfter = regexp.MustCompile(`(?i)\b(\d{1,3}|an?|one|un'|una?|uma?|een)\s*` + relUnit + `\.?\s+(?:ago|geleden|fa|atrás)$`)
 	// il y a 3 heures, vor 2 Stunden, hace 5 horas, há 2 horas.
-	agoBefore = regexp.MustCompile(`(?i)(?:\bil y a|\bvor|\bhace|\bhá)\s+(\d{1,3}|une?|einer|einem|una?|uma?|an?|one)\s*` + relUnit + `\b`)
-	// yesterday, hier, gestern, ayer, ieri, ontem, gisteren, and the same
-	// for today and the day before yesterday.
-	dayWord = regexp.MustCompile(`(?i)(?:^|[^\p{L}'’])(avant-hier|vorgestern|anteayer|anteontem|altro ieri|eergisteren|yesterday|hier|gestern|ayer|ieri|ontem|gisteren|today|aujourd['’]hui|heute|hoy|oggi|hoje|vandaag)(?:[^\p{L}]|$)`)
+	agoBefore = regexp.MustCompile(`(?i)^(?:il y a|vor|hace|há)\s+(\d{1,3}|une?|einer|einem|una?|uma?|an?|one)\s*` + relUnit + `\b`)
 )
 
 // relUnit is the unit of a relative date, seconds to weeks; months and
@@ -86,69 +83,158 @@ type dateHit struct {
 // is read day first unless a North American zone (ET, EST, PT...) follows
 // it; 12/19/2022 (second number over 12) is read month first.
 func findDateZone(s string, now time.Time) (t time.Time, zoneKnown, ok bool) {
-	c := dateCues(s)
-	if c == 0 {
+	h, ok := dateScan(s, now)
+	if !ok {
 		return time.Time{}, false, false
 	}
-	best := dateHit{at: -1}
-	try := func(h dateHit, found bool) {
-		if found && plausibleYear(h.t, now) && (best.at < 0 || h.at < best.at) {
-			best = h
-		}
-	}
-	if c&cueYear != 0 {
-		try(firstMatch(isoDate, s, func(m []int) (dateHit, bool) { return isoHit(s, m) }))
-		try(firstMatch(numDate, s, func(m []int) (dateHit, bool) { return numHit(s, m) }))
-		try(firstMatch(dayMonthDate, s, func(m []int) (dateHit, bool) { return nameHit(s, m, 4, 2, 6) }))
-		try(firstMatch(monthDayDate, s, func(m []int) (dateHit, bool) { return nameHit(s, m, 2, 4, 6) }))
-	}
-	if c&cueClock != 0 {
-		try(firstMatch(rfc822Date, s, func(m []int) (dateHit, bool) { return rfc822Hit(s, m) }))
-	}
-	if c&cueRelative != 0 {
-		try(firstMatch(agoAfter, s, func(m []int) (dateHit, bool) { return agoHit(s, m, now) }))
-		try(firstMatch(agoBefore, s, func(m []int) (dateHit, bool) { return agoHit(s, m, now) }))
-		try(firstMatch(dayWord, s, func(m []int) (dateHit, bool) { return dayWordHit(s, m, now) }))
-	}
-	if best.at < 0 {
-		return time.Time{}, false, false
-	}
-	return best.t, best.zoneKnown, true
+	return h.t, h.zoneKnown, true
 }
 
-// firstMatch returns the first match of re in s that conv accepts. conv
-// gets the submatch indexes relative to s.
-func firstMatch(re *regexp.Regexp, s string, conv func(m []int) (dateHit, bool)) (dateHit, bool) {
-	off := 0
-	for tries := 0; tries < 8 && off < len(s); tries++ {
-		m := re.FindStringSubmatchIndex(s[off:])
-		if m == nil {
-			break
+// maxRelativeLine is the longest line searched for relative dates: they
+// stand in short date and byline lines, and the word scan costs.
+const maxRelativeLine = 200
+
+// dateScan is the cheap byte-level pass that findDate makes over every
+// line, most of which have no date. It stops at anchors, a run of exactly
+// four digits (a year), a clock time after a two-digit year (RFC 822) or,
+// in short lines, a marker word of a relative date (ago, vor, hier...),
+// and tries there the forms that end or start at the anchor. It returns the
+// first date found, in the order of the anchors.
+func dateScan(s string, now time.Time) (dateHit, bool) {
+	words := len(s) <= maxRelativeLine
+	start := -1 // of the current word
+	for i := 0; i < len(s); {
+		b := s[i]
+		if b-'0' > 9 {
+			if words {
+				if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80 {
+					if start < 0 {
+						start = i
+					}
+				} else if start >= 0 {
+					if n := i - start; n >= 2 && n <= 13 && relativeInitial(s[start]) {
+						if h, ok := relativeAt(s, start, i, now); ok {
+							return h, true
+						}
+					}
+					start = -1
+				}
+			}
+			i++
+			continue
 		}
-		for i := range m {
-			if m[i] >= 0 {
-				m[i] += off
+		if start >= 0 { // a digit ends a word
+			if n := i - start; words && n >= 2 && n <= 13 && relativeInitial(s[start]) {
+				if h, ok := relativeAt(s, start, i, now); ok {
+					return h, true
+				}
+			}
+			start = -1
+		}
+		j := i + 1
+		for j < len(s) && s[j]-'0' <= 9 {
+			j++
+		}
+		switch {
+		case j-i == 4:
+			if h, ok := yearDate(s, i, now); ok {
+				return h, true
+			}
+		case j-i == 2 && i >= 4 && s[i-1] == ':' && isDigit(s[i-2]):
+			if h, ok := rfc822At(s, i-2, now); ok {
+				return h, true
 			}
 		}
-		if h, ok := conv(m); ok {
-			return h, true
-		}
-		_, size := utf8.DecodeRuneInString(s[m[0]:])
-		off = m[0] + size
+		i = j
+	}
+	if words && start >= 0 && len(s)-start >= 2 && len(s)-start <= 13 {
+		return relativeAt(s, start, len(s), now)
 	}
 	return dateHit{}, false
 }
 
-func isoHit(s string, m []int) (dateHit, bool) {
-	if s[m[4]] != s[m[8]] || gluedBefore(s, m[0]) || (m[1] < len(s) && isDigit(s[m[1]])) {
+// relativeInitial reports whether a word starting with b may mark a
+// relative date, to skip most words without lowercasing them.
+func relativeInitial(b byte) bool {
+	switch b | 0x20 {
+	case 'a', 'e', 'f', 'g', 'h', 'i', 'o', 't', 'v', 'y':
+		return true
+	}
+	return false
+}
+
+// window returns the start of the text, at most n bytes before end, in
+// which a date ending at end is looked for; it starts after a space so
+// that no word is cut.
+func window(s string, end, n int) int {
+	if end <= n {
+		return 0
+	}
+	lo := end - n
+	for lo < end && s[lo-1] != ' ' {
+		lo++
+	}
+	return lo
+}
+
+// matchIn matches re, anchored at the end, in s[lo:hi] and returns the
+// submatch indexes relative to s.
+func matchIn(re *regexp.Regexp, s string, lo, hi int) []int {
+	m := re.FindStringSubmatchIndex(s[lo:hi])
+	for i := range m {
+		if m[i] >= 0 {
+			m[i] += lo
+		}
+	}
+	return m
+}
+
+// yearDate tries the dates whose year is the four digits at p: ISO dates
+// start there, numeric and month-name dates end there.
+func yearDate(s string, p int, now time.Time) (dateHit, bool) {
+	if h, ok := isoAt(s, p); ok {
+		return h, plausibleYear(h.t, now)
+	}
+	k := p
+	for k > 0 && (s[k-1] == ' ' || s[k-1] == ',') {
+		k--
+	}
+	if k == 0 {
 		return dateHit{}, false
 	}
-	c := parseClock(s[m[1]:], tailISO)
-	t, known, ok := mkTime(atoi(s[m[2]:m[3]]), atoi(s[m[6]:m[7]]), atoi(s[m[10]:m[11]]), c)
-	return dateHit{m[0], t, known}, ok
+	lo := window(s, p, 40)
+	var h dateHit
+	var ok bool
+	switch c := s[k-1]; {
+	case c == '.' || c == '/' || c == '-':
+		if h, ok = numHit(s, matchIn(numDate, s, lo, p+4)); !ok && k >= 2 && !isDigit(s[k-2]) {
+			h, ok = nameHit(s, matchIn(dayMonthDate, s, lo, p+4), 4, 2, 6) // 19 déc. 2022, 19-Dec-2022
+		}
+	case isDigit(c):
+		h, ok = nameHit(s, matchIn(monthDayDate, s, lo, p+4), 2, 4, 6)
+	default:
+		if h, ok = nameHit(s, matchIn(dayMonthDate, s, lo, p+4), 4, 2, 6); !ok {
+			h, ok = nameHit(s, matchIn(monthDayDate, s, lo, p+4), 2, 4, 6) // Dec 19th, 2022
+		}
+	}
+	return h, ok && plausibleYear(h.t, now)
+}
+
+// isoAt reads 2022-12-19 (or 2022/12/19) at p and the time after it.
+func isoAt(s string, p int) (dateHit, bool) {
+	if p+10 > len(s) || !strings.ContainsRune("-/.", rune(s[p+4])) || s[p+7] != s[p+4] ||
+		!twoDigitsAt(s, p+5) || !twoDigitsAt(s, p+8) || gluedBefore(s, p) || (p+10 < len(s) && isDigit(s[p+10])) {
+		return dateHit{}, false
+	}
+	c := parseClock(s[p+10:], tailISO)
+	t, known, ok := mkTime(atoi(s[p:p+4]), atoi(s[p+5:p+7]), atoi(s[p+8:p+10]), c)
+	return dateHit{p, t, known}, ok
 }
 
 func numHit(s string, m []int) (dateHit, bool) {
+	if m == nil {
+		return dateHit{}, false
+	}
 	sep := s[m[4]]
 	if sep != s[m[8]] || gluedBefore(s, m[2]) || gluedAfter(s, m[1]) || versionBefore(s[:m[2]]) {
 		return dateHit{}, false
@@ -168,7 +254,7 @@ func numHit(s string, m []int) (dateHit, bool) {
 // nameHit reads a date with a month name; mi, di and yi are the indexes in
 // m of the month, day and year groups.
 func nameHit(s string, m []int, mi, di, yi int) (dateHit, bool) {
-	if gluedBefore(s, m[0]) || gluedAfter(s, m[1]) {
+	if m == nil || gluedBefore(s, m[0]) || gluedAfter(s, m[1]) {
 		return dateHit{}, false
 	}
 	month, found := months[strings.ToLower(s[m[mi]:m[mi+1]])]
@@ -180,8 +266,17 @@ func nameHit(s string, m []int, mi, di, yi int) (dateHit, bool) {
 	return dateHit{m[0], t, known}, ok
 }
 
-func rfc822Hit(s string, m []int) (dateHit, bool) {
-	if gluedBefore(s, m[0]) {
+// rfc822At reads an RFC 822 date with a two-digit year before the clock
+// time at p: "19 Dec 22 20:53 GMT".
+func rfc822At(s string, p int, now time.Time) (dateHit, bool) {
+	if isDigit(s[p-1]) {
+		p--
+	}
+	if p < 4 || s[p-1] != ' ' || !isDigit(s[p-2]) {
+		return dateHit{}, false
+	}
+	m := matchIn(rfc822Date, s, window(s, p-1, 24), p-1)
+	if m == nil || gluedBefore(s, m[0]) {
 		return dateHit{}, false
 	}
 	c := parseClock(s[m[1]:], tailStrict)
@@ -195,13 +290,52 @@ func rfc822Hit(s string, m []int) (dateHit, bool) {
 		y += 1900
 	}
 	t, known, ok := mkTime(y, int(months[strings.ToLower(s[m[4]:m[5]])]), atoi(s[m[2]:m[3]]), c)
-	return dateHit{m[0], t, known}, ok
+	return dateHit{m[0], t, known}, ok && plausibleYear(t, now)
+}
+
+// relativeAt tries the relative dates marked by the word s[i:j].
+func relativeAt(s string, i, j int, now time.Time) (dateHit, bool) {
+	var buf [13]byte
+	for k := i; k < j; k++ {
+		b := s[k]
+		if b >= 'A' && b <= 'Z' {
+			b += 'a' - 'A'
+		}
+		buf[k-i] = b
+	}
+	back := 0
+	switch w := string(buf[:j-i]); w {
+	case "ago", "geleden", "fa", "atrás":
+		return agoHit(s, matchIn(agoAfter, s, window(s, i, 24), j), now)
+	case "vor", "hace", "há", "il":
+		return agoHit(s, matchIn(agoBefore, s, i, min(len(s), i+40)), now)
+	case "yesterday", "hier", "gestern", "ayer", "ieri", "ontem", "gisteren":
+		back = 1
+		if k := i - len("avant-"); (w == "hier" && k >= 0 && strings.EqualFold(s[k:i], "avant-")) ||
+			(w == "ieri" && k >= 0 && strings.EqualFold(s[k:i], "altro ")) {
+			back, i = 2, k
+		}
+	case "vorgestern", "anteayer", "anteontem", "eergisteren":
+		back = 2
+	case "aujourd":
+		if !strings.HasPrefix(s[j:], "'hui") {
+			return dateHit{}, false
+		}
+		j += len("'hui")
+	case "today", "aujourd’hui", "heute", "hoy", "oggi", "hoje", "vandaag":
+	default:
+		return dateHit{}, false
+	}
+	return dayWordHit(s, i, j, back, now)
 }
 
 // agoHit reads "2 hours ago" and its translations: an instant before now
 // for seconds to hours, a calendar day (zone unknown) for days and weeks,
 // where the time of day would be made up.
 func agoHit(s string, m []int, now time.Time) (dateHit, bool) {
+	if m == nil {
+		return dateHit{}, false
+	}
 	n := 1
 	if w := s[m[2]:m[3]]; isDigit(w[0]) {
 		n = atoi(w)
@@ -243,35 +377,34 @@ func isWeekUnit(u string) bool {
 	return false
 }
 
-// dayWordHit reads "yesterday", "hier", "heute"... A day word counts with a
-// time ("hier à 14h30", "today at 2:30 pm") or after a publication cue
-// ("Updated yesterday", "Publié hier"): "hier" is also Dutch and German for
-// "here", and "Heute" alone is a menu item.
-func dayWordHit(s string, m []int, now time.Time) (dateHit, bool) {
-	w := strings.ToLower(s[m[2]:m[3]])
-	back := 0
-	switch w {
-	case "yesterday", "hier", "gestern", "ayer", "ieri", "ontem", "gisteren":
-		back = 1
-	case "avant-hier", "vorgestern", "anteayer", "anteontem", "altro ieri", "eergisteren":
-		back = 2
+// dayWordHit reads the day word s[i:j], back days before now:
+// "yesterday", "hier", "heute"... A day word counts with a time ("hier à
+// 14h30", "today at 2:30 pm") or after a publication cue ("Updated
+// yesterday", "Publié hier"): "hier" is also Dutch and German for "here",
+// and "Heute" alone is a menu item.
+func dayWordHit(s string, i, j, back int, now time.Time) (dateHit, bool) {
+	if i > 0 {
+		if r, _ := utf8.DecodeLastRuneInString(s[:i]); r == '\'' || r == '’' || unicode.IsLetter(r) {
+			return dateHit{}, false // d'aujourd'hui
+		}
 	}
-	c := parseClock(s[m[3]:], tailLoose)
-	if !c.ok && !publicationCue(s[:m[2]]) {
+	c := parseClock(s[j:], tailLoose)
+	if !c.ok && !publicationCue(s[:i]) {
 		return dateHit{}, false
 	}
 	y, mo, d := now.AddDate(0, 0, -back).Date()
 	t, known, ok := mkTime(y, int(mo), d, c)
-	return dateHit{m[2], t, known}, ok
+	return dateHit{i, t, known}, ok
 }
 
 // publicationCue reports whether before, the text in front of a day word,
 // is only a "published" or "updated" label.
 func publicationCue(before string) bool {
-	before = strings.ToLower(strings.Trim(before, " \t,.:;-|•·\u00a0"))
+	before = strings.Trim(before, " \t,.:;-|•·\u00a0")
 	if before == "" || len(before) > 30 {
 		return false
 	}
+	before = strings.ToLower(before)
 	for _, p := range []string{"publi", "mis à jour", "mise à jour", "modifi", "updat", "posted", "veröffentlicht",
 		"aktualisiert", "actualiza", "aggiornat", "atualizad", "gepubliceerd", "bijgewerkt"} {
 		if strings.HasPrefix(before, p) {
@@ -756,85 +889,4 @@ func dateOnly(line string, now time.Time) bool {
 	}
 	_, ok := findDate(line, now)
 	return ok
-}
-
-// cue is what dateCues saw in a line; the regexps for a form run only when
-// its cue is present.
-type cue uint8
-
-const (
-	cueYear     cue = 1 << iota // four digits in a row
-	cueClock                    // d:dd, for RFC 822 dates with a two-digit year
-	cueRelative                 // a word of the relative forms (ago, hier, vor...)
-)
-
-// maxRelativeLine is the longest line searched for relative dates: they
-// stand in short date and byline lines, and the word scan costs.
-const maxRelativeLine = 200
-
-// dateCues is the cheap byte-level prefilter run before any regexp:
-// findDate is called on many lines and most have no date. One pass finds
-// runs of four digits, clock times and, in short lines, the marker words of
-// relative dates.
-func dateCues(s string) cue {
-	var c cue
-	run, start := 0, -1
-	words := len(s) <= maxRelativeLine
-	for i := 0; i <= len(s); i++ {
-		var b byte
-		if i < len(s) {
-			b = s[i]
-		}
-		if b >= '0' && b <= '9' {
-			if run++; run == 4 {
-				c |= cueYear
-			}
-			if run == 2 && i >= 3 && s[i-2] == ':' && isDigit(s[i-3]) {
-				c |= cueClock
-			}
-		} else {
-			run = 0
-		}
-		if !words {
-			continue
-		}
-		if b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= 0x80 {
-			if start < 0 {
-				start = i
-			}
-			continue
-		}
-		if start >= 0 {
-			if n := i - start; n >= 2 && n <= 11 && relativeWord(s[start:i], s[i:]) {
-				c |= cueRelative
-			}
-			start = -1
-		}
-	}
-	return c
-}
-
-// relativeWord reports whether w, followed by rest, marks a relative date.
-// It lowercases ASCII into a stack buffer, so it does not allocate.
-func relativeWord(w, rest string) bool {
-	var buf [11]byte
-	for i := 0; i < len(w); i++ {
-		b := w[i]
-		if b >= 'A' && b <= 'Z' {
-			b += 'a' - 'A'
-		}
-		buf[i] = b
-	}
-	switch string(buf[:len(w)]) {
-	case "ago", "geleden", "fa", "atrás",
-		"yesterday", "hier", "gestern", "ayer", "ieri", "ontem", "gisteren",
-		"today", "aujourd", "heute", "hoy", "oggi", "hoje", "vandaag",
-		"vorgestern", "anteayer", "anteontem", "eergisteren":
-		return true
-	case "vor", "hace", "há":
-		return len(rest) > 1 && rest[0] == ' ' && (isDigit(rest[1]) || rest[1] == 'u' || rest[1] == 'e' || rest[1] == 'a' || rest[1] == 'o')
-	case "il":
-		return len(rest) > 4 && (rest[:4] == " y a" || rest[:4] == " Y A")
-	}
-	return false
 }

@@ -204,3 +204,67 @@ func TestFindDateZone(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkFindDate measures findDate on the lines it mostly sees, without
+// a date, and on date lines.
+func BenchmarkFindDate(b *testing.B) {
+	sets := []struct {
+		name  string
+		lines []string
+	}{
+		{"no-date", []string{
+			"Le président russe Vladimir Poutine qui a foulé le sol bélarusse lundi, a insisté sur les liens étroits entre Moscou et Minsk, « les alliés les plus proches et des partenaires stratégiques » qui résistent « de manière efficace » aux sanctions occidentales.",
+			"Selon lui, au cours de ces pourparlers « substantiels » avec son homologue Alexandre Loukachenko, Moscou et Minsk se sont mis d’accord pour renforcer leur coopération.",
+			"La Russie va renforcer sa coopération militaire avec la Biélorussie, selon Poutine",
+			"Die Regierung hat am Montag neue Maßnahmen gegen die Inflation angekündigt, hier die wichtigsten Punkte.",
+			"The minister said the government would not raise taxes this year.",
+			"« Livraisons mutuelles d’armes »",
+			"Par euronews avec AFP, AP",
+		}},
+		{"year-no-date", []string{
+			"Une annonce qui survient alors que Kiev craint une nouvelle offensive russe depuis la Biélorussie en 2023.",
+			"En 2023, la Russie a annoncé de nouvelles mesures.",
+			"The 2022 budget was voted by 312 votes to 150.",
+		}},
+		{"date", []string{
+			"19.12.2022 - 20:53",
+			"Publié dans L'Expression le 21 - 12 - 2022",
+			"lundi 19 décembre 2022 à 20h53",
+			"Dec. 19, 2022 8:53 p.m. ET",
+			"2022-12-19T20:53:00+01:00",
+			"Updated 2 hours ago",
+			"hier à 14h30",
+		}},
+	}
+	for _, set := range sets {
+		b.Run(set.name, func(b *testing.B) {
+			for b.Loop() {
+				for _, l := range set.lines {
+					findDate(l, dateNow)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(set.lines)), "ns/line")
+		})
+	}
+}
+
+// FuzzFindDate checks that findDate does not panic and that what it
+// returns is plausible.
+func FuzzFindDate(f *testing.F) {
+	for _, s := range []string{
+		"19.12.2022 - 20:53", "Dec. 19, 2022 8:53 p.m. ET", "2022-12-19T20:53:00+01:00",
+		"Mon, 19 Dec 22 20:53:00 -0500", "il y a 3 heures", "hier à 14h30", "19 Dec 2022 20:53 GMT+05:30",
+		"1er janvier 2023", "today at 2:30 PM EDT", "19/12/2022 à 14 h 30", "Monday 19 December 2022 8.53pm",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := findDate(s, dateNow)
+		if ok && !plausibleYear(got, dateNow) {
+			t.Fatalf("findDate(%q) = %v: implausible", s, got)
+		}
+		if !ok && !got.IsZero() {
+			t.Fatalf("findDate(%q) = %v with ok false", s, got)
+		}
+	})
+}
