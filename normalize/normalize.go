@@ -142,6 +142,11 @@ func (n *Normalizer) Normalize(ctx context.Context, in Input) (*article.Article,
 		return nil, err
 	}
 	now := n.now()
+	// Relative dates ("2 hours ago") count from when the page was fetched.
+	ref := now
+	if !in.ModTime.IsZero() && in.ModTime.Before(now) {
+		ref = in.ModTime
+	}
 	var ex *extraction
 	switch f {
 	case formatText:
@@ -149,11 +154,11 @@ func (n *Normalizer) Normalize(ctx context.Context, in Input) (*article.Article,
 		if err != nil {
 			return nil, err
 		}
-		ex = extractText(s, "", now)
+		ex = extractText(s, "", ref)
 	case formatHTML:
-		ex, err = extractHTML(in.Data, charset, "", now)
+		ex, err = extractHTML(in.Data, charset, "", ref)
 	case formatJSON:
-		ex, err = extractJSON(in.Data, now)
+		ex, err = extractJSON(in.Data, ref)
 	}
 	if err != nil {
 		return nil, err
@@ -242,7 +247,8 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 	if a.Title == "" {
 		a.Title = firstSentence(body[0], titleMaxRunes)
 	}
-	a.Published = ex.published.UTC()
+	// The page's own zone, when it gave one, stays: readers see its local time.
+	a.Published = ex.published
 	if ex.published.IsZero() {
 		a.Published, a.PublishedEstimated = in.ModTime.UTC(), true
 		if in.ModTime.IsZero() {
