@@ -75,22 +75,78 @@ const (
 	shareUnit = 2520
 )
 
-// Thresholds of the stopword vote. A language wins outright when it has
-// at least minVoteWords words' worth of weight, voteRatio times the
-// runner-up's, and its stopwords are at least minVoteShare of the words:
-// prose runs at 35-55%, a title at 25-40%.
+// Thresholds of the stopword vote. The leader wins outright when its
+// stopwords are at least minVoteHits words and minVoteShare of all words
+// (prose runs at 35-55%, a headline at 25-40%), and when, against every
+// other language, the words only the leader's list has are at least
+// minVoteMargin and voteRatio times the words only the other's list has.
+// Shared words ("de", "la", "en") thus count for nothing between the
+// languages that share them.
 const (
-	minVoteWords = 3
-	voteRatio    = 2.5
-	minVoteShare = 0.2
+	minVoteHits   = 3
+	minVoteShare  = 0.2
+	minVoteMargin = 2
+	voteRatio     = 2.0
 )
 
 // langVote is the stopword evidence gathered from a text.
 type langVote struct {
-	words           int              // word tokens
-	latin, nonLatin int              // letters by script
-	score           [detectLangs]int // shareUnit per word, split among its languages
-	hits            [detectLangs]int // words in each language's list
+	words           int // word tokens
+	latin, nonLatin int // letters by script
+	cyrillic        int // of the nonLatin
+	// score is shareUnit a word, split among the languages that have it:
+	// it picks the leader.
+	score [detectLangs]int
+	// hits counts the words in each language's list; only[i][j] those
+	// in i's list and not in j's.
+	hits [detectLangs]int
+	only [detectLangs][detectLangs]int
+	// letters counts the letters that mark a language (or rule it out)
+	// where whatlanggo is unsure; see letterHint.
+	letters [4]int
+}
+
+// Letters that mark Russian or Polish, or rule them out: the last word
+// on a headline whatlanggo cannot place (Russian or Ukrainian? Polish or
+// Czech?).
+const (
+	ruMark = iota
+	notRu
+	plMark
+	notPl
+)
+
+// letterClass is the class of r among ruMark... for letterHint, or -1.
+func letterClass(r rune) int {
+	switch r {
+	case 'ы', 'э', 'ё':
+		return ruMark
+	case 'і', 'ї', 'є', 'ґ', 'ў', 'ј', 'љ', 'њ', 'ћ', 'ђ', 'ѓ', 'ќ', 'ѕ', 'џ',
+		'ә', 'ғ', 'қ', 'ң', 'ө', 'ұ', 'ү', 'һ', 'җ':
+		return notRu
+	case 'ł', 'ą', 'ę', 'ś', 'ź', 'ż', 'ć', 'ń':
+		return plMark
+	case 'ě', 'ř', 'ů', 'š', 'č', 'ž', 'ď', 'ť', 'ň', 'ľ', 'ĺ', 'ŕ', 'ő', 'ű', 'ė', 'į', 'ų', 'ū',
+		'ș', 'ț', 'ş', 'ţ', 'ă', 'ğ', 'ı', 'å', 'ä', 'æ', 'ø':
+		return notPl
+	}
+	return -1
+}
+
+// letterHint names the language the marked letters point to, "" if none:
+// Russian for Cyrillic text with ы, э or ё, or long enough to miss them,
+// and none of the letters of other Cyrillic alphabets (Ukrainian's і is
+// in nearly every sentence); Polish for two of ł, ą, ę, ś, ź, ż, ć, ń
+// without the letters of other Latin alphabets.
+func (v *langVote) letterHint() string {
+	switch {
+	case v.cyrillic*2 > v.latin+v.nonLatin && v.letters[notRu] == 0 &&
+		(v.letters[ruMark] > 0 || v.cyrillic >= 30):
+		return "ru"
+	case v.letters[plMark] >= 2 && v.letters[notPl] == 0:
+		return "pl"
+	}
+	return ""
 }
 
 // scan tokenizes text without allocating (a word is looked up through a
@@ -102,13 +158,10 @@ func (v *langVote) scan(text string) {
 		if n > 0 {
 			v.words++
 			if set := detectIndex[string(buf[:n])]; set != 0 {
-				w := shareUnit / bits.OnesCount32(uint32(set))
-				for s := uint32(set); s != 0; s &= s - 1 {
-					i := bits.TrailingZeros32(s)
-					v.score[i] += w
-					v.hits[i]++
-				}
+				v.vote(set)
 			}
+		} else if n < 0 {
+			v.words++
 		}
 		n = 0
 	}
@@ -121,14 +174,21 @@ func (v *langVote) scan(text string) {
 			v.latin++
 		} else {
 			v.nonLatin++
+			if unicode.Is(unicode.Cyrillic, r) {
+				v.cyrillic++
+			}
 		}
 		if n < 0 {
 			continue
 		}
 		r = unicode.ToLower(r)
+		if r > 0xe0 {
+			if c := letterClass(r); c >= 0 {
+				v.letters[c]++
+			}
+		}
 		if n+utf8.RuneLen(r) > len(buf) {
 			n = -1
-			v.words++
 			continue
 		}
 		n += utf8.EncodeRune(buf[n:], r)
@@ -136,27 +196,38 @@ func (v *langVote) scan(text string) {
 	flush()
 }
 
-// decide picks the winner of the vote, if it is clear.
+// vote counts a stopword of the languages in set.
+func (v *langVote) vote(set langSet) {
+	w := shareUnit / bits.OnesCount32(uint32(set))
+	others := ^set & (1<<detectLangs - 1)
+	for s := uint32(set); s != 0; s &= s - 1 {
+		i := bits.TrailingZeros32(s)
+		v.score[i] += w
+		v.hits[i]++
+		for o := uint32(others); o != 0; o &= o - 1 {
+			v.only[i][bits.TrailingZeros32(o)]++
+		}
+	}
+}
+
+// decide returns the winner of the vote, if it is clear.
 func (v *langVote) decide() (string, bool) {
 	if v.nonLatin > v.latin || v.words == 0 {
 		return "", false
 	}
-	best, second := 0, 1
-	if v.score[second] > v.score[best] {
-		best, second = second, best
-	}
-	for i := 2; i < detectLangs; i++ {
-		switch {
-		case v.score[i] > v.score[best]:
-			best, second = i, best
-		case v.score[i] > v.score[second]:
-			second = i
+	best := 0
+	for i := range v.score {
+		if v.score[i] > v.score[best] {
+			best = i
 		}
 	}
-	if v.score[best] < minVoteWords*shareUnit ||
-		float64(v.score[best]) < voteRatio*float64(v.score[second]) ||
-		float64(v.hits[best]) < minVoteShare*float64(v.words) {
+	if v.hits[best] < minVoteHits || float64(v.hits[best]) < minVoteShare*float64(v.words) {
 		return "", false
+	}
+	for j := range v.only {
+		if a, b := v.only[best][j], v.only[j][best]; j != best && (a < minVoteMargin || float64(a) < voteRatio*float64(b)) {
+			return "", false
+		}
 	}
 	if best < len(stopLangs) {
 		return stopLangs[best], true
@@ -182,7 +253,8 @@ var whatlangLangs = map[whatlanggo.Lang]bool{
 // detectLanguage returns the BCP 47 primary subtag of text's language,
 // "und" when unsure. Latin-script text in one of the stopLangs is decided
 // by a vote of its stopwords, in one pass (a tenth of whatlanggo's time);
-// other scripts, other languages and weak votes go to whatlanggo.
+// other scripts, other languages and weak votes go to whatlanggo, and
+// what it is unsure of to a few telltale letters.
 func detectLanguage(text string) string {
 	if len(text) > detectMaxBytes {
 		text = strings.ToValidUTF8(text[:detectMaxBytes], "")
@@ -196,11 +268,11 @@ func detectLanguage(text string) string {
 		return lang
 	}
 	info := whatlanggo.DetectWithOptions(text, whatlanggo.Options{Whitelist: whatlangLangs})
-	if info.Confidence < 0.3 {
-		return "und"
-	}
-	if code := info.Lang.Iso6391(); code != "" {
+	if code := info.Lang.Iso6391(); info.Confidence >= 0.3 && code != "" {
 		return code
+	}
+	if hint := v.letterHint(); hint != "" {
+		return hint
 	}
 	return "und"
 }
