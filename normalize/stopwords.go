@@ -1,0 +1,112 @@
+package normalize
+
+import (
+	"bufio"
+	"embed"
+	"strings"
+)
+
+// stopLangs are the languages with a stoplist, in the bit order of langSet.
+var stopLangs = [...]string{"fr", "en", "de", "es", "it", "pt", "nl"}
+
+// langSet is a set of languages, one bit each: the stopLangs first, then
+// the languages lang.go only uses to tell them apart.
+type langSet uint32
+
+// stopAny is the set of every stopLangs language.
+const stopAny langSet = 1<<len(stopLangs) - 1
+
+// stoplistFiles are the Snowball stoplists, one file a language named
+// after its stopLangs tag.
+//
+//go:embed testdata/stopwords/*.txt
+var stoplistFiles embed.FS
+
+// stopIndex maps a lowercase word to the languages whose stoplist has it:
+// one map lookup answers for every language at once.
+var stopIndex = func() map[string]langSet {
+	m := make(map[string]langSet, 1600)
+	for i, lang := range stopLangs {
+		data, err := stoplistFiles.ReadFile("testdata/stopwords/" + lang + ".txt")
+		if err != nil {
+			panic("normalize: stoplist " + lang + ": " + err.Error())
+		}
+		for _, w := range parseStoplist(string(data)) {
+			m[w] |= 1 << i
+		}
+	}
+	return m
+}()
+
+// stopwords is the set of the words of every stoplist, for callers that
+// only ask "is it a stopword in some language" (byline.go).
+var stopwords = func() map[string]bool {
+	m := make(map[string]bool, len(stopIndex))
+	for w := range stopIndex {
+		m[w] = true
+	}
+	return m
+}()
+
+// parseStoplist reads the Snowball format: a word at the start of a line,
+// "|" starts a comment.
+func parseStoplist(s string) []string {
+	var out []string
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		line, _, _ := strings.Cut(sc.Text(), "|")
+		out = append(out, strings.Fields(strings.ToLower(line))...)
+	}
+	return out
+}
+
+// stopLangIndex returns the bit of lang in langSet, or -1 if lang has no
+// stoplist.
+func stopLangIndex(lang string) int {
+	for i, l := range stopLangs {
+		if l == lang {
+			return i
+		}
+	}
+	return -1
+}
+
+// stopDensity is the share of ws that are stopwords in any of the
+// stopLangs: the boilerplate classifier's measure of running prose when
+// the language is not known yet.
+func stopDensity(ws []string) float64 {
+	return stopShare(ws, stopAny)
+}
+
+// stopDensityLang is the share of ws that are stopwords of lang; for a
+// language without a stoplist it is stopDensity.
+func stopDensityLang(ws []string, lang string) float64 {
+	i := stopLangIndex(normalizeLangTag(lang))
+	if i < 0 {
+		return stopDensity(ws)
+	}
+	return stopShare(ws, 1<<i)
+}
+
+func stopShare(ws []string, set langSet) float64 {
+	if len(ws) == 0 {
+		return 0
+	}
+	n := 0
+	for _, w := range ws {
+		if stopIndex[w]&set != 0 {
+			n++
+		}
+	}
+	return float64(n) / float64(len(ws))
+}
+
+// isStopword reports whether w (lowercase) is a stopword of lang, or of any
+// stopLangs language when lang has no stoplist.
+func isStopword(w, lang string) bool {
+	set := stopAny
+	if i := stopLangIndex(lang); i >= 0 {
+		set = 1 << i
+	}
+	return stopIndex[w]&set != 0
+}
