@@ -128,7 +128,7 @@ func tokenizeKeywords(p string) []kwToken {
 		if r >= utf8.RuneSelf {
 			r, size = utf8.DecodeRuneInString(p[i:])
 		}
-		if !isLetter(r) && !isDigit(r) {
+		if !isLetter(r) && !isDigitRune(r) {
 			switch {
 			case unicode.IsSpace(r):
 			case strings.ContainsRune(".!?…:«“\"•|", r):
@@ -150,7 +150,7 @@ func tokenizeKeywords(p string) []kwToken {
 				j += size
 				continue
 			}
-			if isDigit(r) {
+			if isDigitRune(r) {
 				j, digit = j+size, true
 				continue
 			}
@@ -205,8 +205,8 @@ func isLetter(r rune) bool {
 	return unicode.IsLetter(r)
 }
 
-// isDigit is unicode.IsDigit with a short way for ASCII.
-func isDigit(r rune) bool {
+// isDigitRune is unicode.IsDigit with a short way for ASCII.
+func isDigitRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return uint32(r)-'0' < 10
 	}
