@@ -160,7 +160,7 @@ func TestSharedNamesOnly(t *testing.T) {
 	b := NewFingerprint(normalizeFile(t, "testdata/names_gas.txt", day.Add(2*time.Hour)))
 	_, s := NewMatcher(nil, Options{}).Similarity(a, b)
 	t.Logf("story score %.3f", s)
-	if s >= Options{}.withDefaults().StoryThreshold {
+	if s >= (Options{}).withDefaults().StoryThreshold {
 		t.Errorf("story score %.3f reaches the threshold", s)
 	}
 	for _, idx := range testIndexes(t) {
