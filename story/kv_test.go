@@ -1,0 +1,192 @@
+package story
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/broker/brokertest"
+)
+
+const testWindow = 7 * 24 * time.Hour
+
+type namedIndex struct {
+	name string
+	idx  Index
+}
+
+// testIndexes returns a fresh memory index and a fresh KV index on a real
+// embedded NATS server.
+func testIndexes(t *testing.T) []namedIndex {
+	t.Helper()
+	b, _ := brokertest.Start(t)
+	return []namedIndex{
+		{name: "memory", idx: NewMemoryIndex(0)},
+		{name: "kv", idx: newKVIndex(t, newBucket(t, b.JS, "crier_story"))},
+	}
+}
+
+func newBucket(t testing.TB, js jetstream.JetStream, name string) jetstream.KeyValue {
+	t.Helper()
+	kv, err := js.CreateOrUpdateKeyValue(context.Background(), BucketConfig(name, testWindow, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return kv
+}
+
+func newKVIndex(t testing.TB, kv jetstream.KeyValue) *KVIndex {
+	t.Helper()
+	idx, err := NewKVIndex(context.Background(), kv, testWindow, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return idx
+}
+
+func jsonMarshal(r Record) ([]byte, error) { return json.Marshal(r) }
+
+func jsonRoundTrip(r Record) (Record, error) {
+	data, err := json.Marshal(r)
+	if err != nil {
+		return Record{}, err
+	}
+	var out Record
+	err = json.Unmarshal(data, &out)
+	return out, err
+}
+
+// allFixtures returns every fixture fingerprint in a publishing order.
+func allFixtures(t *testing.T) []Fingerprint {
+	t.Helper()
+	var fps []Fingerprint
+	for _, s := range loadSeeds(t) {
+		fps = append(fps, NewFingerprint(s.a))
+	}
+	fps = append(fps,
+		NewFingerprint(normalizeFile(t, "testdata/000_near_duplicate.txt", otherModTime)),
+		NewFingerprint(normalizeFile(t, "testdata/names_hockey.txt", otherModTime)),
+		NewFingerprint(normalizeFile(t, "testdata/names_gas.txt", otherModTime)))
+	day := time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
+	for _, c := range loadLanguages(t) {
+		for i, text := range []string{c.Dispatch, c.Other, c.Rewrite} {
+			fps = append(fps, NewFingerprint(textArticle(c.Language, text, day.Add(time.Duration(i)*time.Hour))))
+		}
+	}
+	// In publishing order: the memory index evicts by the newest article.
+	slices.SortStableFunc(fps, func(x, y Fingerprint) int { return x.Published.Compare(y.Published) })
+	return fps
+}
+
+func TestKVSameAsMemory(t *testing.T) {
+	fps := allFixtures(t)
+	idxs := testIndexes(t)
+	want := matchAll(t, NewMatcher(idxs[0].idx, Options{}), fps)
+	got := matchAll(t, NewMatcher(idxs[1].idx, Options{}), fps)
+	for _, fp := range fps {
+		if got[fp.ID] != want[fp.ID] {
+			t.Errorf("%s: kv %+v, memory %+v", fp.ID, got[fp.ID], want[fp.ID])
+		}
+	}
+}
+
+// TestKVRestart: a new matcher on the same bucket (a restarted replica)
+// finds the stories the previous one recorded.
+func TestKVRestart(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	kv := newBucket(t, b.JS, "crier_story")
+	seeds := loadSeeds(t)
+	var fps []Fingerprint
+	for _, s := range seeds {
+		fps = append(fps, NewFingerprint(s.a))
+	}
+	first := matchAll(t, NewMatcher(newKVIndex(t, kv), Options{}), fps[:3])
+	second := matchAll(t, NewMatcher(newKVIndex(t, kv), Options{}), fps[3:])
+	story := first[fps[0].ID].StoryID
+	for _, s := range seeds {
+		r, ok := first[s.a.ID]
+		if !ok {
+			r = second[s.a.ID]
+		}
+		if want := s.name != "004"; (r.StoryID == story) != want {
+			t.Errorf("seed %s: story %s, first story %s, want same %v", s.name, r.StoryID, story, want)
+		}
+	}
+	// Matching an article already added gives its recorded story back.
+	again, err := NewMatcher(newKVIndex(t, kv), Options{}).Match(context.Background(), fps[1])
+	if err != nil || again.StoryID != story {
+		t.Errorf("rematch: %+v %v, want story %s", again, err, story)
+	}
+}
+
+// TestKVReplicas: two matchers on one bucket, adding at the same time,
+// see each other's articles and lose no posting.
+func TestKVReplicas(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	kv := newBucket(t, b.JS, "crier_story")
+	replicas := []*Matcher{
+		NewMatcher(newKVIndex(t, kv), Options{}),
+		NewMatcher(newKVIndex(t, kv), Options{}),
+	}
+	ctx := context.Background()
+	day := time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
+	c := loadLanguages(t)[0]
+	dispatch := NewFingerprint(textArticle(c.Language, c.Dispatch, day))
+	if err := replicas[0].Add(ctx, dispatch, dispatch.ID); err != nil {
+		t.Fatal(err)
+	}
+	rewrite := NewFingerprint(textArticle(c.Language, c.Rewrite, day.Add(time.Hour)))
+	r, err := replicas[1].Match(ctx, rewrite)
+	if err != nil || r.StoryID != dispatch.ID {
+		t.Fatalf("replica 1 did not see replica 0's article: %+v %v", r, err)
+	}
+
+	// Both replicas add 20 articles sharing their keys at once: every
+	// compare-and-set conflict is retried, none is lost.
+	var wg sync.WaitGroup
+	errs := make(chan error, 20)
+	var added []Fingerprint
+	for i := range 20 {
+		fp := NewFingerprint(textArticle("en", fmt.Sprintf("%s\nCopy %d.", c.Dispatch, i), day.Add(2*time.Hour)))
+		added = append(added, fp)
+		wg.Go(func() { errs <- replicas[i%2].Add(ctx, fp, dispatch.ID) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	key := termKey("en", dispatch.Terms[0].Stem)
+	posts, err := replicas[0].idx.Postings(ctx, []string{key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, p := range posts[key] {
+		have[p.ID] = true
+	}
+	for _, fp := range added {
+		if !have[fp.ID] {
+			t.Errorf("posting of %s lost under %s", fp.ID, key)
+		}
+	}
+}
+
+func TestKVBucketNeedsTTL(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	kv, err := b.JS.CreateKeyValue(context.Background(), jetstream.KeyValueConfig{Bucket: "no_ttl"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := NewKVIndex(context.Background(), kv, testWindow, 0); err == nil {
+		t.Error("NewKVIndex accepted a bucket without TTL")
+	}
+}
