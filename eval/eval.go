@@ -11,7 +11,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/crier/crier/article"
+	"github.com/crier/crier/broker"
 	"github.com/crier/crier/normalize"
+	"github.com/crier/crier/story"
 )
 
 // Targets are the figures the corpus must reach.
@@ -346,6 +348,40 @@ func f1(p, r float64) float64 {
 	return 2 * p * r / (p + r)
 }
 
-// GroupStories is crier's story grouping, as the publisher runs it.
-// TODO(story): wire the story package once it lands.
-var GroupStories GroupFunc = nil
+// GroupStories groups articles with the publisher's own story index: a
+// key-value bucket on an embedded NATS server in a temporary directory,
+// each article matched against the earlier ones, then added.
+func GroupStories(ctx context.Context, as []*article.Article) (ids []string, err error) {
+	dir, err := os.MkdirTemp("", "crier-eval-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	b, err := broker.Start(ctx, broker.Options{StoreDir: dir, Name: "crier-eval"})
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	kv, err := b.JS.CreateOrUpdateKeyValue(ctx, story.BucketConfig("crier_eval_stories", story.DefaultWindow, 1))
+	if err != nil {
+		return nil, fmt.Errorf("story bucket: %w", err)
+	}
+	idx, err := story.NewKVIndex(ctx, kv, story.DefaultWindow, 0)
+	if err != nil {
+		return nil, err
+	}
+	m := story.NewMatcher(idx, story.Options{})
+	ids = make([]string, len(as))
+	for i, a := range as {
+		fp := story.NewFingerprint(a)
+		res, err := m.Match(ctx, fp)
+		if err != nil {
+			return nil, err
+		}
+		ids[i] = res.StoryID
+		if err := m.Add(ctx, fp, res.StoryID); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}

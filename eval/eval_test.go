@@ -18,7 +18,7 @@ func TestEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := Run(context.Background(), docs, normalize.New(normalize.Options{}), nil)
+	rep, err := Run(context.Background(), docs, normalize.New(normalize.Options{}), GroupStories)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -44,6 +44,9 @@ type Fingerprint struct {
 	ID        string    `json:"id"`
 	Language  string    `json:"language"`
 	Published time.Time `json:"published"`
+	// Estimated is true when the page gave no date and Published is only
+	// when crier got it: then only the text can tell a story.
+	Estimated bool `json:"estimated,omitempty"`
 	// MinHash holds NumHashes minima over the body's shingle hashes; empty
 	// when the body has no words.
 	MinHash []uint32 `json:"minhash,omitempty"`
@@ -68,6 +71,7 @@ func NewFingerprint(a *article.Article) Fingerprint {
 		ID:        a.ID,
 		Language:  lang,
 		Published: a.Published.UTC(),
+		Estimated: a.PublishedEstimated,
 		MinHash:   minHash(body),
 	}
 	fp.Terms = contentTerms(lang, tokenize([]string{a.Title}), body)

@@ -90,7 +90,11 @@ func TestKVSameAsMemory(t *testing.T) {
 	want := matchAll(t, NewMatcher(idxs[0].idx, Options{}), fps)
 	got := matchAll(t, NewMatcher(idxs[1].idx, Options{}), fps)
 	for _, fp := range fps {
-		if got[fp.ID] != want[fp.ID] {
+		// The verdicts must agree; the best score below the threshold may
+		// not, as the memory index evicts by article time and the bucket by
+		// its TTL.
+		g, w := got[fp.ID], want[fp.ID]
+		if g.StoryID != w.StoryID || g.NearDuplicateOf != w.NearDuplicateOf {
 			t.Errorf("%s: kv %+v, memory %+v", fp.ID, got[fp.ID], want[fp.ID])
 		}
 	}

@@ -23,6 +23,9 @@ const (
 	indexTerms = 8
 )
 
+// DefaultWindow is the default Options.Window.
+const DefaultWindow = 7 * 24 * time.Hour
+
 // Options tune a Matcher. The zero value gives the defaults.
 type Options struct {
 	// Window is the largest time distance between two articles of one
@@ -35,6 +38,10 @@ type Options struct {
 	// 0.35). The score is the cosine similarity of the content terms times
 	// a time factor: 1 up to Grace, then falling linearly to 0.5 at Window.
 	StoryThreshold float64
+	// UndatedThreshold is the least story score to join a story when
+	// either article has no date of its own (default 0.5): time cannot
+	// help, so the text must say more.
+	UndatedThreshold float64
 	// NearDuplicateThreshold is the least estimated Jaccard similarity of
 	// the shingle sets for a near duplicate (default 0.8).
 	NearDuplicateThreshold float64
@@ -45,7 +52,7 @@ type Options struct {
 
 func (o Options) withDefaults() Options {
 	if o.Window <= 0 {
-		o.Window = 7 * 24 * time.Hour
+		o.Window = DefaultWindow
 	}
 	if o.Grace <= 0 {
 		o.Grace = 24 * time.Hour
@@ -53,6 +60,9 @@ func (o Options) withDefaults() Options {
 	o.Grace = min(o.Grace, o.Window)
 	if o.StoryThreshold <= 0 {
 		o.StoryThreshold = 0.35
+	}
+	if o.UndatedThreshold <= 0 {
+		o.UndatedThreshold = max(0.5, o.StoryThreshold)
 	}
 	if o.NearDuplicateThreshold <= 0 {
 		o.NearDuplicateThreshold = 0.8
@@ -141,6 +151,9 @@ func (m *Matcher) Add(ctx context.Context, fp Fingerprint, storyID string) error
 		storyID = fp.ID
 	}
 	cutoff := fp.Published.Add(-m.opts.Window)
+	if fp.Estimated {
+		cutoff = time.Time{} // its time says nothing of the others'
+	}
 	if err := m.idx.Add(ctx, Record{Fingerprint: fp, StoryID: storyID}, indexKeys(fp), cutoff); err != nil {
 		return fmt.Errorf("story: add %s: %w", fp.ID, err)
 	}
@@ -155,12 +168,19 @@ func (m *Matcher) Similarity(a, b Fingerprint) (jaccardEstimate, story float64) 
 }
 
 // storyScore is the cosine similarity of the content terms times the time
-// factor.
+// factor; an estimated date never lowers the factor below the undated one.
 func (m *Matcher) storyScore(a, b Fingerprint) float64 {
 	if a.Language != b.Language {
 		return 0
 	}
-	return cosine(a.Terms, b.Terms) * m.timeFactor(a.Published.Sub(b.Published))
+	f := m.timeFactor(a.Published.Sub(b.Published))
+	if a.Estimated || b.Estimated {
+		// An estimated date (when crier got the page) is trusted when it
+		// is near; far, it may be wrong, and the text must say more:
+		// scaled so that UndatedThreshold lands on StoryThreshold.
+		f = max(f, m.opts.StoryThreshold/m.opts.UndatedThreshold)
+	}
+	return cosine(a.Terms, b.Terms) * f
 }
 
 // timeFactor is 1 up to Grace, falls linearly to 0.5 at Window, and is 0
@@ -195,7 +215,7 @@ func (m *Matcher) rank(fp Fingerprint, keys []string, posts map[string][]Posting
 			w = bandWeight
 		}
 		for _, p := range list {
-			if d := p.Time - t0; d > window || d < -window {
+			if d := p.Time - t0; !fp.Estimated && (d > window || d < -window) {
 				continue
 			}
 			score[p.ID] += w
