@@ -421,8 +421,22 @@ func gluedBefore(s string, i int) bool {
 		return false
 	}
 	r, _ := utf8.DecodeLastRuneInString(s[:i])
-	if unicode.IsLetter(r) || unicode.IsDigit(r) {
+	if unicode.IsDigit(r) {
 		return true
+	}
+	if unicode.IsLetter(r) {
+		// A word of three letters or more glued on is scraped markup
+		// ("La Información16.08.2020"); one or two are a label ("v1.2",
+		// "ID12.05.2020").
+		n := 0
+		for _, r := range strings.ToLower(s[max(0, i-12):i]) {
+			if unicode.IsLetter(r) {
+				n++
+			} else {
+				n = 0
+			}
+		}
+		return n < 3
 	}
 	return (r == '.' || r == '/' || r == '-' || r == ':') && i >= 2 && isDigit(s[i-2])
 }

@@ -268,3 +268,21 @@ func FuzzFindDate(f *testing.F) {
 		}
 	})
 }
+
+// TestScrapedGlue: innerText glues a label's word to the date after it;
+// a word of three letters or more is markup, a shorter one is a label.
+func TestScrapedGlue(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for s, want := range map[string]bool{
+		"La Información16.08.2020 - 21:03h": true,
+		"Version v16.08.2020":               false,
+		"ID12.05.2020":                      false,
+	} {
+		if _, ok := findDate(s, now); ok != want {
+			t.Errorf("findDate(%q) found %v, want %v", s, ok, want)
+		}
+	}
+	if dateLabel("Aktualisiert: 11.04.2020") != labelUpdated || dateLabel("Publiziert: 03.04.2020") != labelPublished {
+		t.Error("dateLabel does not tell an update from a publication")
+	}
+}

@@ -48,7 +48,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	if !ex.published.IsZero() && !plausibleYear(ex.published, now) {
 		ex.published = time.Time{}
 	}
-	ex.published = withTimeOfDay(ex.published, pg.published, now)
+	ex.published = pageDate(ex.published, pg.published, now)
 	ex.kicker = pg.kicker()
 	ex.title = cleanTitle(md.Title, ex.kicker, []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author})
 	if author := cleanLine(md.Author); author != "" {
@@ -174,24 +174,17 @@ func (ex *extraction) addAgencies(ags []string) {
 	}
 }
 
-// withTimeOfDay adds the time of day to a date-only result of htmldate
-// when the page states it in a meta tag, JSON-LD or <time> element of that
-// day. stamps are the page's machine-readable times, best first.
-func withTimeOfDay(day time.Time, stamps []string, now time.Time) time.Time {
-	if !day.IsZero() && (day.Hour() != 0 || day.Minute() != 0) {
-		return day
-	}
+// pageDate picks the publication time: the page's own machine-readable
+// statement (meta article:published_time, JSON-LD datePublished,
+// itemprop, <time>; stamps, best first) wins, with its zone; htmldate's
+// guess, which may come from the URL or a nearby date, is the fallback.
+func pageDate(guess time.Time, stamps []string, now time.Time) time.Time {
 	for _, s := range stamps {
-		t, ok := findDate(s, now)
-		if !ok {
-			continue
-		}
-		if d := t.Sub(day); day.IsZero() || d > -36*time.Hour && d < 36*time.Hour {
+		if t, ok := findDate(s, now); ok {
 			return t
 		}
-		return day
 	}
-	return day
+	return guess
 }
 
 // canonicalURL keeps only absolute http(s) URLs.

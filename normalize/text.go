@@ -542,6 +542,12 @@ func headerDate(bs []*block, bodyStart, titleAt int, now time.Time) time.Time {
 		if !meta {
 			cost += 20
 		}
+		switch dateLabel(b.text) {
+		case labelUpdated:
+			cost += 40 // a later date; the publication date may be elsewhere
+		case labelPublished:
+			cost -= 5
+		}
 		if cost >= bestCost {
 			continue
 		}
@@ -550,6 +556,30 @@ func headerDate(bs []*block, bodyStart, titleAt int, now time.Time) time.Time {
 		}
 	}
 	return best
+}
+
+type label int
+
+const (
+	labelNone label = iota
+	labelPublished
+	labelUpdated
+)
+
+var (
+	publishedLabel = regexp.MustCompile(`(?i)^\W*(?:publié|publiée|published|posted|veröffentlicht|publiziert|erschienen|publicado|publicada|pubblicato|gepubliceerd|opublikowano)`)
+	updatedLabel   = regexp.MustCompile(`(?i)^\W*(?:mis à jour|mise à jour|actualisé|updated|last updated|aktualisiert|zuletzt aktualisiert|actualizado|aggiornato|atualizado|bijgewerkt|zaktualizowano)`)
+)
+
+// dateLabel tells a publication date line from an update line.
+func dateLabel(line string) label {
+	switch {
+	case updatedLabel.MatchString(line):
+		return labelUpdated
+	case publishedLabel.MatchString(line):
+		return labelPublished
+	}
+	return labelNone
 }
 
 // isMeta reports whether a line is a byline or date line, which starts
