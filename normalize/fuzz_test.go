@@ -5,28 +5,46 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/crier/crier/article"
 )
 
-func FuzzNormalize(f *testing.F) {
+// FuzzNormalizeText and FuzzNormalizeHTML feed any bytes to the two
+// paths: no panic, no hang, a bad-input error or a well-formed article.
+// Their findings are kept in testdata/fuzz.
+func FuzzNormalizeText(f *testing.F) {
 	files, _ := filepath.Glob("testdata/seeds/*.txt")
-	for _, p := range files {
+	more, _ := filepath.Glob("testdata/corpus/*-text-*.txt")
+	for _, p := range append(files, more[:min(len(more), 6)]...) {
 		data, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)
 		}
-		f.Add(data, uint8(0))
+		f.Add(data)
 	}
-	if data, err := os.ReadFile("testdata/article.html"); err == nil {
-		f.Add(data, uint8(2))
+	f.Add([]byte("Caf\xe9 cr\xe8me\n\nLe caf\xe9 a rouvert."))
+	f.Add([]byte("Publié le 27 Mar 20 à 9:21\n\n© 2020 actu.fr\nÀ lire aussi :\nx"))
+	fuzzNormalize(f, "text/plain")
+}
+
+func FuzzNormalizeHTML(f *testing.F) {
+	files, _ := filepath.Glob("testdata/html/*.html")
+	for _, p := range append(files, "testdata/article.html") {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
 	}
-	f.Add([]byte(`{"title":"t","text":"Un texte assez long.\n\nPublicité"}`), uint8(3))
-	f.Add([]byte("Caf\xe9 cr\xe8me\n\nLe caf\xe9 a rouvert."), uint8(1))
-	types := []string{"", "text/plain", "text/html", "application/json", "text/plain; charset=iso-8859-1"}
+	f.Add([]byte(`<html><head><meta property="article:published_time" content="2022-12-19T21:00:00+01:00"></head><body><h1>T</h1><p>Un texte <a href="/x">assez</a> long.</p><figure><img src="a.jpg"><figcaption>Photo: AFP</figcaption></figure></body></html>`))
+	fuzzNormalize(f, "text/html")
+}
+
+func fuzzNormalize(f *testing.F, contentType string) {
 	n := New(Options{MaxBytes: 1 << 20})
-	f.Fuzz(func(t *testing.T, data []byte, kind uint8) {
-		in := Input{Name: "fuzz", Data: data, ContentType: types[int(kind)%len(types)]}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		in := Input{Name: "fuzz", Data: data, ContentType: contentType}
 		a, err := n.Normalize(context.Background(), in)
 		if err != nil {
 			if !IsBadInput(err) {
@@ -36,6 +54,11 @@ func FuzzNormalize(f *testing.F) {
 		}
 		if len(a.Body) == 0 || a.ContentHash != article.HashBody(a.Body) || a.Language == "" {
 			t.Fatalf("bad article: %+v", a)
+		}
+		for _, p := range a.Body {
+			if !utf8.ValidString(p) {
+				t.Fatalf("invalid UTF-8 in body: %q", p)
+			}
 		}
 	})
 }

@@ -266,6 +266,7 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 			a.Language = l
 		}
 	}
+	a.Tags = keywords(a.Title, body, a.Language)
 	a.ContentHash = article.HashBody(body)
 	a.ID = article.NewID(a.URL, a.ContentHash)
 	a.Origin = "api"
