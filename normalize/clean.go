@@ -1,9 +1,9 @@
 package normalize
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -34,12 +34,23 @@ func cleanLine(s string) string {
 	return b.String()
 }
 
-// columnGap matches a run of three or more spaces (NBSP included): lines
-// with several of them are menus or tickers laid out in columns.
-var columnGap = regexp.MustCompile(`[\s\x{00a0}]{3,}`)
-
+// hasColumns reports whether a raw line has three or more runs of three
+// spaces or more (NBSP included): a menu or ticker laid out in columns.
 func hasColumns(raw string) bool {
-	return len(columnGap.FindAllStringIndex(strings.TrimSpace(raw), 4)) >= 3
+	raw = strings.TrimSpace(raw)
+	gaps, run := 0, 0
+	for _, r := range raw {
+		if unicode.IsSpace(r) {
+			if run++; run == 3 {
+				if gaps++; gaps == 3 {
+					return true
+				}
+			}
+		} else {
+			run = 0
+		}
+	}
+	return false
 }
 
 // markerKey reduces a line to lowercase letters, digits, apostrophes and
@@ -127,15 +138,17 @@ var relatedMarkers = map[string]bool{
 }
 
 // isBoilerplate reports whether a cleaned line is a known boilerplate marker.
-func isBoilerplate(line string) bool {
-	key := markerKey(line)
+func isBoilerplate(line string) bool { return isBoilerplateKey(line, markerKey(line)) }
+
+// isBoilerplateKey is isBoilerplate with the line's markerKey computed.
+func isBoilerplateKey(line, key string) bool {
 	if key == "" {
 		return true
 	}
 	if boilerplateLines[key] || endMarkers[key] || relatedMarkers[key] {
 		return true
 	}
-	if len([]rune(line)) > 160 {
+	if len(line) > 4*160 || utf8.RuneCountInString(line) > 160 {
 		return false
 	}
 	low := strings.ToLower(line)
@@ -166,6 +179,9 @@ var consentWords = []string{
 // isConsent reports whether a line is a cookie or privacy notice, which
 // reads like prose but is boilerplate.
 func isConsent(line string) bool {
+	if !strings.Contains(line, "ookie") && !strings.Contains(line, "OOKIE") && !strings.Contains(line, "émoins") {
+		return false
+	}
 	low := strings.ToLower(line)
 	if !strings.Contains(low, "cookie") && !strings.Contains(low, "témoins de navigation") {
 		return false
@@ -176,4 +192,94 @@ func isConsent(line string) bool {
 		}
 	}
 	return false
+}
+
+// creditPrefixes start a credit line ("Photo: AFP"), compared lowercased.
+var creditPrefixes = []string{"photo", "foto", "image", "crédit", "credit", "bild", "illustration", "source"}
+
+// isCreditPrefix reports whether a line is a picture credit: "Photo: X",
+// "Crédit : X", or any line with a © sign.
+func isCreditPrefix(line string) bool {
+	if strings.Contains(line, "©") {
+		return true
+	}
+	head := strings.ToLower(line[:min(len(line), 16)])
+	for _, p := range creditPrefixes {
+		if rest, ok := strings.CutPrefix(head, p); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
+			return true
+		}
+	}
+	return false
+}
+
+// captionCreditAt returns where the credit of a caption starts, the
+// caption ending with a sentence and the credit in capitals ("… des
+// coupures de courant. IMAGES"), or 0.
+func captionCreditAt(line string) int {
+	// Walk back over the capitals, spaces and / . & - of the credit.
+	i, letters := len(line), 0
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(line[:i])
+		if unicode.IsUpper(r) {
+			letters++
+		} else if !strings.ContainsRune("/ .&-", r) {
+			break
+		}
+		i -= size
+	}
+	// The credit is the capitals after the sentence's end: a full stop
+	// (which the walk took in) or a closing mark, then a space.
+	start, ended := i, false
+	for start < len(line) {
+		r, size := utf8.DecodeRuneInString(line[start:])
+		if unicode.IsUpper(r) {
+			break
+		}
+		ended = ended || strings.ContainsRune(".!?", r)
+		start += size
+	}
+	if i > 0 {
+		r, _ := utf8.DecodeLastRuneInString(line[:i])
+		ended = ended || strings.ContainsRune("!?…»\"”", r)
+	}
+	if letters < 3 || start >= len(line) || !ended || start == 0 || line[start-1] != ' ' {
+		return 0
+	}
+	return start
+}
+
+// sentenceBreaks counts the ends of sentences inside s: a full stop,
+// question or exclamation mark, closing quotes, a space and a capital
+// (opening quotes allowed).
+func sentenceBreaks(s string) int {
+	n := 0
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		if r != '.' && r != '!' && r != '?' && r != '…' {
+			continue
+		}
+		j := i
+		for j < len(s) {
+			q, qs := utf8.DecodeRuneInString(s[j:])
+			if !strings.ContainsRune(`»"”’)`, q) {
+				break
+			}
+			j += qs
+		}
+		if j >= len(s) || !unicode.IsSpace(rune(s[j])) {
+			continue
+		}
+		for j < len(s) && unicode.IsSpace(rune(s[j])) {
+			j++
+		}
+		q, qs := utf8.DecodeRuneInString(s[j:])
+		if strings.ContainsRune(`«"“`, q) {
+			q, _ = utf8.DecodeRuneInString(s[j+qs:])
+		}
+		if unicode.IsUpper(q) {
+			n++
+		}
+	}
+	return n
 }

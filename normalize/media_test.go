@@ -57,3 +57,34 @@ func TestCopyrightSource(t *testing.T) {
 		}
 	}
 }
+
+func TestLineShape(t *testing.T) {
+	for _, tc := range []struct {
+		line          string
+		breaks, cut   int
+		credit, colum bool
+	}{
+		{line: "Un. Deux! «Trois» fin", breaks: 2},
+		{line: "Il a dit «non.» Puis il est parti.", breaks: 1},
+		{line: "M. Poutine, à Minsk. IMAGES", breaks: 2, cut: 22}, // "M. P" counts: cheap, and harmless
+		{line: "« Elle a dit oui. » ÉDITION SPÉCIALE", breaks: 0, cut: 22},
+		{line: "The U.S. economy grew", breaks: 0},
+		{line: "Photo : Reuters", credit: true},
+		{line: "Le ministre. © AFP", credit: true},
+		{line: "Home   News   Sport   Météo", colum: true},
+		{line: "Deux  espaces  ne  font  pas  de  colonnes"},
+	} {
+		if got := sentenceBreaks(tc.line); got != tc.breaks {
+			t.Errorf("sentenceBreaks(%q) = %d, want %d", tc.line, got, tc.breaks)
+		}
+		if got := captionCreditAt(tc.line); got != tc.cut {
+			t.Errorf("captionCreditAt(%q) = %d, want %d", tc.line, got, tc.cut)
+		}
+		if got := isCreditPrefix(tc.line); got != tc.credit {
+			t.Errorf("isCreditPrefix(%q) = %v", tc.line, got)
+		}
+		if got := hasColumns(tc.line); got != tc.colum {
+			t.Errorf("hasColumns(%q) = %v", tc.line, got)
+		}
+	}
+}

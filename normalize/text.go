@@ -32,6 +32,7 @@ const (
 // block is one line of a plain text page with its features.
 type block struct {
 	text      string
+	key       string // markerKey(text)
 	runes     int
 	words     []string
 	stop      float64
@@ -52,11 +53,6 @@ type block struct {
 }
 
 var (
-	// captionCredit: a caption ending with a photo credit in capitals
-	// ("... des coupures de courant. IMAGES").
-	captionCredit = regexp.MustCompile(`[.!?…»"”]\s+\p{Lu}[\p{Lu}/ .&-]{2,}$`)
-	// captionPrefix: credit lines ("Photo: ...", "© Reuters").
-	captionPrefix = regexp.MustCompile(`(?i)^(?:photo|foto|image|crédit|credit|bild|illustration|source)\s*:|©`)
 	// sentenceBreak: end of a sentence inside a line.
 	sentenceBreak = regexp.MustCompile(`[.!?…][»"”’)]*\s+[«"“]?\p{Lu}`)
 )
@@ -76,31 +72,34 @@ func endsSentence(s string) bool {
 
 func newBlock(raw string, now time.Time) *block {
 	text := cleanLine(raw)
-	b := &block{text: text, runes: len([]rune(text)), words: words(text)}
+	b := &block{text: text, key: markerKey(text), runes: utf8.RuneCountInString(text), words: words(text)}
 	b.stop = stopDensity(b.words)
 	b.sentEnd = endsSentence(text)
-	b.sentences = len(sentenceBreak.FindAllStringIndex(text, -1))
+	b.sentences = sentenceBreaks(text)
 	if b.sentEnd {
 		b.sentences++
 	}
 	switch {
-	case isEndMarker(text):
+	case endMarkers[b.key]:
 		b.cls, b.endMarker = clsNoise, true
-	case isRelatedMarker(strings.TrimRight(text, " :")):
+	case relatedMarkers[b.key]:
 		b.cls, b.related = clsNoise, true
-	case isBoilerplate(text), hasColumns(raw):
+	case isBoilerplateKey(text, b.key), hasColumns(raw):
 		b.cls = clsNoise
 	case b.runes < 800 && isConsent(text):
 		b.cls = clsBad
 	case b.runes > 300 && b.sentences*800 < b.runes:
 		b.cls = clsBad // ticker or glued menu: long without sentences
-	case captionPrefix.MatchString(text):
+	case isCreditPrefix(text):
 		b.cls, b.creditRow = clsNoise, true
-	case b.runes < 400 && captionCredit.MatchString(text):
-		b.cls, b.caption = clsNoise, true
-		cut := captionCredit.FindStringIndex(text)[0] + 1
-		b.credit = strings.TrimSpace(text[cut:])
-		b.text = strings.TrimSpace(text[:cut])
+	case b.runes < 400 && b.sentences > 0:
+		if cut := captionCreditAt(text); cut > 0 {
+			b.cls, b.caption = clsNoise, true
+			b.credit = strings.TrimSpace(text[cut:])
+			b.text = strings.TrimSpace(text[:cut])
+			break
+		}
+		fallthrough
 	default:
 		if bl, ok := parseByline(text); ok {
 			b.cls, b.byline = clsNoise, &bl
@@ -133,7 +132,7 @@ func markRepeats(bs []*block) {
 	keys := make([]string, len(bs))
 	count := map[string]int{}
 	for i, b := range bs {
-		keys[i] = markerKey(b.text)
+		keys[i] = b.key
 		count[keys[i]]++
 	}
 	seen := map[string]bool{}
