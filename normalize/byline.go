@@ -15,6 +15,32 @@ var agencyNames = []string{
 	"epd", "Lusa", "Interfax", "Yonhap", "PTI", "IANS", "Ritzau", "NTB", "LETA", "BTA", "Sputnik",
 }
 
+// agencyInitials are the first bytes of the agency names: a line with
+// none of them upper-case names none, and the regexp need not run.
+var agencyInitials = func() [256]bool {
+	var set [256]bool
+	for _, a := range agencyNames {
+		set[a[0]] = true
+	}
+	return set
+}()
+
+// mayNameAgency is a cheap prefilter for findAgencies: some agency's
+// name as a substring.
+func mayNameAgency(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !agencyInitials[s[i]] {
+			continue
+		}
+		for _, a := range agencyNames {
+			if strings.HasPrefix(s[i:], a) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // agencyAliases maps other spellings to an agency's usual short name.
 var agencyAliases = map[string]string{"Associated Press": "AP", "CTK": "ČTK"}
 
@@ -30,6 +56,9 @@ var agencyRe = func() *regexp.Regexp {
 
 // findAgencies returns the agencies named in s, in order, without repeats.
 func findAgencies(s string) []string {
+	if !mayNameAgency(s) {
+		return nil
+	}
 	var out []string
 	seen := map[string]bool{}
 	for rest := s; ; {
@@ -63,6 +92,29 @@ var (
 	agencySep = regexp.MustCompile(`[\s,/&+()\-–—.]+|\b(?:avec|with|mit|und|and|et|y|e)\b`)
 )
 
+// publishedWords and bylineWords are the first words of the lines
+// publishedIn and bylinePrefix match: a cheap test before the regexps.
+var (
+	publishedWords = map[string]bool{
+		"publié": true, "paru": true, "published": true, "posted": true, "veröffentlicht": true,
+		"erschienen": true, "publicado": true, "pubblicato": true, "mis": true, "updated": true,
+		"aktualisiert": true, "actualizado": true, "aggiornato": true,
+	}
+	bylineWords = map[string]bool{
+		"par": true, "by": true, "von": true, "por": true, "di": true, "door": true, "av": true,
+		"texte": true, "text": true, "propos": true,
+	}
+)
+
+// firstWord returns the first run of letters of s, lowercased.
+func firstWord(s string) string {
+	end := strings.IndexFunc(s, func(r rune) bool { return !unicode.IsLetter(r) })
+	if end < 0 {
+		end = len(s)
+	}
+	return strings.ToLower(s[:end])
+}
+
 // byline is what a byline-like line told us.
 type byline struct {
 	text     string
@@ -79,8 +131,14 @@ func parseByline(line string) (byline, bool) {
 	if isAgencyOnly(line) {
 		return byline{agencies: findAgencies(line)}, true
 	}
-	if m := publishedIn.FindStringSubmatch(line); m != nil {
-		return byline{source: strings.TrimSpace(m[1])}, true
+	first := firstWord(line)
+	if publishedWords[first] {
+		if m := publishedIn.FindStringSubmatch(line); m != nil {
+			return byline{source: strings.TrimSpace(m[1])}, true
+		}
+	}
+	if !bylineWords[first] {
+		return byline{}, false
 	}
 	m := bylinePrefix.FindStringSubmatch(line)
 	if m == nil {
