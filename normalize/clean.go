@@ -12,6 +12,9 @@ import (
 // characters (zero-width, soft hyphen, BOM, bidi marks), all spaces
 // collapsed to one ASCII space. Typographic quotes and dashes are kept.
 func cleanLine(s string) string {
+	if isCleanASCII(s) {
+		return s
+	}
 	s = norm.NFC.String(s)
 	var b strings.Builder
 	b.Grow(len(s))
@@ -56,23 +59,29 @@ func hasColumns(raw string) bool {
 // markerKey reduces a line to lowercase letters, digits, apostrophes and
 // single spaces, for whole-line boilerplate matching.
 func markerKey(s string) string {
-	var b strings.Builder
+	b := make([]byte, 0, len(s))
 	space := false
-	for _, r := range strings.ToLower(s) {
+	for _, r := range s {
 		switch {
-		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			if space && b.Len() > 0 {
-				b.WriteByte(' ')
-			}
-			space = false
-			b.WriteRune(r)
+		case r < utf8.RuneSelf && ('a' <= r && r <= 'z' || '0' <= r && r <= '9'):
+		case r < utf8.RuneSelf && 'A' <= r && r <= 'Z':
+			r += 'a' - 'A'
 		case r == '\'' || r == '’':
-			b.WriteByte('\'')
+			b = append(b, '\'')
+			continue
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			r = unicode.ToLower(r)
 		default:
 			space = true
+			continue
 		}
+		if space && len(b) > 0 {
+			b = append(b, ' ')
+		}
+		space = false
+		b = utf8.AppendRune(b, r)
 	}
-	return b.String()
+	return string(b)
 }
 
 // boilerplateLines are whole-line boilerplate markers (compared after
@@ -282,4 +291,18 @@ func sentenceBreaks(s string) int {
 		}
 	}
 	return n
+}
+
+// isCleanASCII reports whether s is printable ASCII with single inner
+// spaces and none at its ends: already what cleanLine returns.
+func isCleanASCII(s string) bool {
+	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
+		return s == ""
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && s[i+1] == ' ' {
+			return false
+		}
+	}
+	return true
 }

@@ -12,12 +12,25 @@ import (
 // words splits s into lowercase word tokens; apostrophes split elisions
 // ("l'armée" gives "l", "armée").
 func words(s string) []string {
-	ws := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r) && r != '-'
-	})
-	out := ws[:0]
-	for _, w := range ws {
-		if w = strings.Trim(w, "-"); w != "" {
+	low := strings.ToLower(s) // one allocation; the words are slices of it
+	out := make([]string, 0, len(low)/6+1)
+	start := -1
+	for i, r := range low {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		if start >= 0 {
+			if w := strings.Trim(low[start:i], "-"); w != "" {
+				out = append(out, w)
+			}
+			start = -1
+		}
+	}
+	if start >= 0 {
+		if w := strings.Trim(low[start:], "-"); w != "" {
 			out = append(out, w)
 		}
 	}
