@@ -267,6 +267,19 @@ func (c *kwCandidate) score() int {
 // runes or more that recur or are in the title). A capitalised word that
 // only begins sentences is no name unless it is capitalised elsewhere.
 func keywords(title string, body []string, lang string) []string {
+	// The opening of an article names what it is about; a budget keeps
+	// the cost bounded on huge inputs.
+	const budget = 24 << 10
+	for n, i := len(title), 0; i < len(body); i++ {
+		if n += len(body[i]); n > budget {
+			keep := max(0, len(body[i])-(n-budget))
+			for keep > 0 && !utf8.RuneStart(body[i][keep]) {
+				keep--
+			}
+			body = append(body[:i:i], body[i][:keep]) // a copy: the caller's slice stays
+			break
+		}
+	}
 	paras := make([][]kwToken, 0, len(body)+1)
 	texts := make([]string, 0, len(body)+1)
 	titleCase := isTitleCase(title, lang)

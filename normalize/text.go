@@ -594,18 +594,36 @@ func isMeta(line string, now time.Time) bool {
 // not end a sentence, directly followed by one starting in lowercase,
 // continues it.
 func joinWrapped(lines []string, now time.Time) []string {
-	out := lines[:0:0]
+	out := make([]string, 0, len(lines))
+	// The line being built: its raw first line, then the trimmed lines
+	// joined to it. Pieces are joined once, so a long run of wrapped
+	// lines costs linear time.
+	var raw string
+	var parts []string
+	size, open := 0, false
+	flush := func() {
+		switch {
+		case !open:
+		case len(parts) == 1:
+			out = append(out, raw)
+		default:
+			out = append(out, strings.Join(parts, " "))
+		}
+		parts, size, open = parts[:0], 0, false
+	}
 	for _, l := range lines {
 		next := strings.TrimSpace(l)
-		if n := len(out); n > 0 && next != "" {
-			prev := strings.TrimSpace(out[n-1])
+		if open && next != "" {
 			r, _ := utf8.DecodeRuneInString(next)
-			if len(prev) >= 30 && unicode.IsLower(r) && !endsSentence(prev) && !hasColumns(out[n-1]) && !hasColumns(l) && !isMeta(next, now) {
-				out[n-1] = prev + " " + next
+			if size >= 30 && unicode.IsLower(r) && !endsSentence(parts[len(parts)-1]) && !hasColumns(raw) && !hasColumns(l) && !isMeta(next, now) {
+				parts = append(parts, next)
+				size += 1 + len(next)
 				continue
 			}
 		}
-		out = append(out, l)
+		flush()
+		raw, parts, size, open = l, append(parts, next), len(next), true
 	}
+	flush()
 	return out
 }
