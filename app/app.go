@@ -81,7 +81,8 @@ func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top
 			Settle:   cfg.Publisher.Settle.D(),
 			MaxBytes: cfg.Publisher.MaxInputBytes,
 		},
-		Logger: log.With("component", "publisher"),
+		StoryWindow: cfg.Publisher.StoryWindow.D(),
+		Logger:      log.With("component", "publisher"),
 	})
 }
 

@@ -63,6 +63,9 @@ type Publisher struct {
 	// Settle is how long a file must stay unmodified before it is read, so
 	// a file still being written is never read half-way.
 	Settle Duration `yaml:"settle"`
+	// StoryWindow is the longest time between two articles of one story;
+	// the story index keeps articles that long.
+	StoryWindow Duration `yaml:"story_window"`
 }
 
 // Feeds configures the published feeds.
@@ -113,6 +116,7 @@ func Default() *Config {
 			Inbox:         "./inbox",
 			MaxInputBytes: 5 << 20,
 			Settle:        Duration(2 * time.Second),
+			StoryWindow:   Duration(7 * 24 * time.Hour),
 		},
 		Feeds: Feeds{Title: "crier", Limit: 50},
 		Subscribers: Subscribers{

@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/robfig/cron/v3"
 )
@@ -91,6 +92,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Publisher.MaxInputBytes < 1024 || c.Publisher.MaxInputBytes > 100<<20 {
 		bad("publisher.max_input_bytes", "must be between 1024 and 104857600, not %d", c.Publisher.MaxInputBytes)
+	}
+	if c.Publisher.StoryWindow < Duration(time.Hour) || c.Publisher.StoryWindow > Duration(90*24*time.Hour) {
+		bad("publisher.story_window", "must be between 1h and 2160h (90 days)")
 	}
 	if c.Publisher.Settle < 0 {
 		bad("publisher.settle", "must not be negative")

@@ -17,6 +17,7 @@ import (
 	"github.com/crier/crier/article"
 	"github.com/crier/crier/broker"
 	"github.com/crier/crier/normalize"
+	"github.com/crier/crier/story"
 )
 
 // CloudEvents attributes of every article message (binary content mode).
@@ -29,7 +30,12 @@ const (
 const (
 	contentBucket = "crier_content"
 	inboxBucket   = "crier_inbox"
+	storyBucket   = "crier_stories"
 )
+
+// StoryHeader carries the article's story id on the stream, so consumers
+// can group or filter without decoding the body.
+const StoryHeader = "Crier-Story-Id"
 
 // Options configures a Publisher.
 type Options struct {
@@ -37,6 +43,9 @@ type Options struct {
 	// EventSource is the CloudEvents source of every message (the base URL).
 	EventSource string
 	Inbox       InboxOptions
+	// StoryWindow is how far apart in time two articles of one story may
+	// be (story.DefaultWindow if zero); the story index keeps that long.
+	StoryWindow time.Duration
 	Logger      *slog.Logger
 	Now         func() time.Time
 }
@@ -49,6 +58,7 @@ type Publisher struct {
 	source  string
 	content jetstream.KeyValue // content hash -> contentRecord
 	ledger  jetstream.KeyValue // inbox file identity -> fileRecord
+	stories *story.Matcher
 	inbox   InboxOptions
 	log     *slog.Logger
 	now     func() time.Time
@@ -57,9 +67,15 @@ type Publisher struct {
 // Result says what became of one input.
 type Result struct {
 	ID string
-	// Duplicate is true when the same body was already published; ID is then
-	// the article that was.
+	// Duplicate is true when the same body, or nearly the same (see
+	// NearDuplicate), was already published; ID is then the article that
+	// was.
 	Duplicate bool
+	// NearDuplicate is true when the duplicate differs in small edits or
+	// boilerplate only.
+	NearDuplicate bool
+	// StoryID is the story the article joined (its own ID for a new one).
+	StoryID string
 	// Seq is the article's stream sequence.
 	Seq uint64
 }
@@ -74,6 +90,18 @@ func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer
 	if err != nil {
 		return nil, err
 	}
+	window := o.StoryWindow
+	if window <= 0 {
+		window = story.DefaultWindow
+	}
+	skv, err := js.CreateOrUpdateKeyValue(ctx, story.BucketConfig(storyBucket, window, o.Topology.Replicas))
+	if err != nil {
+		return nil, fmt.Errorf("publisher: story bucket: %w", err)
+	}
+	idx, err := story.NewKVIndex(ctx, skv, window, 0)
+	if err != nil {
+		return nil, fmt.Errorf("publisher: %w", err)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -83,7 +111,8 @@ func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer
 	return &Publisher{
 		js: js, norm: norm, top: o.Topology, source: o.EventSource,
 		content: content, ledger: ledger, inbox: o.Inbox,
-		log: o.Logger, now: o.Now,
+		stories: story.NewMatcher(idx, story.Options{Window: window}),
+		log:     o.Logger, now: o.Now,
 	}, nil
 }
 
@@ -131,6 +160,18 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 		return Result{}, fmt.Errorf("publisher: claim content %s: %w", a.ContentHash, err)
 	}
 
+	// A near duplicate is the first article again; otherwise the article
+	// joins the story of the earlier one it matches, or starts its own.
+	fp := story.NewFingerprint(a)
+	match, err := p.stories.Match(ctx, fp)
+	if err != nil {
+		return Result{}, fmt.Errorf("publisher: %w", err)
+	}
+	if match.NearDuplicateOf != "" && match.NearDuplicateOf != a.ID {
+		return p.nearDuplicate(ctx, a, match)
+	}
+	a.StoryID = match.StoryID
+
 	msg, err := p.message(a)
 	if err != nil {
 		return Result{}, err
@@ -146,9 +187,25 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	if _, err := p.content.Put(ctx, a.ContentHash, done); err != nil {
 		return Result{}, fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
 	}
-	p.log.Info("article published", "article_id", a.ID, "subject", msg.Subject, "seq", ack.Sequence,
-		"duplicate_msg_id", ack.Duplicate, "origin", a.Origin)
-	return Result{ID: a.ID, Seq: ack.Sequence}, nil
+	if err := p.stories.Add(ctx, fp, a.StoryID); err != nil {
+		// The article is out; later ones will only miss it as a match.
+		p.log.Warn("story index not updated", "article_id", a.ID, "err", err)
+	}
+	p.log.Info("article published", "article_id", a.ID, "story_id", a.StoryID, "subject", msg.Subject,
+		"seq", ack.Sequence, "duplicate_msg_id", ack.Duplicate, "origin", a.Origin)
+	return Result{ID: a.ID, Seq: ack.Sequence, StoryID: a.StoryID}, nil
+}
+
+// nearDuplicate records a's body as published by the article it nearly
+// repeats, so the same text is not matched again, and reports it.
+func (p *Publisher) nearDuplicate(ctx context.Context, a *article.Article, m story.Result) (Result, error) {
+	rec, _ := json.Marshal(contentRecord{ID: m.NearDuplicateOf, State: statePublished})
+	if _, err := p.content.Put(ctx, a.ContentHash, rec); err != nil {
+		return Result{}, fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
+	}
+	p.log.Info("near duplicate dropped", "article_id", a.ID, "duplicate_of", m.NearDuplicateOf,
+		"similarity", fmt.Sprintf("%.2f", m.Score), "origin", a.Origin)
+	return Result{ID: m.NearDuplicateOf, Duplicate: true, NearDuplicate: true, StoryID: m.StoryID}, nil
 }
 
 // afterAck gives the writes that record a published article their own
@@ -186,5 +243,8 @@ func (p *Publisher) message(a *article.Article) (*nats.Msg, error) {
 	msg.Header.Set("ce-source", p.source)
 	msg.Header.Set("ce-time", a.Ingested.UTC().Format(time.RFC3339Nano))
 	msg.Header.Set("ce-subject", a.ID)
+	if a.StoryID != "" {
+		msg.Header.Set(StoryHeader, a.StoryID)
+	}
 	return msg, nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/crier/crier/article"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -201,6 +202,7 @@ func TestMessageHeaders(t *testing.T) {
 		"ce-id":          res.ID,
 		"ce-type":        EventType,
 		"ce-source":      "http://crier.test",
+		StoryHeader:      res.ID, // a new story is named after its first article
 	}
 	for k, v := range want {
 		if got := m.Header.Get(k); got != v {
@@ -292,5 +294,58 @@ func TestAPIWithoutTokenRefusesRemoteClients(t *testing.T) {
 		if got, _ := authorize(r, ""); got != tc.want {
 			t.Errorf("%s: status %d, want %d", tc.remote, got, tc.want)
 		}
+	}
+}
+
+// TestNearDuplicatesAndStories: the same text under other boilerplate with
+// a word changed is published once; a rewrite of the same dispatch by
+// another outlet joins the first article's story, on the wire too.
+func TestNearDuplicatesAndStories(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := context.Background()
+	read := func(name string) []byte {
+		data, err := os.ReadFile("../normalize/testdata/seeds/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+	fetched := time.Date(2022, 12, 19, 18, 0, 0, 0, time.UTC)
+	first, res, err := f.pub.Ingest(ctx, normalize.Input{Name: "000.txt", Data: read("000_c7389a0de46d1d46.txt"), ModTime: fetched})
+	if err != nil || res.Duplicate {
+		t.Fatalf("first: %+v %v", res, err)
+	}
+
+	near := strings.Replace(string(read("000_c7389a0de46d1d46.txt")), "substantiels", "importants", 1)
+	near = "Menu\nAccueil\nNewsletter\n" + near + "\nPartager sur Facebook\n© 2022 Un autre site\n"
+	_, res, err = f.pub.Ingest(ctx, normalize.Input{Name: "000-copy.txt", Data: []byte(near), ModTime: fetched})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !res.Duplicate || !res.NearDuplicate || res.ID != first.ID {
+		t.Errorf("near duplicate: %+v, want a near duplicate of %s", res, first.ID)
+	}
+
+	rewrite, res, err := f.pub.Ingest(ctx, normalize.Input{Name: "003.txt", Data: read("003_373632ddf384766f.txt"), ModTime: fetched})
+	if err != nil || res.Duplicate {
+		t.Fatalf("rewrite: %+v %v", res, err)
+	}
+	if rewrite.StoryID != first.ID || res.StoryID != first.ID {
+		t.Errorf("rewrite story %q, want the first article's %q", rewrite.StoryID, first.ID)
+	}
+	if n := f.streamMsgs(t); n != 2 {
+		t.Errorf("%d messages in the stream, want 2", n)
+	}
+	s, _ := f.js.Stream(ctx, f.top.ArticleStream)
+	m, err := s.GetMsg(ctx, res.Seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var onWire article.Article
+	if err := json.Unmarshal(m.Data, &onWire); err != nil {
+		t.Fatal(err)
+	}
+	if m.Header.Get(StoryHeader) != first.ID || onWire.StoryID != first.ID {
+		t.Errorf("on the wire: header %q, body story_id %q, want %q", m.Header.Get(StoryHeader), onWire.StoryID, first.ID)
 	}
 }
