@@ -20,6 +20,8 @@ type entry struct {
 	byline     string
 	source     string
 	agencies   []string
+	tags       []string
+	storyID    string
 	original   string // the canonical URL when it is a usable http(s) URL
 	page       string // our page for the article
 	lang       string // slug, as in URLs and subjects
@@ -73,6 +75,8 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	raw := *a
 	raw.Body = slices.Clone(a.Body)
 	raw.Agencies = slices.Clone(a.Agencies)
+	raw.Tags = slices.Clone(a.Tags)
+	raw.Media = slices.Clone(a.Media)
 	e := &entry{
 		raw:        &raw,
 		id:         a.ID,
@@ -106,6 +110,12 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	if e.title == "" {
 		e.title = excerpt(e.summary, 80)
 	}
+	for _, t := range a.Tags {
+		if t = cleanLine(t); t != "" {
+			e.tags = append(e.tags, t)
+		}
+	}
+	e.storyID = cleanLine(a.StoryID)
 	for _, ag := range a.Agencies {
 		if ag = cleanLine(ag); ag != "" {
 			e.agencies = append(e.agencies, ag)

@@ -145,6 +145,12 @@ func (s *Service) renderHome() (*rendered, uint64, error) {
 	return newRendered(buf.Bytes(), formatHTML.contentType(), mod), gen, nil
 }
 
+// pageRef links another article's page.
+type pageRef struct {
+	Title, Source, Page string
+	Published           time.Time
+}
+
 type articlePage struct {
 	Site       string
 	Home       string
@@ -156,6 +162,8 @@ type articlePage struct {
 	Estimated  bool
 	Byline     string
 	Agencies   []string
+	Tags       []string
+	Also       []pageRef // the other articles of its story
 	Body       template.HTML
 	Original   string
 	JSON       string
@@ -175,12 +183,16 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 		Estimated:  e.raw.PublishedEstimated,
 		Byline:     e.byline,
 		Agencies:   e.agencies,
+		Tags:       e.tags,
 		// Sanitized with bluemonday when the article was added.
 		Body:      template.HTML(e.bodyHTML),
 		Original:  e.original,
 		JSON:      e.page + ".json",
 		Lang:      e.langTag,
 		Discovery: s.feedGroup("All articles", feedKey{kind: kindAll}).Links,
+	}
+	for _, o := range s.alsoReported(e) {
+		p.Also = append(p.Also, pageRef{Title: o.title, Source: o.source, Page: o.page, Published: o.published})
 	}
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, "article.html", p); err != nil {

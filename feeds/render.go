@@ -323,9 +323,17 @@ type jsonItem struct {
 	*feeds.JSONItem
 	Author *feeds.JSONAuthor `json:"author,omitempty"` // hides the 1.0 field
 	// Both always present: the schema wants at least one of them.
-	ContentHTML string `json:"content_html"`
-	ContentText string `json:"content_text"`
-	Language    string `json:"language,omitempty"`
+	ContentHTML string    `json:"content_html"`
+	ContentText string    `json:"content_text"`
+	Language    string    `json:"language,omitempty"`
+	Tags        []string  `json:"tags,omitempty"`
+	Crier       *crierExt `json:"_crier,omitempty"`
+}
+
+// crierExt is the JSON Feed extension with crier's own item fields.
+type crierExt struct {
+	// StoryID groups items reporting the same event.
+	StoryID string `json:"story_id,omitempty"`
 }
 
 func jsonFeedOf(m feedMeta, f *feeds.Feed, items []*entry) *jsonFeed {
@@ -340,7 +348,11 @@ func jsonFeedOf(m feedMeta, f *feeds.Feed, items []*entry) *jsonFeed {
 			ContentHTML: ji.ContentHTML,
 			ContentText: cmp.Or(e.text, e.summary, e.title),
 			Language:    e.langTag,
+			Tags:        e.tags,
 		})
+		if e.storyID != "" {
+			out.Items[len(out.Items)-1].Crier = &crierExt{StoryID: e.storyID}
+		}
 	}
 	return out
 }

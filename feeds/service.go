@@ -66,6 +66,7 @@ type Service struct {
 
 	mu      sync.RWMutex
 	byID    map[string]*entry
+	stories map[string]map[string]*entry // story id -> its articles
 	sets    map[feedKey]map[string]*entry
 	gens    map[feedKey]uint64 // generation of each feed's last change
 	gen     uint64             // bumped on every change; the home page's generation
@@ -97,6 +98,7 @@ func New(o Options) *Service {
 		policy:   bluemonday.UGCPolicy(),
 		pages:    parsePages(),
 		byID:     make(map[string]*entry),
+		stories:  make(map[string]map[string]*entry),
 		sets:     make(map[feedKey]map[string]*entry),
 		gens:     make(map[feedKey]uint64),
 		changed:  make(chan struct{}),
@@ -136,6 +138,12 @@ func (s *Service) Add(a *article.Article) {
 	defer s.mu.Unlock()
 	s.gen++
 	if old := s.byID[e.id]; old != nil {
+		if set := s.stories[old.storyID]; set != nil {
+			delete(set, old.id)
+			if len(set) == 0 {
+				delete(s.stories, old.storyID)
+			}
+		}
 		for _, k := range old.keys() {
 			delete(s.sets[k], old.id)
 			if len(s.sets[k]) == 0 && k.kind != kindAll {
@@ -145,6 +153,12 @@ func (s *Service) Add(a *article.Article) {
 		}
 	}
 	s.byID[e.id] = e
+	if e.storyID != "" {
+		if s.stories[e.storyID] == nil {
+			s.stories[e.storyID] = make(map[string]*entry)
+		}
+		s.stories[e.storyID][e.id] = e
+	}
 	for _, k := range e.keys() {
 		set := s.sets[k]
 		if set == nil {
@@ -302,4 +316,18 @@ func (s *Service) lookup(id string) (*entry, bool) {
 	defer s.mu.RUnlock()
 	e, ok := s.byID[id]
 	return e, ok
+}
+
+// alsoReported returns the other articles of e's story, newest first.
+func (s *Service) alsoReported(e *entry) []*entry {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*entry
+	for _, o := range s.stories[e.storyID] {
+		if o.id != e.id {
+			out = append(out, o)
+		}
+	}
+	slices.SortFunc(out, newer)
+	return out
 }
