@@ -232,6 +232,7 @@ func TestSeedsEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	var n int
+	stories := map[string]string{} // seed number -> story id
 	for m := range batch.Messages() {
 		n++
 		h := m.Headers()
@@ -239,6 +240,8 @@ func TestSeedsEndToEnd(t *testing.T) {
 			ID       string `json:"id"`
 			Schema   int    `json:"schema"`
 			Language string `json:"language"`
+			Origin   string `json:"origin"`
+			StoryID  string `json:"story_id"`
 		}
 		if err := json.Unmarshal(m.Data(), &art); err != nil {
 			t.Fatal(err)
@@ -249,9 +252,20 @@ func TestSeedsEndToEnd(t *testing.T) {
 		if art.Schema != 1 || art.Language != "fr" {
 			t.Errorf("article %s: schema %d language %q", art.ID, art.Schema, art.Language)
 		}
+		if h.Get("Crier-Story-Id") != art.StoryID || art.StoryID == "" {
+			t.Errorf("article %s: story header %q, body %q", art.ID, h.Get("Crier-Story-Id"), art.StoryID)
+		}
+		if seed, ok := strings.CutPrefix(art.Origin, "file:"); ok {
+			stories[seed[:3]] = art.StoryID
+		}
 	}
 	if n != 6 {
 		t.Errorf("stream holds %d messages, want 6", n)
+	}
+	// One event reported four times; 004 is the same leaders seventeen
+	// months later.
+	if s := stories["000"]; s == "" || stories["001"] != s || stories["002"] != s || stories["003"] != s || stories["004"] == s {
+		t.Errorf("seed stories %v: want 000-003 in one story, 004 apart", stories)
 	}
 }
 

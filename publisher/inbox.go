@@ -7,10 +7,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/crier/crier/article"
 	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -64,16 +66,24 @@ func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 	if err != nil {
 		return st, fmt.Errorf("publisher: inbox: %w", err)
 	}
+	// Normalize first, then publish in publication order (undated pages
+	// last): feeds and webhooks see the news in order, and a story is
+	// named after its earliest article.
 	var errs []error
+	var batch []*inboxArticle
 	for _, e := range entries {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || len(batch) == maxBatch {
 			break // stop taking work; what is left waits for the next run
 		}
 		if e.IsDir() || ignored(e.Name()) {
 			continue
 		}
-		switch err := p.inboxFile(ctx, e.Name(), &st); {
+		ia, err := p.inboxFile(ctx, e.Name(), &st)
+		switch {
 		case err == nil:
+			if ia != nil {
+				batch = append(batch, ia)
+			}
 		case errors.Is(err, errNotSettled):
 			st.Waiting++
 		default:
@@ -82,62 +92,103 @@ func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 			p.log.Error("inbox file not published; retried next run", "file", e.Name(), "error", err)
 		}
 	}
+	slices.SortStableFunc(batch, func(x, y *inboxArticle) int {
+		if x.a.PublishedEstimated != y.a.PublishedEstimated {
+			if x.a.PublishedEstimated {
+				return 1
+			}
+			return -1
+		}
+		return x.a.Published.Compare(y.a.Published)
+	})
+	for i, ia := range batch {
+		if ctx.Err() != nil {
+			st.Waiting += len(batch) - i
+			break
+		}
+		if err := p.publishFile(ctx, ia, &st); err != nil {
+			st.Waiting++
+			errs = append(errs, err)
+			p.log.Error("inbox file not published; retried next run", "file", ia.name, "error", err)
+		}
+	}
 	if st != (RunStats{}) {
 		p.log.Info("inbox run", "published", st.Published, "duplicates", st.Duplicates, "failed", st.Failed, "waiting", st.Waiting)
 	}
 	return st, errors.Join(errs...)
 }
 
+// maxBatch bounds the articles one run holds in memory; the rest wait for
+// the next run.
+const maxBatch = 1000
+
 var errNotSettled = errors.New("still being written")
 
-func (p *Publisher) inboxFile(ctx context.Context, name string, st *RunStats) error {
+// inboxArticle is an inbox file normalized and waiting to be published.
+type inboxArticle struct {
+	name, key string
+	a         *article.Article
+}
+
+// inboxFile reads and normalizes one file; nil when there is nothing to
+// publish (done before, gone, or failed and moved to failed/).
+func (p *Publisher) inboxFile(ctx context.Context, name string, st *RunStats) (*inboxArticle, error) {
 	path := filepath.Join(p.inbox.Dir, name)
 	info, err := os.Stat(path)
 	if err != nil {
 		if errors.Is(err, fs.ErrNotExist) {
-			return nil // taken away since the listing
+			return nil, nil // taken away since the listing
 		}
-		return fmt.Errorf("publisher: %w", err)
+		return nil, fmt.Errorf("publisher: %w", err)
 	}
 	if !info.Mode().IsRegular() {
-		return nil
+		return nil, nil
 	}
 	if p.now().Sub(info.ModTime()) < p.inbox.Settle {
-		return errNotSettled
+		return nil, errNotSettled
 	}
 	key := fileKey(name, info)
 	if _, err := p.ledger.Get(ctx, key); err == nil {
-		return nil // done in an earlier run
+		return nil, nil // done in an earlier run
 	} else if !errors.Is(err, jetstream.ErrKeyNotFound) {
-		return fmt.Errorf("publisher: inbox ledger: %w", err)
+		return nil, fmt.Errorf("publisher: inbox ledger: %w", err)
 	}
 
 	data, err := readLimited(path, p.inbox.MaxBytes)
 	if err != nil {
-		return fmt.Errorf("publisher: read %s: %w", name, err)
+		return nil, fmt.Errorf("publisher: read %s: %w", name, err)
 	}
 	if again, err := os.Stat(path); err != nil || fileKey(name, again) != key {
-		return errNotSettled // changed while we read it
+		return nil, errNotSettled // changed while we read it
 	}
-	a, res, err := p.Ingest(ctx, normalize.Input{Name: name, Data: data, ModTime: info.ModTime()})
+	a, err := p.norm.Normalize(ctx, normalize.Input{Name: name, Data: data, ModTime: info.ModTime()})
 	if normalize.IsBadInput(err) {
 		st.Failed++
 		p.log.Warn("inbox file rejected", "file", name, "error", err)
-		return p.moveToFailed(name, err)
+		return nil, p.moveToFailed(name, err)
 	}
+	if err != nil {
+		return nil, err
+	}
+	return &inboxArticle{name: name, key: key, a: a}, nil
+}
+
+// publishFile publishes one normalized file and records it in the ledger.
+func (p *Publisher) publishFile(ctx context.Context, ia *inboxArticle, st *RunStats) error {
+	res, err := p.Publish(ctx, ia.a)
 	if err != nil {
 		return err
 	}
 	if res.Duplicate {
 		st.Duplicates++
-		p.log.Info("duplicate dropped", "file", name, "article_id", a.ID, "published_as", res.ID)
+		p.log.Info("duplicate dropped", "file", ia.name, "article_id", ia.a.ID, "published_as", res.ID, "near", res.NearDuplicate)
 	} else {
 		st.Published++
 	}
-	rec, _ := json.Marshal(fileRecord{Name: name, ID: res.ID, Duplicate: res.Duplicate, At: p.now().UTC()})
+	rec, _ := json.Marshal(fileRecord{Name: ia.name, ID: res.ID, Duplicate: res.Duplicate, At: p.now().UTC()})
 	ctx, cancel := afterAck(ctx)
 	defer cancel()
-	if _, err := p.ledger.Put(ctx, key, rec); err != nil {
+	if _, err := p.ledger.Put(ctx, ia.key, rec); err != nil {
 		// Published but not marked: the next run finds it a duplicate.
 		return fmt.Errorf("publisher: inbox ledger: %w", err)
 	}
