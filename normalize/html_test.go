@@ -132,18 +132,18 @@ var htmlPages = []struct {
 	notInBody string
 }{
 	{
-		file: "lemonde-1.html", title: "Le projet de loi sur le renseignement massivement approuvé à l'Assemblée",
+		file: "fr-html-lemonde.html", title: "Le projet de loi sur le renseignement massivement approuvé à l'Assemblée",
 		day: "2015-05-04", source: "Le Monde",
 		link:     `<a href="http://www2.assemblee-nationale.fr/scrutins/detail/%28legislature%29/14/%28num%29/1109">`,
 		emphasis: "<em>« l’indépendance nationale",
 	},
 	{
-		file: "liberation-1.html", title: "Un troisième Français mort dans le séisme au Népal",
+		file: "fr-html-liberation.html", title: "Un troisième Français mort dans le séisme au Népal",
 		day: "2015-04-30", source: "Libération", agencies: []string{"AFP"},
 		link: `<a href="http://www.liberation.fr/monde/2015/04/29/embouteillages-et-retards-a-l-aeroport-de-katmandou_1276612">`,
 	},
 	{
-		file: "heise.html", title: "1Password für Mac generiert Einmal-Passwörter",
+		file: "de-html-heise.html", title: "1Password für Mac generiert Einmal-Passwörter",
 		day: "2015-04-08", source: "Mac & i",
 		link:      `<a href="https://blog.agilebits.com/2015/01/26/totp-for-1password-users/">`,
 		notInBody: "mailto:",
@@ -153,7 +153,7 @@ var htmlPages = []struct {
 func TestHTMLPages(t *testing.T) {
 	for _, tc := range htmlPages {
 		t.Run(tc.file, func(t *testing.T) {
-			data, err := os.ReadFile("testdata/html/" + tc.file)
+			data, err := os.ReadFile("testdata/corpus/" + tc.file)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -247,7 +247,7 @@ func TestHTMLStructure(t *testing.T) {
 // benchPages are the inputs of the HTML path benchmarks.
 func benchPages(b *testing.B) map[string][]byte {
 	pages := map[string][]byte{}
-	files, _ := filepath.Glob("testdata/html/*.html")
+	files := []string{"testdata/corpus/fr-html-lemonde.html", "testdata/corpus/fr-html-liberation.html", "testdata/corpus/de-html-heise.html"}
 	for _, p := range append(files, "testdata/article.html") {
 		data, err := os.ReadFile(p)
 		if err != nil {
@@ -288,4 +288,47 @@ func BenchmarkExtractorAlone(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkHTMLCorpus and BenchmarkExtractorCorpus compare the whole HTML
+// path with go-trafilatura alone (same options) over every HTML page of
+// the labelled corpus, one page per iteration in turn.
+func BenchmarkHTMLCorpus(b *testing.B) {
+	pages := corpusHTML(b)
+	n := New(Options{})
+	i := 0
+	for b.Loop() {
+		if _, err := n.Normalize(context.Background(), Input{Name: "page.html", Data: pages[i%len(pages)]}); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func BenchmarkExtractorCorpus(b *testing.B) {
+	pages := corpusHTML(b)
+	opts := extractorOptions(time.Now())
+	i := 0
+	for b.Loop() {
+		if _, err := trafilatura.Extract(bytes.NewReader(pages[i%len(pages)]), opts); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}
+
+func corpusHTML(b *testing.B) [][]byte {
+	files, _ := filepath.Glob("testdata/corpus/*-html-*.html")
+	var pages [][]byte
+	for _, p := range files {
+		data, err := os.ReadFile(p)
+		if err != nil {
+			b.Fatal(err)
+		}
+		pages = append(pages, data)
+	}
+	if len(pages) == 0 {
+		b.Fatal("no HTML pages in testdata/corpus")
+	}
+	return pages
 }

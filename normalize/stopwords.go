@@ -1,13 +1,11 @@
 package normalize
 
 import (
-	"bufio"
-	"embed"
-	"strings"
+	"github.com/crier/crier/stopwords"
 )
 
 // stopLangs are the languages with a stoplist, in the bit order of langSet.
-var stopLangs = [...]string{"fr", "en", "de", "es", "it", "pt", "nl"}
+var stopLangs = stopwords.Languages
 
 // langSet is a set of languages, one bit each: the stopLangs first, then
 // the languages lang.go only uses to tell them apart.
@@ -16,49 +14,27 @@ type langSet uint32
 // stopAny is the set of every stopLangs language.
 const stopAny langSet = 1<<len(stopLangs) - 1
 
-// stoplistFiles are the Snowball stoplists, one file a language named
-// after its stopLangs tag.
-//
-//go:embed testdata/stopwords/*.txt
-var stoplistFiles embed.FS
-
 // stopIndex maps a lowercase word to the languages whose stoplist has it:
 // one map lookup answers for every language at once.
 var stopIndex = func() map[string]langSet {
 	m := make(map[string]langSet, 1600)
 	for i, lang := range stopLangs {
-		data, err := stoplistFiles.ReadFile("testdata/stopwords/" + lang + ".txt")
-		if err != nil {
-			panic("normalize: stoplist " + lang + ": " + err.Error())
-		}
-		for _, w := range parseStoplist(string(data)) {
+		for _, w := range stopwords.List(lang) {
 			m[w] |= 1 << i
 		}
 	}
 	return m
 }()
 
-// stopwords is the set of the words of every stoplist, for callers that
+// stopwordSet is the set of the words of every stoplist, for callers that
 // only ask "is it a stopword in some language" (byline.go).
-var stopwords = func() map[string]bool {
+var stopwordSet = func() map[string]bool {
 	m := make(map[string]bool, len(stopIndex))
 	for w := range stopIndex {
 		m[w] = true
 	}
 	return m
 }()
-
-// parseStoplist reads the Snowball format: a word at the start of a line,
-// "|" starts a comment.
-func parseStoplist(s string) []string {
-	var out []string
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for sc.Scan() {
-		line, _, _ := strings.Cut(sc.Text(), "|")
-		out = append(out, strings.Fields(strings.ToLower(line))...)
-	}
-	return out
-}
 
 // stopLangIndex returns the bit of lang in langSet, or -1 if lang has no
 // stoplist.

@@ -340,7 +340,7 @@ func leadWords(bs []*block, first int) map[string]bool {
 		}
 		n++
 		for _, w := range bs[i].words {
-			if len(w) >= 3 && !stopwords[w] {
+			if len(w) >= 3 && !stopwordSet[w] {
 				m[w] = true
 			}
 		}
@@ -352,7 +352,7 @@ func leadWords(bs []*block, first int) map[string]bool {
 func overlap(ws []string, set map[string]bool) float64 {
 	n, hit := 0, 0
 	for _, w := range ws {
-		if len(w) < 3 || stopwords[w] {
+		if len(w) < 3 || stopwordSet[w] {
 			continue
 		}
 		n++

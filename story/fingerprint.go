@@ -1,6 +1,7 @@
 package story
 
 import (
+	"github.com/crier/crier/stopwords"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -171,7 +172,7 @@ func contentTerms(lang string, title, body []token) []Term {
 	stats := map[string]*stat{}
 	add := func(toks []token, count float64) {
 		for _, t := range toks {
-			if utf8.RuneCountInString(t.lower) < minTermRunes || isStopword(lang, t.lower) {
+			if utf8.RuneCountInString(t.lower) < minTermRunes || stopwords.Is(lang, t.lower) {
 				continue
 			}
 			s := stem(t.lower)
