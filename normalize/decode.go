@@ -46,7 +46,7 @@ func decodeText(data []byte, label string) (string, error) {
 	// Valid UTF-8 with multi-byte sequences is UTF-8 whatever the label
 	// says: legacy text is almost never valid UTF-8 by accident.
 	if utf8.Valid(data) && hasMultiByte(data) {
-		return checkText(string(data))
+		return checkText(repairMojibake(string(data)))
 	}
 	if enc := lookupCharset(label); enc != nil {
 		out, err := enc.NewDecoder().Bytes(data)
@@ -136,4 +136,32 @@ func hasMultiByte(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// mojibakeMarks are how UTF-8 looks once read as Windows-1252 and written
+// as UTF-8 again: "Ã©" for "é", "â€™" for "’", "Â " for a no-break space.
+var mojibakeMarks = []string{"Ã©", "Ã¨", "Ã\u00a0", "Ã¢", "Ã§", "Ã´", "Ã®", "Ã¼", "Ã¶", "Ã¤", "Ã±", "Ã³", "Ã¡", "Ãº", "Ã­", "Ã£", "Ã‰", "â€™", "â€œ", "â€", "Â\u00a0"}
+
+// repairMojibake undoes one round of UTF-8 read as Windows-1252: when s
+// has the marks of it and encoding it back to Windows-1252 gives valid
+// UTF-8 with fewer marks, that is the text. Text that merely contains
+// "Ã" ("SÃO PAULO") does not encode back to valid UTF-8 and stays.
+func repairMojibake(s string) string {
+	marks := countMarks(s)
+	if marks < 2 {
+		return s
+	}
+	raw, err := charmap.Windows1252.NewEncoder().String(s)
+	if err != nil || !utf8.ValidString(raw) || countMarks(raw) >= marks {
+		return s
+	}
+	return raw
+}
+
+func countMarks(s string) int {
+	n := 0
+	for _, m := range mojibakeMarks {
+		n += strings.Count(s, m)
+	}
+	return n
 }

@@ -88,3 +88,16 @@ func TestLineShape(t *testing.T) {
 		}
 	}
 }
+
+func TestRepairMojibake(t *testing.T) {
+	for in, want := range map[string]string{
+		"Le prÃ©sident russe a assurÃ© lundi quâ€™il nâ€™y aurait pas": "Le président russe a assuré lundi qu’il n’y aurait pas",
+		"Ã‰tÃ© Ã\u00a0 Minsk":       "Été à Minsk",               // à is C3 A0: a no-break space in Windows-1252
+		"SÃO PAULO et le président": "SÃO PAULO et le président", // real Ã, not mojibake
+		"Le président est là":       "Le président est là",
+	} {
+		if got := repairMojibake(in); got != want {
+			t.Errorf("repairMojibake(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
