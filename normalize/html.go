@@ -50,7 +50,12 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	}
 	ex.published = pageDate(ex.published, pg.published, now)
 	ex.kicker = pg.kicker()
-	ex.title = cleanTitle(md.Title, ex.kicker, []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author})
+	blocks := walkContent(res.ContentNode)
+	sites := []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author}
+	ex.title = cleanTitle(pg.headline(md.Title, blocks), ex.kicker, sites)
+	if ex.kicker == "" {
+		ex.kicker, ex.title = findKicker(nil, 0, ex.title)
+	}
 	if author := cleanLine(md.Author); author != "" {
 		if bl, ok := parseByline(author); ok {
 			ex.addByline(bl)
@@ -72,7 +77,6 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 		}
 	}
 
-	blocks := walkContent(res.ContentNode)
 	kept := ex.filterBlocks(blocks, pg, now)
 	ex.bodyHTML = renderBlocks(kept)
 	if ex.title == "" {

@@ -308,3 +308,36 @@ func sameWords(a, b string) bool {
 	}
 	return hit*10 >= len(wa)*8
 }
+
+// headline returns the page's visible headline: the first <h1> that reads
+// like one (three words or more, sharing words with the opening of the
+// text), else the metadata title (og:title or <title>), which is written
+// for sharing and often differs.
+func (pg *pageInfo) headline(metaTitle string, blocks []*htmlBlock) string {
+	lead := map[string]bool{}
+	for i, n := 0, 0; i < len(blocks) && n < 4; i++ {
+		ws := words(blocks[i].text.String())
+		if len(ws) < 15 {
+			continue
+		}
+		n++
+		for _, w := range ws {
+			if len(w) >= 3 && !stopwordSet[w] {
+				lead[w] = true
+			}
+		}
+	}
+	for i, h := range pg.h1s {
+		if i == 3 {
+			break
+		}
+		t := cleanLine(textOf(h))
+		if n := len(strings.Fields(t)); n >= 3 && n <= 40 && overlap(words(t), lead) >= 0.3 {
+			if m := cleanLine(metaTitle); len(m) > len(t) && strings.HasPrefix(m, t) {
+				return m // the h1 shortened, or the title with the site name, which cleanTitle strips
+			}
+			return t
+		}
+	}
+	return metaTitle
+}

@@ -101,8 +101,9 @@ var (
 	// kickerWord: "Solidarité. Le Centre hospitalier lance…" (five letters
 	// or more, so "Mrs." or "Dr." are no kicker).
 	kickerWord = regexp.MustCompile(`^(\p{Lu}[\p{L}'’-]{4,20})\.\s+(\p{Lu}.{20,})$`)
-	// kickerDash: "Coronavirus und andere Zoonosen – Wie Umweltzerstörung…".
-	kickerDash = regexp.MustCompile(`^(\S.{2,40}?)\s+[–—]\s+(\p{Lu}.{15,})$`)
+	// kickerDash: "Coronavirus und andere Zoonosen – Wie Umweltzerstörung…",
+	// "«Reformstau lösen» / Irme Stetter-Karp ist neue…".
+	kickerDash = regexp.MustCompile(`^(\S.{2,40}?)\s+[–—/]\s+(\p{Lu}.{15,})$`)
 )
 
 // labelWords mark a prefix before a colon as a rubric, not part of the

@@ -8,6 +8,7 @@ func TestFindKickerGlued(t *testing.T) {
 		{"AP Exclusive: Allen has new publisher, memoir out Monday", "AP Exclusive", "Allen has new publisher, memoir out Monday"},
 		{"Solidarité. Le Centre Hospitalier de la Côte Basque lance un appel aux dons", "Solidarité", "Le Centre Hospitalier de la Côte Basque lance un appel aux dons"},
 		{"Coronavirus und andere Zoonosen – Wie Umweltzerstörung neue Epidemien begünstigt", "Coronavirus und andere Zoonosen", "Wie Umweltzerstörung neue Epidemien begünstigt"},
+		{`"Reformstau lösen" / Irme Stetter-Karp ist neue ZdK-Präsidentin`, `"Reformstau lösen"`, "Irme Stetter-Karp ist neue ZdK-Präsidentin"},
 		// Not kickers: a topic before a colon, an abbreviation, a name
 		// before a quote, a dash inside the headline.
 		{"Brexit: Nervenkrieg geht in nächste Runde", "", "Brexit: Nervenkrieg geht in nächste Runde"},
