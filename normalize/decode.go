@@ -147,6 +147,9 @@ var mojibakeMarks = []string{"Ã©", "Ã¨", "Ã\u00a0", "Ã¢", "Ã§", "Ã´",
 // UTF-8 with fewer marks, that is the text. Text that merely contains
 // "Ã" ("SÃO PAULO") does not encode back to valid UTF-8 and stays.
 func repairMojibake(s string) string {
+	if !strings.Contains(s, "Ã") && !strings.Contains(s, "â€") && !strings.Contains(s, "Â") {
+		return s // every mark has one of these: the common case costs one scan
+	}
 	marks := countMarks(s)
 	if marks < 2 {
 		return s

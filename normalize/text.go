@@ -63,11 +63,8 @@ func endsSentence(s string) bool {
 	s = strings.TrimRightFunc(s, func(r rune) bool {
 		return unicode.IsSpace(r) || strings.ContainsRune(`»"”’')]*`, r)
 	})
-	if s == "" {
-		return false
-	}
-	r := []rune(s)
-	return strings.ContainsRune(".!?…;", r[len(r)-1])
+	r, _ := utf8.DecodeLastRuneInString(s)
+	return s != "" && strings.ContainsRune(".!?…;", r)
 }
 
 func newBlock(raw string, now time.Time) *block {
