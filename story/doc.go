@@ -17,8 +17,11 @@
 // factor (1 within a day, falling to 0.5 at the 7-day window, 0 beyond),
 // is at least 0.35: a match needs enough shared words, the more the
 // further apart in time. Names weigh little, so two events with the same
-// people score low (0.07); different languages never match. The story ID
-// is the one of the best-matching earlier article, else the article's own.
+// people score low (0.07); different languages never match. An article
+// whose date is only estimated (the page had none) is trusted in time when
+// near, and needs a score of 0.5 when far. The story ID is the one of the
+// best-matching earlier article, else the article's own. Stopwords come
+// from package stopwords.
 //
 // Candidates come from an Index, never from a scan: an article is posted
 // under 10 LSH band keys (4 MinHash values each) and its 8 heaviest terms;
