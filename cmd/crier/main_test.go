@@ -118,3 +118,15 @@ func TestRunOnceExitStatus(t *testing.T) {
 		t.Errorf("no .error beside the failed input: %v", err)
 	}
 }
+
+// TestEval: crier eval scores a labelled folder and says so; a folder
+// without gold files is a usage error.
+func TestEval(t *testing.T) {
+	code, out, errOut := runCrier(t, nil, "", "eval", "-v", "../../normalize/testdata/seeds")
+	if code != exitOK || !strings.Contains(out, "story pairs: precision 1.000, recall 1.000") || !strings.Contains(out, "all targets met") {
+		t.Fatalf("status %d\n%s\n%s", code, out, errOut)
+	}
+	if code, _, errOut := runCrier(t, nil, "", "eval", t.TempDir()); code != exitUsage || !strings.Contains(errOut, "no .gold files") {
+		t.Errorf("empty folder: status %d: %s", code, errOut)
+	}
+}
