@@ -3,6 +3,7 @@ package story
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -283,6 +284,41 @@ func TestIndexKeysValid(t *testing.T) {
 			if strings.Trim(k, "-/_=.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
 				t.Errorf("invalid key %q", k)
 			}
+		}
+	}
+}
+
+// TestUndatedFarAway: a page without a date, received years after the
+// dated rewrites of its story (the seeds dropped into an inbox today),
+// still joins them on strong shared text, and 004, which shares names
+// but not the event, does not.
+func TestUndatedFarAway(t *testing.T) {
+	today := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
+	seed := func(name string) Fingerprint {
+		paths, _ := filepath.Glob("../normalize/testdata/seeds/" + name + "_*.txt")
+		if len(paths) != 1 {
+			t.Fatalf("seed %s: %v", name, paths)
+		}
+		return NewFingerprint(normalizeFile(t, paths[0], today))
+	}
+	s000, s003, s004 := seed("000"), seed("003"), seed("004")
+	if !s000.Estimated || s003.Estimated {
+		t.Fatalf("000 must be undated, 003 dated: %v %v", s000.Estimated, s003.Estimated)
+	}
+	m := NewMatcher(NewMemoryIndex(0), Options{})
+	th := Options{}.withDefaults().StoryThreshold
+	for _, tc := range []struct {
+		name string
+		a, b Fingerprint
+		join bool
+	}{
+		{"000 and 003, the same dispatch, years apart in receipt", s000, s003, true},
+		{"004 and 003, the same leaders, another event", s004, s003, false},
+		{"004 and 000, both received today", s004, s000, false},
+	} {
+		_, score := m.Similarity(tc.a, tc.b)
+		if got := score >= th; got != tc.join {
+			t.Errorf("%s: score %.3f, join %v, want %v", tc.name, score, got, tc.join)
 		}
 	}
 }
