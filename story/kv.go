@@ -41,7 +41,23 @@ func BucketConfig(bucket string, window time.Duration, replicas int) jetstream.K
 type KVIndex struct {
 	kv          jetstream.KeyValue
 	maxPostings int
+
+	// seen holds the posting lists Postings just read, with their
+	// revisions: Add, which follows Match, tries its compare-and-set on
+	// them before reading again. A stale entry only costs a retry.
+	mu   sync.Mutex
+	seen map[string]seenList
 }
+
+// seenList is a posting list as read, at a revision (0: the key did not
+// exist).
+type seenList struct {
+	list []Posting
+	rev  uint64
+}
+
+// maxSeen bounds the seen cache; it is emptied when full.
+const maxSeen = 4096
 
 // NewKVIndex returns an index on kv, keeping at most maxPostings entries
 // per key (DefaultMaxPostings if <= 0). The bucket must have a TTL of at
@@ -57,12 +73,13 @@ func NewKVIndex(ctx context.Context, kv jetstream.KeyValue, window time.Duration
 	if maxPostings <= 0 {
 		maxPostings = DefaultMaxPostings
 	}
-	return &KVIndex{kv: kv, maxPostings: maxPostings}, nil
+	return &KVIndex{kv: kv, maxPostings: maxPostings, seen: make(map[string]seenList)}, nil
 }
 
 // Postings implements Index, one Get per key, in parallel.
 func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Posting, error) {
 	lists := make([][]Posting, len(keys))
+	revs := make([]uint64, len(keys))
 	err := parallel(len(keys), func(i int) error {
 		e, err := x.kv.Get(ctx, keys[i])
 		if errors.Is(err, jetstream.ErrKeyNotFound) {
@@ -71,11 +88,20 @@ func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Pos
 		if err != nil {
 			return err
 		}
+		revs[i] = e.Revision()
 		return json.Unmarshal(e.Value(), &lists[i])
 	})
 	if err != nil {
 		return nil, err
 	}
+	x.mu.Lock()
+	if len(x.seen)+len(keys) > maxSeen {
+		clear(x.seen)
+	}
+	for i, k := range keys {
+		x.seen[k] = seenList{list: lists[i], rev: revs[i]}
+	}
+	x.mu.Unlock()
 	out := make(map[string][]Posting, len(keys))
 	for i, l := range lists {
 		if len(l) > 0 {
@@ -132,22 +158,27 @@ func (x *KVIndex) Add(ctx context.Context, rec Record, keys []string, cutoff tim
 // the key is new, Update on the revision read otherwise; a conflict with
 // another replica rereads and retries.
 func (x *KVIndex) post(ctx context.Context, key string, p Posting, cutoff int64) error {
+	x.mu.Lock()
+	cached, fresh := x.seen[key]
+	delete(x.seen, key)
+	x.mu.Unlock()
 	for range maxAttempts {
-		var (
-			list []Posting
-			rev  uint64
-		)
-		e, err := x.kv.Get(ctx, key)
-		switch {
-		case errors.Is(err, jetstream.ErrKeyNotFound):
-		case err != nil:
-			return err
-		default:
-			rev = e.Revision()
-			if err := json.Unmarshal(e.Value(), &list); err != nil {
-				return fmt.Errorf("posting list %s: %w", key, err)
+		list, rev := cached.list, cached.rev
+		if !fresh {
+			list, rev = nil, 0
+			e, err := x.kv.Get(ctx, key)
+			switch {
+			case errors.Is(err, jetstream.ErrKeyNotFound):
+			case err != nil:
+				return err
+			default:
+				rev = e.Revision()
+				if err := json.Unmarshal(e.Value(), &list); err != nil {
+					return fmt.Errorf("posting list %s: %w", key, err)
+				}
 			}
 		}
+		fresh = false // a conflict rereads
 		data, err := json.Marshal(addPosting(list, p, cutoff, x.maxPostings))
 		if err != nil {
 			return err
