@@ -292,7 +292,7 @@ func canon(s string) string {
 // "www" or a trailing top-level domain: "Le Monde", "lemonde.fr" and
 // "LeMonde" compare equal.
 func compact(s string) string {
-	s = strings.ToLower(strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "www."))
+	s = strings.TrimPrefix(strings.ToLower(strings.TrimSpace(s)), "www.")
 	if i := strings.LastIndexByte(s, '.'); i > 0 && len(s)-i <= 4 && !strings.Contains(s[i:], " ") {
 		s = s[:i]
 	}

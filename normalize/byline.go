@@ -128,8 +128,8 @@ func parseByline(line string) (byline, bool) {
 	if len([]rune(line)) > 140 || len(strings.Fields(line)) > 16 {
 		return byline{}, false
 	}
-	if isAgencyOnly(line) {
-		return byline{agencies: findAgencies(line)}, true
+	if ags, ok := agencyOnly(line); ok {
+		return byline{agencies: ags}, true
 	}
 	first := firstWord(line)
 	if publishedWords[first] {
@@ -186,12 +186,15 @@ func looksLikeNames(parts []string) bool {
 	return true
 }
 
-func isAgencyOnly(line string) bool {
-	if len(findAgencies(line)) == 0 {
-		return false
+// agencyOnly returns the agencies of a line made of agency names and
+// separators only ("AFP/Reuters", "(ATS)"); false for any other line.
+func agencyOnly(line string) ([]string, bool) {
+	ags := findAgencies(line)
+	if len(ags) == 0 {
+		return nil, false
 	}
 	rest := agencyRe.ReplaceAllString(" "+line+" ", " ")
 	// The replacement eats one separator per match; run twice for "A/B/C".
 	rest = agencyRe.ReplaceAllString(" "+rest+" ", " ")
-	return strings.TrimSpace(agencySep.ReplaceAllString(rest, "")) == ""
+	return ags, strings.TrimSpace(agencySep.ReplaceAllString(rest, "")) == ""
 }

@@ -176,8 +176,6 @@ func isBoilerplateKey(line, key string) bool {
 
 func isEndMarker(line string) bool { return endMarkers[markerKey(line)] }
 
-func isRelatedMarker(line string) bool { return relatedMarkers[markerKey(line)] }
-
 // consentWords appear in cookie and privacy notices beside "cookie".
 var consentWords = []string{
 	"accept", "consent", "privacy", "navigat", "données", "vie privée", "datenschutz", "zustimm",

@@ -54,7 +54,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	sites := []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author}
 	ex.title = cleanTitle(pg.headline(md.Title, blocks), ex.kicker, sites)
 	if ex.kicker == "" {
-		ex.kicker, ex.title = findKicker(nil, 0, ex.title)
+		ex.kicker, ex.title = splitKicker(ex.title)
 	}
 	if author := cleanLine(md.Author); author != "" {
 		if bl, ok := parseByline(author); ok {

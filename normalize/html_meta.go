@@ -259,10 +259,10 @@ func creditLine(t string) ([]string, bool) {
 	}
 	s := strings.Trim(t, " ()[].")
 	s = creditLabel.ReplaceAllString(s, "")
-	if s != "" && isAgencyOnly(s) {
-		return findAgencies(s), true
+	if s == "" {
+		return nil, false
 	}
-	return nil, false
+	return agencyOnly(s)
 }
 
 // datelineAgencies returns the agencies of an opening dateline.
@@ -321,11 +321,7 @@ func (pg *pageInfo) headline(metaTitle string, blocks []*htmlBlock) string {
 			continue
 		}
 		n++
-		for _, w := range ws {
-			if len(w) >= 3 && !stopwordSet[w] {
-				lead[w] = true
-			}
-		}
+		addContentWords(lead, ws)
 	}
 	for i, h := range pg.h1s {
 		if i == 3 {

@@ -115,11 +115,10 @@ var labelWords = []string{
 	"explainer", "décryptage", "reportage", "chronik", "edito", "éditorial", "editorial", "tribune",
 }
 
-// findKicker returns the kicker and the headline without it. A kicker is
-// a short label directly before or after the headline line, or glued
-// before it: before a quoted headline, a rubric before a colon, one word
-// and a full stop, a short phrase and a dash.
-func findKicker(bs []*block, titleAt int, title string) (kicker, headline string) {
+// splitKicker splits a kicker glued before the headline: before a quoted
+// headline, a rubric before a colon, one word and a full stop, a short
+// phrase and a dash or slash. kicker is "" when there is none.
+func splitKicker(title string) (kicker, headline string) {
 	if m := kickerQuote.FindStringSubmatch(title); m != nil && hasLowerWord(m[1]) && len(strings.Fields(m[1])) <= 6 {
 		return m[1], m[2]
 	}
@@ -131,6 +130,16 @@ func findKicker(bs []*block, titleAt int, title string) (kicker, headline string
 	}
 	if m := kickerDash.FindStringSubmatch(title); m != nil && len(strings.Fields(m[1])) <= 5 && len(strings.Fields(m[2])) >= 4 {
 		return m[1], m[2]
+	}
+	return "", title
+}
+
+// findKicker returns the kicker of a scraped page's headline and the
+// headline without it: glued to it (splitKicker), or a short label on the
+// line directly before or after it.
+func findKicker(bs []*block, titleAt int, title string) (kicker, headline string) {
+	if k, h := splitKicker(title); k != "" {
+		return k, h
 	}
 	for _, i := range []int{titleAt - 1, titleAt + 1} {
 		if i < 0 || i >= len(bs) {

@@ -16,9 +16,9 @@ func TestFindKickerGlued(t *testing.T) {
 		{"Emmanuel Macron : « Nous sommes en guerre »", "", "Emmanuel Macron : « Nous sommes en guerre »"},
 		{"La réforme des retraites adoptée – sans vote", "", "La réforme des retraites adoptée – sans vote"},
 	} {
-		k, h := findKicker(nil, 0, tc.title)
+		k, h := splitKicker(tc.title)
 		if k != tc.kicker || h != tc.headline {
-			t.Errorf("findKicker(%q) = %q, %q; want %q, %q", tc.title, k, h, tc.kicker, tc.headline)
+			t.Errorf("splitKicker(%q) = %q, %q; want %q, %q", tc.title, k, h, tc.kicker, tc.headline)
 		}
 	}
 }

@@ -21,7 +21,7 @@ var (
 // line, or "".
 func copyrightSource(line string) string {
 	m := copyrightLine.FindStringSubmatch(line)
-	if m == nil || !strings.ContainsAny(strings.ToLower(line[:min(len(line), 40)]), "©c") {
+	if m == nil {
 		return ""
 	}
 	s := copyrightNoise.ReplaceAllString(m[1], "")

@@ -54,16 +54,6 @@ func stopDensity(ws []string) float64 {
 	return stopShare(ws, stopAny)
 }
 
-// stopDensityLang is the share of ws that are stopwords of lang; for a
-// language without a stoplist it is stopDensity.
-func stopDensityLang(ws []string, lang string) float64 {
-	i := stopLangIndex(normalizeLangTag(lang))
-	if i < 0 {
-		return stopDensity(ws)
-	}
-	return stopShare(ws, 1<<i)
-}
-
 func stopShare(ws []string, set langSet) float64 {
 	if len(ws) == 0 {
 		return 0

@@ -21,23 +21,12 @@ func TestStoplists(t *testing.T) {
 	}
 }
 
-func TestStopDensityLang(t *testing.T) {
+func TestStopDensity(t *testing.T) {
 	ws := words("Le président a annoncé une réforme de la santé")
-	tests := []struct {
-		lang string
-		want float64
-	}{
-		{"fr", 5.0 / 9},         // le a une de la
-		{"fr-FR", 5.0 / 9},      // a tag reduced to its language
-		{"en", 1.0 / 9},         // a
-		{"pl", stopDensity(ws)}, // no list: any language
+	if got, want := stopDensity(ws), 5.0/9; got != want { // le a une de la
+		t.Errorf("stopDensity = %v, want %v", got, want)
 	}
-	for _, tt := range tests {
-		if got := stopDensityLang(ws, tt.lang); got != tt.want {
-			t.Errorf("stopDensityLang(%s) = %v, want %v", tt.lang, got, tt.want)
-		}
-	}
-	if got := stopDensityLang(nil, "fr"); got != 0 {
+	if got := stopDensity(nil); got != 0 {
 		t.Errorf("empty: %v", got)
 	}
 }

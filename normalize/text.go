@@ -76,6 +76,10 @@ func newBlock(raw string, now time.Time) *block {
 	if b.sentEnd {
 		b.sentences++
 	}
+	credit := 0 // where a caption's credit starts ("… courant. IMAGES")
+	if b.runes < 400 && b.sentences > 0 {
+		credit = captionCreditAt(text)
+	}
 	switch {
 	case endMarkers[b.key]:
 		b.cls, b.endMarker = clsNoise, true
@@ -89,14 +93,10 @@ func newBlock(raw string, now time.Time) *block {
 		b.cls = clsBad // ticker or glued menu: long without sentences
 	case isCreditPrefix(text):
 		b.cls, b.creditRow = clsNoise, true
-	case b.runes < 400 && b.sentences > 0:
-		if cut := captionCreditAt(text); cut > 0 {
-			b.cls, b.caption = clsNoise, true
-			b.credit = strings.TrimSpace(text[cut:])
-			b.text = strings.TrimSpace(text[:cut])
-			break
-		}
-		fallthrough
+	case credit > 0:
+		b.cls, b.caption = clsNoise, true
+		b.credit = strings.TrimSpace(text[credit:])
+		b.text = strings.TrimSpace(text[:credit])
 	default:
 		if bl, ok := parseByline(text); ok {
 			b.cls, b.byline = clsNoise, &bl
@@ -336,20 +336,29 @@ func leadWords(bs []*block, first int) map[string]bool {
 			continue
 		}
 		n++
-		for _, w := range bs[i].words {
-			if len(w) >= 3 && !stopwordSet[w] {
-				m[w] = true
-			}
-		}
+		addContentWords(m, bs[i].words)
 	}
 	return m
+}
+
+// isContentWord reports whether a lowercase word carries meaning: three
+// letters or more and no stopword.
+func isContentWord(w string) bool { return len(w) >= 3 && !stopwordSet[w] }
+
+// addContentWords adds the content words of ws to set.
+func addContentWords(set map[string]bool, ws []string) {
+	for _, w := range ws {
+		if isContentWord(w) {
+			set[w] = true
+		}
+	}
 }
 
 // overlap is the share of the content words of ws found in set.
 func overlap(ws []string, set map[string]bool) float64 {
 	n, hit := 0, 0
 	for _, w := range ws {
-		if len(w) < 3 || stopwordSet[w] {
+		if !isContentWord(w) {
 			continue
 		}
 		n++
