@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"cmp"
+	"maps"
 	"slices"
 	"strings"
 	"unicode"
@@ -450,7 +451,8 @@ func dropGluedNames(names map[string]*kwCandidate) {
 
 // mergePlurals counts a topic word ending in s or x with its singular.
 func mergePlurals(topics map[string]*kwCandidate) {
-	for key, c := range topics {
+	for _, key := range slices.Sorted(maps.Keys(topics)) {
+		c := topics[key]
 		sing := strings.TrimRight(key, "sx")
 		if sing == key {
 			continue
@@ -499,14 +501,18 @@ func verbLike(w, lang string) bool {
 
 // mergeShortNames counts a one-word name with the longer name it ends or
 // begins ("Poutine" with "Vladimir Poutine"), the most frequent if several.
+// Keys are visited in order, so the tags do not depend on map order.
 func mergeShortNames(names map[string]*kwCandidate) {
-	for key, c := range names {
-		if len(c.words) != 1 {
+	keys := slices.Sorted(maps.Keys(names))
+	for _, key := range keys {
+		c := names[key]
+		if c == nil || len(c.words) != 1 {
 			continue
 		}
 		var into *kwCandidate
-		for _, d := range names {
-			if len(d.words) < 2 || (d.words[0] != c.words[0] && d.words[len(d.words)-1] != c.words[0]) {
+		for _, dk := range keys {
+			d := names[dk]
+			if d == nil || len(d.words) < 2 || (d.words[0] != c.words[0] && d.words[len(d.words)-1] != c.words[0]) {
 				continue
 			}
 			if into == nil || d.count > into.count {

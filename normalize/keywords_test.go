@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"context"
+	"os"
 	"slices"
 	"testing"
 )
@@ -92,5 +93,27 @@ func BenchmarkKeywords(b *testing.B) {
 	for i := 0; b.Loop(); i++ {
 		a := arts[i%len(arts)]
 		keywords(a.title, a.body, a.lang)
+	}
+}
+
+// TestKeywordsDeterministic: the same article always gets the same tags,
+// whatever the order Go walks its maps in.
+func TestKeywordsDeterministic(t *testing.T) {
+	data, err := os.ReadFile("testdata/corpus/en-html-bbc.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := New(Options{})
+	var first []string
+	for i := range 30 {
+		a, err := n.Normalize(context.Background(), Input{Name: "bbc.html", Data: data})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			first = a.Tags
+		} else if !slices.Equal(a.Tags, first) {
+			t.Fatalf("run %d: tags %q, first run %q", i, a.Tags, first)
+		}
 	}
 }
