@@ -146,10 +146,8 @@ var relatedMarkers = map[string]bool{
 	"veja também": true, "lees ook": true, "zie ook": true, "czytaj także": true, "czytaj też": true,
 }
 
-// isBoilerplate reports whether a cleaned line is a known boilerplate marker.
-func isBoilerplate(line string) bool { return isBoilerplateKey(line, markerKey(line)) }
-
-// isBoilerplateKey is isBoilerplate with the line's markerKey computed.
+// isBoilerplateKey reports whether a cleaned line, whose markerKey is key,
+// is a known boilerplate marker.
 func isBoilerplateKey(line, key string) bool {
 	if key == "" {
 		return true
@@ -173,8 +171,6 @@ func isBoilerplateKey(line, key string) bool {
 	}
 	return false
 }
-
-func isEndMarker(line string) bool { return endMarkers[markerKey(line)] }
 
 // consentWords appear in cookie and privacy notices beside "cookie".
 var consentWords = []string{

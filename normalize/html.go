@@ -128,8 +128,11 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 			used = append(used, f)
 			continue
 		}
+		if endMarkers[key] && len(kept) > 0 {
+			break // comments or a most-read list: the article is over
+		}
 		switch {
-		case isBoilerplate(t) || key == titleKey || kickerKey != "" && key == kickerKey:
+		case isBoilerplateKey(t, key) || key == titleKey || kickerKey != "" && key == kickerKey:
 			continue
 		case i < 8 && dateOnly(t, now):
 			if ex.published.IsZero() {
@@ -157,9 +160,6 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 				ex.published, _ = findDate(t, now)
 			}
 			continue
-		}
-		if isEndMarker(t) && len(kept) > 0 {
-			break
 		}
 		if len(kept) < 2 {
 			ex.addAgencies(datelineAgencies(t))
