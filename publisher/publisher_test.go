@@ -232,6 +232,8 @@ func TestAPI(t *testing.T) {
 	}{
 		{"text", srv.URL, "text/plain; charset=utf-8", "", seed(t), http.StatusAccepted},
 		{"same text again", srv.URL, "text/plain", "", seed(t), http.StatusAccepted},
+		// Other boilerplate and an edited word: not the same hash, nearly the same text.
+		{"near duplicate again", srv.URL, "text/plain", "", append([]byte("Menu\nAccueil\n"), bytes.Replace(seed(t), []byte("substantiels"), []byte("importants"), 1)...), http.StatusAccepted},
 		{"json", srv.URL, "application/json", "", []byte(jsonArticle), http.StatusAccepted},
 		{"html", srv.URL, "text/html", "", []byte("<html><head><title>T</title></head><body><article><h1>Un titre</h1><p>" + strings.Repeat("Le président a parlé lundi devant la presse de la situation. ", 5) + "</p></article></body></html>"), http.StatusAccepted},
 		{"empty", srv.URL, "text/plain", "", nil, http.StatusBadRequest},
