@@ -74,6 +74,15 @@ func (a *Article) Text() string { return strings.Join(a.Body, "\n\n") }
 // when the article has no source.
 func (a *Article) SourceSlug() string { return Slug(a.Source) }
 
+// PrimaryLanguage is the primary subtag of a BCP 47 tag, lowercased
+// ("pt-BR" gives "pt").
+func PrimaryLanguage(tag string) string {
+	if i := strings.IndexAny(tag, "-_"); i >= 0 {
+		tag = tag[:i]
+	}
+	return strings.ToLower(tag)
+}
+
 // LanguageSlug is the language reduced to a subject and URL token.
 func (a *Article) LanguageSlug() string {
 	if a.Language == "" {

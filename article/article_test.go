@@ -32,3 +32,11 @@ func TestNewIDStable(t *testing.T) {
 		t.Fatal("URL identity must win over content hash")
 	}
 }
+
+func TestPrimaryLanguage(t *testing.T) {
+	for in, want := range map[string]string{"pt-BR": "pt", "fr": "fr", "EN_us": "en", "": ""} {
+		if got := PrimaryLanguage(in); got != want {
+			t.Errorf("PrimaryLanguage(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

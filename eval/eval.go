@@ -99,7 +99,7 @@ func score(r *Result) {
 	r.Date = sameDay(a, g.Date)
 	r.Source = g.Source != "" && compact(a.Source) == compact(g.Source)
 	r.Agency = sameSet(a.Agencies, g.Agencies)
-	r.Lang = primary(a.Language) == primary(g.Language)
+	r.Lang = article.PrimaryLanguage(a.Language) == article.PrimaryLanguage(g.Language)
 }
 
 // sameDay reports whether the article's date falls on the gold day, in the
@@ -313,11 +313,6 @@ func sameSet(a, b []string) bool {
 		}
 	}
 	return true
-}
-
-func primary(tag string) string {
-	tag, _, _ = strings.Cut(strings.ToLower(tag), "-")
-	return tag
 }
 
 func b2i(b bool) int {

@@ -66,7 +66,7 @@ type Term struct {
 
 // NewFingerprint computes the fingerprint of a normalized article.
 func NewFingerprint(a *article.Article) Fingerprint {
-	lang := primaryLanguage(a.Language)
+	lang := article.PrimaryLanguage(a.Language)
 	body := tokenize(a.Body)
 	fp := Fingerprint{
 		ID:        a.ID,
