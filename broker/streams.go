@@ -15,6 +15,12 @@ const (
 	DefaultSubjectPrefix    = "crier.articles"
 	DefaultDeadLetterStream = "ARTICLES_DLQ"
 	DefaultDeadLetterPrefix = "crier.deadletter"
+	DefaultReplayStream     = "WEBHOOK_REPLAYS"
+	DefaultReplayPrefix     = "crier.replay"
+	DefaultAttemptStream    = "WEBHOOK_ATTEMPTS"
+	DefaultAttemptPrefix    = "crier.attempts"
+	DefaultEventStream      = "CRIER_EVENTS"
+	DefaultEventPrefix      = "crier.events"
 )
 
 // Topology names crier's streams and subjects.
@@ -23,7 +29,19 @@ type Topology struct {
 	SubjectPrefix    string
 	DeadLetterStream string
 	DeadLetterPrefix string
-	Replicas         int
+	// ReplayStream holds articles queued for redelivery to one endpoint,
+	// on <ReplayPrefix>.<endpoint>; a work queue.
+	ReplayStream string
+	ReplayPrefix string
+	// AttemptStream keeps recent delivery attempts, on
+	// <AttemptPrefix>.<endpoint>.
+	AttemptStream string
+	AttemptPrefix string
+	// EventStream carries operational events such as endpoint.disabled, on
+	// <EventPrefix>.<event type>.
+	EventStream string
+	EventPrefix string
+	Replicas    int
 	// Duplicates is the window in which the server drops a message whose
 	// Nats-Msg-Id it has already stored.
 	Duplicates time.Duration
@@ -36,6 +54,12 @@ func DefaultTopology() Topology {
 		SubjectPrefix:    DefaultSubjectPrefix,
 		DeadLetterStream: DefaultDeadLetterStream,
 		DeadLetterPrefix: DefaultDeadLetterPrefix,
+		ReplayStream:     DefaultReplayStream,
+		ReplayPrefix:     DefaultReplayPrefix,
+		AttemptStream:    DefaultAttemptStream,
+		AttemptPrefix:    DefaultAttemptPrefix,
+		EventStream:      DefaultEventStream,
+		EventPrefix:      DefaultEventPrefix,
 		Replicas:         1,
 		Duplicates:       10 * time.Minute,
 	}
@@ -58,6 +82,22 @@ func (t Topology) DeadLetterSubject(endpoint string) string {
 	return t.DeadLetterPrefix + "." + endpoint
 }
 
+// ReplaySubject is where articles queued for redelivery to an endpoint go.
+func (t Topology) ReplaySubject(endpoint string) string {
+	return t.ReplayPrefix + "." + endpoint
+}
+
+// AttemptSubject is where an endpoint's delivery attempts are recorded.
+func (t Topology) AttemptSubject(endpoint string) string {
+	return t.AttemptPrefix + "." + endpoint
+}
+
+// EventSubject is where an operational event of a type (such as
+// "endpoint.disabled") is published.
+func (t Topology) EventSubject(eventType string) string {
+	return t.EventPrefix + "." + eventType
+}
+
 func orWildcard(s string) string {
 	if s == "" {
 		return "*"
@@ -65,7 +105,8 @@ func orWildcard(s string) string {
 	return s
 }
 
-// Ensure creates or updates the article and dead-letter streams.
+// Ensure creates or updates crier's streams: articles, dead letters,
+// replays, attempts and events.
 func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) error {
 	replicas := max(t.Replicas, 1)
 	streams := []jetstream.StreamConfig{
@@ -84,6 +125,36 @@ func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) error {
 			Subjects:    []string{t.DeadLetterPrefix + ".>"},
 			Storage:     jetstream.FileStorage,
 			Retention:   jetstream.LimitsPolicy,
+			Replicas:    replicas,
+		},
+		{
+			Name:        t.ReplayStream,
+			Description: "crier: articles queued for redelivery to one webhook endpoint",
+			Subjects:    []string{t.ReplayPrefix + ".>"},
+			Storage:     jetstream.FileStorage,
+			Retention:   jetstream.WorkQueuePolicy,
+			Replicas:    replicas,
+		},
+		{
+			Name:        t.AttemptStream,
+			Description: "crier: recent webhook delivery attempts, in batches, per endpoint",
+			Subjects:    []string{t.AttemptPrefix + ".>"},
+			Storage:     jetstream.FileStorage,
+			Retention:   jetstream.LimitsPolicy,
+			// Recent history only: a bounded number of batches per endpoint.
+			MaxMsgsPerSubject: 200,
+			MaxAge:            7 * 24 * time.Hour,
+			Discard:           jetstream.DiscardOld,
+			Replicas:          replicas,
+		},
+		{
+			Name:        t.EventStream,
+			Description: "crier: operational events (endpoint.failing, endpoint.disabled, endpoint.recovered)",
+			Subjects:    []string{t.EventPrefix + ".>"},
+			Storage:     jetstream.FileStorage,
+			Retention:   jetstream.LimitsPolicy,
+			MaxAge:      30 * 24 * time.Hour,
+			Duplicates:  10 * time.Minute,
 			Replicas:    replicas,
 		},
 	}

@@ -3,12 +3,15 @@ package subscribers
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,125 +21,327 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// Headers of a dead-lettered message, besides Nats-Msg-Id.
+// Headers crier sets on the messages it writes besides articles: dead
+// letters, replays and events.
 const (
 	HeaderEndpoint        = "Crier-Endpoint"
 	HeaderError           = "Crier-Error"
 	HeaderAttempts        = "Crier-Attempts"
 	HeaderOriginalSubject = "Crier-Original-Subject"
 	HeaderStreamSeq       = "Crier-Stream-Seq"
+	// HeaderArticleID carries the article id on a replay (whose own
+	// Nats-Msg-Id must differ, or the server would drop it as a duplicate).
+	HeaderArticleID = "Crier-Article-Id"
+	// HeaderStreamTime is the original stream time of a replayed message,
+	// so its body (and webhook-id) is the one of the first delivery.
+	HeaderStreamTime = "Crier-Stream-Time"
+	// HeaderStoryID is the publisher's story header, read for filters.
+	HeaderStoryID = "Crier-Story-Id"
 )
 
 const (
-	// maxResponseBytes is how much of a response body is read; the rest is
-	// discarded with the connection rather than trusted to be small.
+	// maxResponseBytes is how much of a response body is read and kept
+	// with the attempt; the rest is discarded with the connection.
 	maxResponseBytes = 4 << 10
 	// maxSnippet is how much of an error response goes into the error.
 	maxSnippet = 200
+	// maxRateWait is the longest an attempt waits for the rate limiter
+	// in its goroutine; a longer wait goes back to the server.
+	maxRateWait = 5 * time.Second
+	// storeRetryDelay is when a message comes back after the deliveries
+	// bucket could not be read or written.
+	storeRetryDelay = 5 * time.Second
 )
 
-// deliver makes one attempt at msg for ep and settles it: Ack on success,
-// NakWithDelay while attempts remain, dead letter and Term after the last.
-func (m *Manager) deliver(ep *endpoint, msg jetstream.Msg) {
+// Attempt is the outcome of one delivery attempt.
+type Attempt struct {
+	Endpoint  string    `json:"endpoint"`
+	WebhookID string    `json:"webhook_id"`
+	ArticleID string    `json:"article_id,omitempty"`
+	N         int       `json:"attempt"`
+	At        time.Time `json:"at"`
+	Outcome   string    `json:"outcome"`
+	Status    int       `json:"status,omitempty"`
+	LatencyMS float64   `json:"latency_ms"`
+	Error     string    `json:"error,omitempty"`
+	// Response is the start of the response body (up to 4 KB).
+	Response  string    `json:"response,omitempty"`
+	Replay    bool      `json:"replay,omitempty"`
+	NextRetry time.Time `json:"next_retry,omitzero"`
+}
+
+// message is what deliver learns of one JetStream message.
+type message struct {
+	msg        jetstream.Msg
+	meta       *jetstream.MsgMetadata
+	src        source
+	articleID  string
+	webhookID  string
+	streamTime time.Time
+	key        string // in the deliveries bucket
+}
+
+func (r *runner) inspect(src source, msg jetstream.Msg) (*message, error) {
 	meta, err := msg.Metadata()
 	if err != nil {
-		ep.log.Error("webhook: message without JetStream metadata", "error", err)
+		return nil, err
+	}
+	h := msg.Headers()
+	d := &message{msg: msg, meta: meta, src: src, streamTime: meta.Timestamp}
+	d.articleID = h.Get(HeaderArticleID)
+	if d.articleID == "" {
+		d.articleID = h.Get(nats.MsgIdHdr)
+	}
+	if d.articleID == "" {
+		// Still stable across retries and restarts.
+		d.articleID = "seq" + strconv.FormatUint(meta.Sequence.Stream, 10)
+	}
+	if t, err := time.Parse(time.RFC3339Nano, h.Get(HeaderStreamTime)); err == nil {
+		d.streamTime = t
+	}
+	// webhook-id is the receiver's idempotency key: the same for every
+	// attempt and every replay of one article to one endpoint.
+	d.webhookID = "msg_" + d.articleID
+	if r.events {
+		d.webhookID = "evt_" + d.articleID
+	}
+	d.key = deliveryKey(r.ep.Name, src.stream, meta.Sequence.Stream)
+	return d, nil
+}
+
+// deliver makes at most one attempt at msg and settles it: Ack on success
+// (or when the endpoint's filters skip it), NakWithDelay while attempts
+// remain, dead letter and Term after the last.
+func (r *runner) deliver(src source, msg jetstream.Msg) {
+	m := r.m
+	d, err := r.inspect(src, msg)
+	if err != nil {
+		r.log.Error("webhook: message without JetStream metadata", "error", err)
 		_ = msg.Term()
 		return
 	}
-	articleID := msg.Headers().Get(nats.MsgIdHdr)
-	if articleID == "" {
-		// Still stable across retries and restarts.
-		articleID = "seq" + strconv.FormatUint(meta.Sequence.Stream, 10)
+	log := r.log.With("article", d.articleID)
+	if !r.events && !r.wants(msg) {
+		if err := msg.Ack(); err != nil {
+			log.Debug("webhook: ack of a filtered message failed", "error", err)
+		}
+		return
 	}
-	attempt := int(meta.NumDelivered)
-	log := ep.log.With("article", articleID, "attempt", attempt)
+	now := m.o.Now()
+	if ok, wait := r.brk.allow(now); !ok {
+		// The breaker is open: the message waits, no attempt is counted.
+		nak(log, msg, spread(wait))
+		return
+	}
+	if r.limiter != nil {
+		res := r.limiter.ReserveN(now, 1)
+		if wait := res.DelayFrom(now); wait > 0 {
+			if wait > maxRateWait {
+				res.CancelAt(now)
+				r.brk.releaseProbe()
+				nak(log, msg, wait)
+				return
+			}
+			select {
+			case <-time.After(wait):
+			case <-r.ctx.Done():
+				res.Cancel()
+				r.brk.releaseProbe()
+				nak(log, msg, 0)
+				return
+			}
+		}
+	}
 
-	if attempt > m.attempts {
-		// Past the last attempt (see consumerConfig): it never settled, or
-		// its dead-letter publish failed.
-		m.deadLetter(ep, msg, meta, articleID, m.attempts,
-			errors.New("attempts exhausted; the last attempt was interrupted or its dead-letter publish failed"), log)
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
+	var prior []Attempt
+	if d.meta.NumDelivered > 1 {
+		// A redelivery: a retry, a breaker wait, or an interrupted attempt.
+		if prior, _, err = m.store.attempts(ctx, d.key); err != nil {
+			r.brk.releaseProbe()
+			log.Warn("webhook: cannot read attempts; will retry", "error", err)
+			nak(log, msg, storeRetryDelay)
+			return
+		}
+	}
+	n := len(prior) + 1
+	if n > m.attempts {
+		r.deadLetter(d, prior, "attempts exhausted; the last attempt was interrupted or its dead-letter publish failed", log)
 		return
 	}
 
-	start := m.o.Now()
-	status, retryable, err := m.attempt(ep, "msg_"+articleID, msg.Data(), meta.Timestamp)
-	log = log.With("status", status, "duration", m.o.Now().Sub(start))
+	a, retryAfter := r.attempt(d, n)
+	m.record(r, d, a)
+	log = log.With("attempt", n, "status", a.Status, "latency_ms", a.LatencyMS)
 
 	switch {
-	case err == nil:
-		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-		defer cancel()
-		if err := msg.DoubleAck(ctx); err != nil {
+	case a.Outcome == OutcomeSuccess:
+		if err := msg.Ack(); err != nil {
 			// The server will redeliver; receivers dedupe on webhook-id.
 			log.Warn("webhook delivered but ack failed", "error", err)
-			return
+		} else {
+			log.Debug("webhook delivered")
 		}
-		log.Info("webhook delivered")
-	case retryable && attempt < m.attempts:
-		delay := m.o.RetrySchedule[attempt-1]
-		log.Warn("webhook attempt failed; will retry", "error", err, "retry_in", delay)
-		if err := msg.NakWithDelay(delay); err != nil {
-			log.Warn("webhook nak failed; redelivery after ack wait", "error", err)
+		if n > 1 {
+			if err := m.store.forgetAttempts(ctx, d.key); err != nil {
+				log.Debug("webhook: forget attempts", "error", err)
+			}
 		}
+		if r.brk.success() || r.failingSince.Load() != 0 {
+			r.recovered(log)
+		}
+	case a.Outcome == OutcomeGone:
+		r.saveAttempts(ctx, d, append(prior, a), log)
+		nak(log, msg, time.Minute)
+		r.disable(log, "the receiver answered 410 Gone")
+	case a.Outcome != OutcomeInvalidBody && n < m.attempts:
+		delay := m.retryDelay(n, a.Outcome, a.Status, retryAfter)
+		a.NextRetry = now.Add(delay)
+		r.saveAttempts(ctx, d, append(prior, a), log)
+		log.Warn("webhook attempt failed; will retry", "error", a.Error, "retry_in", delay)
+		nak(log, msg, delay)
+		if retryAfter > 0 && (a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable) {
+			r.brk.pause(now, min(retryAfter, m.o.MaxRetryAfter))
+		}
+		r.failed(now, log)
 	default:
-		m.deadLetter(ep, msg, meta, articleID, attempt, err, log)
+		r.deadLetter(d, append(prior, a), a.Error, log)
+		r.failed(now, log)
 	}
 }
 
-// attempt POSTs one signed request. It reports the HTTP status (0 when
-// there was no response) and, on failure, whether trying again could help.
-func (m *Manager) attempt(ep *endpoint, webhookID string, article []byte, streamTime time.Time) (status int, retryable bool, err error) {
-	body, err := payload(streamTime, article)
+func (r *runner) saveAttempts(ctx context.Context, d *message, as []Attempt, log *slog.Logger) {
+	if err := r.m.store.saveAttempts(ctx, d.key, as); err != nil {
+		// The attempt is not counted: one more than the schedule, at worst.
+		log.Warn("webhook: cannot record attempt", "error", err)
+	}
+}
+
+func nak(log *slog.Logger, msg jetstream.Msg, delay time.Duration) {
+	if err := msg.NakWithDelay(delay); err != nil {
+		log.Warn("webhook nak failed; redelivery after ack wait", "error", err)
+	}
+}
+
+// spread adds up to 10% to d, so messages held by an open breaker do not
+// all come back in the same instant.
+func spread(d time.Duration) time.Duration {
+	return d + time.Duration(rand.Int64N(int64(d/10)+1))
+}
+
+// wants applies the filters the server cannot: tags and stories.
+func (r *runner) wants(msg jetstream.Msg) bool {
+	if len(r.ep.Tags) == 0 && len(r.ep.Stories) == 0 {
+		return true
+	}
+	var a struct {
+		Tags    []string `json:"tags"`
+		StoryID string   `json:"story_id"`
+	}
+	_ = json.Unmarshal(msg.Data(), &a)
+	if a.StoryID == "" {
+		a.StoryID = msg.Headers().Get(HeaderStoryID)
+	}
+	if len(r.ep.Stories) > 0 && !slices.Contains(r.ep.Stories, a.StoryID) {
+		return false
+	}
+	if len(r.ep.Tags) > 0 && !slices.ContainsFunc(a.Tags, func(t string) bool {
+		return slices.ContainsFunc(r.ep.Tags, func(want string) bool { return strings.EqualFold(want, t) })
+	}) {
+		return false
+	}
+	return true
+}
+
+// attempt POSTs one signed request and describes what happened, with the
+// receiver's Retry-After when it sent one.
+func (r *runner) attempt(d *message, n int) (Attempt, time.Duration) {
+	m := r.m
+	a := Attempt{
+		Endpoint:  r.ep.Name,
+		WebhookID: d.webhookID,
+		ArticleID: d.articleID,
+		N:         n,
+		At:        m.o.Now().UTC(),
+		Replay:    d.src.replay,
+	}
+	body, err := r.payload(d)
 	if err != nil {
-		return 0, false, err
+		a.Outcome, a.Error = OutcomeInvalidBody, err.Error()
+		return a, 0
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, ep.url.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url.String(), bytes.NewReader(body))
 	if err != nil {
-		return 0, false, fmt.Errorf("POST %s: %w", ep.safeURL, unwrapURLError(err))
+		a.Outcome, a.Error = OutcomeConnection, fmt.Sprintf("POST %s: %v", r.safeURL, unwrapURLError(err))
+		return a, 0
 	}
 	ts := m.o.Now()
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", m.o.UserAgent)
-	req.Header.Set("webhook-id", webhookID)
+	req.Header.Set("webhook-id", d.webhookID)
 	req.Header.Set("webhook-timestamp", strconv.FormatInt(ts.Unix(), 10))
-	req.Header.Set("webhook-signature", Sign(ep.key, webhookID, ts, body))
+	req.Header.Set("webhook-signature", r.sign.header(d.webhookID, ts, body))
 
+	start := time.Now()
 	resp, err := m.client.Do(req)
+	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
 	if err != nil {
 		err = unwrapURLError(err)
-		if errors.Is(err, context.DeadlineExceeded) {
-			return 0, true, fmt.Errorf("POST %s: no response within %s: %w", ep.safeURL, m.o.Timeout, err)
+		switch {
+		case errors.Is(err, context.DeadlineExceeded):
+			a.Outcome, a.Error = OutcomeTimeout, fmt.Sprintf("POST %s: no response within %s", r.safeURL, m.o.Timeout)
+		case errors.Is(err, errRefused):
+			a.Outcome, a.Error = OutcomeRefused, fmt.Sprintf("POST %s: %v", r.safeURL, err)
+		default:
+			a.Outcome, a.Error = OutcomeConnection, fmt.Sprintf("POST %s: %v", r.safeURL, err)
 		}
-		return 0, true, fmt.Errorf("POST %s: %w", ep.safeURL, err)
+		return a, 0
 	}
 	defer resp.Body.Close()
-	snippet, _ := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	retryable, err = classify(resp.StatusCode, snippet)
-	if err != nil {
-		err = fmt.Errorf("POST %s: %w", ep.safeURL, err)
+	got, rerr := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	a.Status = resp.StatusCode
+	a.Response = validPrefix(got)
+	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
+	a.Outcome = classify(resp.StatusCode, resp.Header.Get("Retry-After") != "")
+	if a.Outcome != OutcomeSuccess {
+		a.Error = fmt.Sprintf("POST %s: %s", r.safeURL, describe(resp.StatusCode, got))
+	} else if rerr != nil && errors.Is(rerr, context.DeadlineExceeded) {
+		// A 2xx is a delivery even if its body was slow.
+		r.log.Debug("webhook response body cut short", "error", rerr)
 	}
-	return resp.StatusCode, retryable, err
+	return a, parseRetryAfter(resp.Header.Get("Retry-After"), m.o.Now())
 }
 
-// classify turns an HTTP status into an outcome. Every failure is
-// retryable: a 4xx is as often a receiver being redeployed or rotating
+// classify turns an HTTP status into an outcome. Every failure but 410 is
+// retried: a 4xx is as often a receiver being redeployed or rotating
 // credentials as a permanent refusal, and the schedule bounds the cost.
-func classify(status int, body []byte) (retryable bool, err error) {
+func classify(status int, retryAfter bool) string {
 	switch {
 	case status >= 200 && status < 300:
-		return false, nil
+		return OutcomeSuccess
 	case status >= 300 && status < 400:
-		return true, fmt.Errorf("HTTP %d %s (redirects are not followed)", status, http.StatusText(status))
+		return OutcomeRedirect
+	case status == http.StatusGone:
+		return OutcomeGone
+	case status == http.StatusTooManyRequests, status == http.StatusServiceUnavailable && retryAfter:
+		return OutcomeThrottled
 	}
-	err = fmt.Errorf("HTTP %d %s", status, http.StatusText(status))
-	if s := snippet(body); s != "" {
-		err = fmt.Errorf("%w: %s", err, s)
+	return OutcomeHTTPError
+}
+
+// describe is a failed response as one line: status and body snippet.
+func describe(status int, body []byte) string {
+	s := fmt.Sprintf("HTTP %d %s", status, http.StatusText(status))
+	if status >= 300 && status < 400 {
+		return s + " (redirects are not followed)"
 	}
-	return true, err
+	if sn := snippet(body); sn != "" {
+		s += ": " + sn
+	}
+	return s
 }
 
 // unwrapURLError drops *url.Error, whose message carries the full URL
@@ -149,16 +354,21 @@ func unwrapURLError(err error) error {
 	return err
 }
 
+// validPrefix is b as a string, cut back to valid UTF-8.
+func validPrefix(b []byte) string {
+	for len(b) > 0 && !utf8.Valid(b) {
+		b = b[:len(b)-1]
+	}
+	return string(b)
+}
+
 // snippet is the start of a response body on one line, fit for a log
 // attribute or a NATS header.
 func snippet(b []byte) string {
 	if len(b) > maxSnippet {
 		b = b[:maxSnippet]
-		for len(b) > 0 && !utf8.Valid(b) {
-			b = b[:len(b)-1]
-		}
 	}
-	return oneLine(string(b))
+	return oneLine(validPrefix(b))
 }
 
 // oneLine replaces control characters and collapses white space: a CR or
@@ -171,38 +381,4 @@ func oneLine(s string) string {
 		return r
 	}, s)
 	return strings.Join(strings.Fields(s), " ")
-}
-
-// deadLetter publishes the original message to the endpoint's dead-letter
-// subject and, once the server has stored it, terminates the original.
-func (m *Manager) deadLetter(ep *endpoint, msg jetstream.Msg, meta *jetstream.MsgMetadata, articleID string, attempts int, cause error, log *slog.Logger) {
-	if cause == nil {
-		cause = errors.New("unknown error")
-	}
-	dl := &nats.Msg{
-		Subject: m.o.Topology.DeadLetterSubject(ep.Name),
-		Data:    msg.Data(),
-		Header:  nats.Header{},
-	}
-	dl.Header.Set(HeaderEndpoint, ep.Name)
-	dl.Header.Set(HeaderError, oneLine(cause.Error()))
-	dl.Header.Set(HeaderAttempts, strconv.Itoa(attempts))
-	dl.Header.Set(HeaderOriginalSubject, msg.Subject())
-	dl.Header.Set(HeaderStreamSeq, strconv.FormatUint(meta.Sequence.Stream, 10))
-	// Dedupes a repeat after a crash between this publish and the Term.
-	dl.Header.Set(nats.MsgIdHdr, ep.Name+":"+articleID)
-
-	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-	defer cancel()
-	if _, err := m.js.PublishMsg(ctx, dl); err != nil {
-		log.Error("webhook dead-letter publish failed; will retry", "error", err, "cause", cause, "retry_in", deadLetterRetryDelay)
-		if err := msg.NakWithDelay(deadLetterRetryDelay); err != nil {
-			log.Error("webhook nak after failed dead-letter publish failed", "error", err)
-		}
-		return
-	}
-	if err := msg.TermWithReason("dead-lettered to " + dl.Subject); err != nil {
-		log.Error("webhook dead-lettered but term failed", "error", err)
-	}
-	log.Error("webhook attempts exhausted; dead-lettered", "error", cause, "subject", dl.Subject, "attempts", attempts)
 }

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/crier/crier/subscribers"
 )
 
 func TestDeliveryFiltered(t *testing.T) {
@@ -128,8 +130,8 @@ func TestRedirectIsFailureNotFollowed(t *testing.T) {
 	if n := target.count.Load(); n != 0 {
 		t.Errorf("redirect target received %d requests", n)
 	}
-	if dl.Headers().Get("Nats-Msg-Id") != "redirect:"+p.id {
-		t.Errorf("dead letter id %q", dl.Headers().Get("Nats-Msg-Id"))
+	if got := deadLetterBody(t, dl); got.ArticleID != p.id || len(got.Attempts) != 2 || got.Attempts[0].Outcome != subscribers.OutcomeRedirect {
+		t.Errorf("dead letter %+v", got)
 	}
 }
 
@@ -156,7 +158,7 @@ func TestExhaustedAttemptsDeadLetter(t *testing.T) {
 		"Crier-Attempts":         "3",
 		"Crier-Original-Subject": "crier.articles.fr.euronews",
 		"Crier-Stream-Seq":       strconv.FormatUint(p.seq, 10),
-		"Nats-Msg-Id":            "down:" + p.id,
+		"Nats-Msg-Id":            "down:ARTICLES:" + strconv.FormatUint(p.seq, 10),
 	} {
 		if got := h.Get(k); got != want {
 			t.Errorf("%s = %q, want %q", k, got, want)
@@ -165,8 +167,17 @@ func TestExhaustedAttemptsDeadLetter(t *testing.T) {
 	if got := h.Get("Crier-Error"); !strings.Contains(got, "HTTP 500") || strings.ContainsAny(got, "\r\n") {
 		t.Errorf("Crier-Error %q", got)
 	}
-	if string(dl.Data()) != string(p.raw) {
-		t.Errorf("dead letter body differs from the original")
+	body := deadLetterBody(t, dl)
+	if string(body.Message) != string(p.raw) {
+		t.Errorf("dead letter message differs from the original")
+	}
+	if body.WebhookID != "msg_"+p.id || body.StreamSeq != p.seq || len(body.Attempts) != 3 {
+		t.Errorf("dead letter %+v", body)
+	}
+	for i, a := range body.Attempts {
+		if a.N != i+1 || a.Status != 500 || a.Outcome != subscribers.OutcomeHTTPError || !strings.HasPrefix(a.Response, "boom") {
+			t.Errorf("attempt %d: %+v", i+1, a)
+		}
 	}
 	// The original was terminated: the next article arrives, and the dead
 	// one never comes back.

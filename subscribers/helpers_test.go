@@ -52,7 +52,10 @@ func (e *env) options() subscribers.Options {
 		Topology:      e.top,
 		Timeout:       5 * time.Second,
 		RetrySchedule: []time.Duration{50 * time.Millisecond},
-		Concurrency:   1,
+		// Tests of the schedule; the floor and the breaker have their own.
+		SlowRetryFloor:   time.Millisecond,
+		BreakerThreshold: 1000,
+		Concurrency:      1,
 		AllowNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
 		UserAgent:     "crier-test",
 		Logger:        slog.New(slog.NewTextHandler(e.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
@@ -103,6 +106,16 @@ func (e *env) publish(lang, source string) published {
 		e.t.Fatalf("publish: %v", err)
 	}
 	return published{id: a.ID, raw: raw, seq: ack.Sequence}
+}
+
+// deadLetterBody decodes a dead letter.
+func deadLetterBody(t *testing.T, msg jetstream.Msg) subscribers.DeadLetter {
+	t.Helper()
+	var dl subscribers.DeadLetter
+	if err := json.Unmarshal(msg.Data(), &dl); err != nil {
+		t.Fatalf("dead letter body: %v", err)
+	}
+	return dl
 }
 
 // deadLetter waits for the next dead letter of an endpoint.

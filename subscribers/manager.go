@@ -1,9 +1,13 @@
 // Package subscribers delivers published articles to webhook endpoints,
-// signed as Standard Webhooks v1, with retries and a dead-letter stream.
+// signed as Standard Webhooks v1 (and v1a), with retries, a circuit
+// breaker, a dead-letter stream and replays.
 //
 // Each endpoint has its own durable JetStream pull consumer on the ARTICLES
-// stream, named "webhook-<endpoint>", so endpoints progress independently
-// and a restart resumes exactly where the previous process left off.
+// stream, named "webhook-<endpoint>", and one on the replay stream, named
+// "replay-<endpoint>", so endpoints progress independently, replicas share
+// the work, and a restart resumes exactly where the last process stopped.
+// Endpoints come from the configuration file and from the admin API (a KV
+// bucket every replica watches).
 package subscribers
 
 import (
@@ -18,25 +22,10 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
-
-	"github.com/crier/crier/broker"
 )
 
-// Endpoint is one webhook receiver.
-type Endpoint struct {
-	// Name is a [a-z0-9_-]+ token; the consumer is "webhook-<name>" and
-	// dead letters go to Topology.DeadLetterSubject(name).
-	Name string
-	// URL is the http or https address articles are POSTed to. Userinfo is
-	// sent as basic auth; it and the query are redacted from logs and errors.
-	URL string
-	// Secret is "whsec_" + base64 of the signing key (see ParseSecret).
-	Secret string
-	// Languages and Sources filter articles by language and source slug;
-	// an empty list matches all.
-	Languages []string
-	Sources   []string
-}
+// EventsEndpointName is the reserved name of Options.EventsWebhook.
+const EventsEndpointName = "crier-events"
 
 const (
 	// ackTimeout bounds the acknowledgement and dead-letter round trips.
@@ -46,25 +35,33 @@ const (
 	// maxPending caps an endpoint's unacknowledged messages, in flight or
 	// waiting for a retry.
 	maxPending = 1000
-	// deadLetterRetryDelay is when a delivery past the last attempt retries a failed
-	// dead-letter publish.
+	// deadLetterRetryDelay is when a delivery past the last attempt retries
+	// a failed dead-letter publish.
 	deadLetterRetryDelay = time.Minute
 )
 
-// Manager runs webhook delivery for a fixed set of endpoints.
+// Manager runs webhook delivery: it keeps one runner per enabled endpoint,
+// following the configuration's endpoints and the API's in the KV bucket.
 type Manager struct {
-	js        jetstream.JetStream
-	o         Options
-	attempts  int
-	endpoints []*endpoint
-	client    *http.Client
-	log       *slog.Logger
+	js       jetstream.JetStream
+	o        Options
+	attempts int
+	client   *http.Client
+	guard    *dialGuard
+	log      *slog.Logger
+	declared []Endpoint // from the configuration, validated
+	metrics  *metrics
 
-	mu      sync.Mutex
-	state   int
-	stopCtx context.Context
-	stop    context.CancelFunc
-	wg      sync.WaitGroup
+	mu       sync.Mutex
+	state    int
+	store    *store
+	rec      *recorder
+	runners  map[string]*runner
+	api      map[string]Endpoint // the API's endpoints, as last watched
+	statuses map[string]Status   // every endpoint's status, as last watched
+	stopCtx  context.Context
+	stop     context.CancelFunc
+	wg       sync.WaitGroup
 }
 
 const (
@@ -73,19 +70,8 @@ const (
 	stateStopped
 )
 
-// endpoint is an Endpoint with its parsed, derived values.
-type endpoint struct {
-	Endpoint
-	key      []byte
-	url      *url.URL
-	safeURL  string // URL without userinfo, query and fragment
-	consumer string
-	filters  []string
-	log      *slog.Logger
-}
-
-// New validates the options and endpoints. Nothing touches NATS or the
-// network until Start.
+// New validates the options and the configuration's endpoints. Nothing
+// touches NATS or the network until Start.
 func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, error) {
 	if js == nil {
 		return nil, errors.New("subscribers: nil JetStream")
@@ -95,12 +81,14 @@ func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, err
 		return nil, err
 	}
 	guard := newDialGuard(o.AllowNetworks)
+	dialer := guard.dialer(o.Timeout)
+	dialer.Resolver = o.Resolver
 	transport := &http.Transport{
 		Proxy:                 nil, // a proxy would dial on our behalf, past the guard
-		DialContext:           guard.dialer(o.Timeout).DialContext,
+		DialContext:           dialer.DialContext,
 		ForceAttemptHTTP2:     true,
-		MaxIdleConns:          100,
-		MaxIdleConnsPerHost:   o.Concurrency,
+		MaxIdleConns:          1000,
+		MaxIdleConnsPerHost:   64,
 		IdleConnTimeout:       90 * time.Second,
 		TLSHandshakeTimeout:   10 * time.Second,
 		ExpectContinueTimeout: time.Second,
@@ -109,77 +97,262 @@ func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, err
 		js:       js,
 		o:        o,
 		attempts: len(o.RetrySchedule) + 1,
+		guard:    guard,
 		client: &http.Client{
 			Transport: transport,
 			// A redirect is a failure: following it would let a receiver
 			// steer signed requests to another (possibly internal) host.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		log: o.Logger,
+		log:      o.Logger,
+		runners:  make(map[string]*runner),
+		api:      make(map[string]Endpoint),
+		statuses: make(map[string]Status),
 	}
 	seen := make(map[string]bool)
 	for _, e := range endpoints {
-		ep, err := m.newEndpoint(e)
-		if err != nil {
-			return nil, err
+		e.Origin = OriginConfig
+		if err := e.validate(); err != nil {
+			return nil, fmt.Errorf("subscribers: %w", err)
 		}
-		if seen[e.Name] {
-			return nil, fmt.Errorf("subscribers: endpoint %q listed twice", e.Name)
+		if seen[e.Name] || e.Name == EventsEndpointName {
+			return nil, fmt.Errorf("subscribers: endpoint %q listed twice or reserved", e.Name)
 		}
 		seen[e.Name] = true
-		m.endpoints = append(m.endpoints, ep)
+		m.declared = append(m.declared, e)
+	}
+	if w := o.EventsWebhook; w != nil {
+		w.Name, w.Origin = EventsEndpointName, OriginConfig
+		if err := w.validate(); err != nil {
+			return nil, fmt.Errorf("subscribers: events webhook: %w", err)
+		}
+	}
+	if o.Registerer != nil {
+		m.metrics = newMetrics(m)
+		if err := m.metrics.register(o.Registerer); err != nil {
+			return nil, err
+		}
 	}
 	return m, nil
 }
 
-func (m *Manager) newEndpoint(e Endpoint) (*endpoint, error) {
-	if !broker.ValidToken(e.Name) {
-		return nil, fmt.Errorf("subscribers: endpoint name %q: want [a-z0-9_-]+", e.Name)
+// Start opens the KV buckets, creates or updates every enabled endpoint's
+// consumers, synchronously so that articles published after Start returns
+// are never missed, then delivers in the background until Stop and follows
+// endpoint changes made through the API by any replica. ctx bounds the
+// setup only. A Manager starts once.
+func (m *Manager) Start(ctx context.Context) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != stateNew {
+		return errors.New("subscribers: manager already started")
 	}
-	u, err := url.Parse(e.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		// The URL may hold credentials: never quote it.
-		return nil, fmt.Errorf("subscribers: endpoint %s: URL must be an absolute http or https URL", e.Name)
-	}
-	key, err := ParseSecret(e.Secret)
+	ttl := max(7*24*time.Hour, m.o.retryHorizon()+24*time.Hour)
+	st, err := openStore(ctx, m.js, m.o.Topology, ttl)
 	if err != nil {
-		return nil, fmt.Errorf("subscribers: endpoint %s: %w", e.Name, err)
+		return err
 	}
-	for _, v := range slices.Concat(e.Languages, e.Sources) {
-		if !broker.ValidToken(v) {
-			return nil, fmt.Errorf("subscribers: endpoint %s: filter value %q: want [a-z0-9_-]+", e.Name, v)
+	m.store = st
+	m.stopCtx, m.stop = context.WithCancel(context.Background())
+
+	// Read both buckets to the end before the first reconcile, then follow.
+	for _, w := range []struct {
+		kv    jetstream.KeyValue
+		apply func(jetstream.KeyValueEntry)
+	}{
+		{st.endpoints, m.applyEndpoint},
+		{st.status, m.applyStatus},
+	} {
+		watcher, err := w.kv.WatchAll(m.stopCtx)
+		if err != nil {
+			m.stop()
+			return fmt.Errorf("subscribers: watch %s: %w", w.kv.Bucket(), err)
 		}
+		if err := readInitial(ctx, watcher, w.apply); err != nil {
+			m.stop()
+			return err
+		}
+		m.wg.Add(1)
+		go m.follow(watcher, w.apply)
 	}
-	safe := redactURL(u)
-	return &endpoint{
-		Endpoint: e,
-		key:      key,
-		url:      u,
-		safeURL:  safe,
-		consumer: "webhook-" + e.Name,
-		filters:  filterSubjects(m.o.Topology, e.Languages, e.Sources),
-		log:      m.log.With("endpoint", e.Name, "url", safe),
-	}, nil
+	m.rec = newRecorder(m.js, m.o.Topology, m.log)
+	if err := m.reconcileLocked(ctx); err != nil {
+		m.stopRunnersLocked()
+		m.stop()
+		return err
+	}
+	m.wg.Add(1)
+	go func() { defer m.wg.Done(); m.rec.run(m.stopCtx) }()
+	m.state = stateRunning
+	m.log.Info("webhook delivery started", "endpoints", len(m.runners), "attempts", m.attempts)
+	return nil
 }
 
-// filterSubjects is Languages × Sources as subject filters, duplicates
-// removed because the server rejects overlapping filters.
-func filterSubjects(t broker.Topology, langs, sources []string) []string {
-	if len(langs) == 0 {
-		langs = []string{""}
-	}
-	if len(sources) == 0 {
-		sources = []string{""}
-	}
-	var out []string
-	for _, l := range langs {
-		for _, s := range sources {
-			if f := t.ArticleFilter(l, s); !slices.Contains(out, f) {
-				out = append(out, f)
+// readInitial applies a watcher's current values, up to its nil marker.
+func readInitial(ctx context.Context, w jetstream.KeyWatcher, apply func(jetstream.KeyValueEntry)) error {
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return errors.New("subscribers: KV watcher closed")
 			}
+			if e == nil {
+				return nil
+			}
+			apply(e)
+		case <-ctx.Done():
+			return fmt.Errorf("subscribers: reading endpoints: %w", ctx.Err())
 		}
 	}
+}
+
+// follow applies changes until Stop and reconciles after each.
+func (m *Manager) follow(w jetstream.KeyWatcher, apply func(jetstream.KeyValueEntry)) {
+	defer m.wg.Done()
+	defer func() { _ = w.Stop() }()
+	for {
+		select {
+		case e, ok := <-w.Updates():
+			if !ok {
+				return
+			}
+			if e == nil {
+				continue
+			}
+			m.mu.Lock()
+			apply(e)
+			if m.state == stateRunning {
+				if err := m.reconcileLocked(m.stopCtx); err != nil {
+					m.log.Warn("webhook endpoints: reconcile failed", "error", err)
+				}
+			}
+			m.mu.Unlock()
+		case <-m.stopCtx.Done():
+			return
+		}
+	}
+}
+
+// applyEndpoint records one API endpoint change. Callers hold m.mu, or
+// run before Start returns.
+func (m *Manager) applyEndpoint(e jetstream.KeyValueEntry) {
+	if e.Operation() != jetstream.KeyValuePut {
+		delete(m.api, e.Key())
+		return
+	}
+	var ep Endpoint
+	if err := jsonUnmarshal(e.Value(), &ep); err != nil {
+		m.log.Error("webhook endpoints: unreadable record; ignored", "endpoint", e.Key(), "error", err)
+		return
+	}
+	m.api[e.Key()] = ep
+}
+
+func (m *Manager) applyStatus(e jetstream.KeyValueEntry) {
+	if e.Operation() != jetstream.KeyValuePut {
+		delete(m.statuses, e.Key())
+		return
+	}
+	var st Status
+	if err := jsonUnmarshal(e.Value(), &st); err != nil {
+		m.log.Error("webhook endpoints: unreadable status; ignored", "endpoint", e.Key(), "error", err)
+		return
+	}
+	m.statuses[e.Key()] = st
+}
+
+// desired returns every endpoint that should run, by name: the declared
+// ones, the API's, and the events webhook.
+func (m *Manager) desired() map[string]Endpoint {
+	out := make(map[string]Endpoint, len(m.declared)+len(m.api)+1)
+	for name, ep := range m.api {
+		if ep.validate() == nil {
+			out[name] = ep
+		}
+	}
+	for _, ep := range m.declared {
+		out[ep.Name] = ep // the file wins over a stale API record
+	}
+	if m.o.EventsWebhook != nil {
+		out[EventsEndpointName] = *m.o.EventsWebhook
+	}
 	return out
+}
+
+// reconcileLocked starts, restarts and stops runners to match the desired
+// endpoints and their status. Caller holds m.mu.
+func (m *Manager) reconcileLocked(ctx context.Context) error {
+	want := m.desired()
+	var errs []error
+	for name, r := range m.runners {
+		ep, ok := want[name]
+		if ok && !m.statuses[name].Disabled && r.same(ep) {
+			r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
+			continue
+		}
+		r.stop()
+		delete(m.runners, name)
+	}
+	names := make([]string, 0, len(want))
+	for name := range want {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if _, running := m.runners[name]; running || m.statuses[name].Disabled {
+			continue
+		}
+		r, err := m.newRunner(want[name])
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if err := r.start(ctx); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
+		m.runners[name] = r
+	}
+	return errors.Join(errs...)
+}
+
+func unixNano(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixNano()
+}
+
+// Stop stops fetching, waits for in-flight attempts (each bounded by
+// Timeout) and returns. Messages fetched but not attempted are released at
+// once; unacknowledged ones are redelivered later by JetStream, so nothing
+// is lost.
+func (m *Manager) Stop() {
+	m.mu.Lock()
+	if m.state != stateRunning {
+		m.state = stateStopped
+		m.mu.Unlock()
+		return
+	}
+	m.state = stateStopped
+	m.stopRunnersLocked()
+	m.stop()
+	m.mu.Unlock()
+	m.wg.Wait()
+	m.rec.flushAll(context.Background())
+	m.client.CloseIdleConnections()
+	m.log.Info("webhook delivery stopped")
+}
+
+// stopRunnersLocked stops every runner concurrently and waits for them.
+func (m *Manager) stopRunnersLocked() {
+	var wg sync.WaitGroup
+	for name, r := range m.runners {
+		wg.Go(r.stop)
+		delete(m.runners, name)
+	}
+	wg.Wait()
 }
 
 // RedactURL returns raw without userinfo, query and fragment, the usual
@@ -194,182 +367,4 @@ func RedactURL(raw string) string {
 
 func redactURL(u *url.URL) string {
 	return (&url.URL{Scheme: u.Scheme, Host: u.Host, Path: u.Path}).String()
-}
-
-// consumerConfig describes an endpoint's durable consumer.
-//
-// DeliverNew: a new endpoint receives the articles published from the
-// moment its consumer is created, not the stream's history. An existing
-// durable consumer keeps its position (the policy only applies at
-// creation), so a restart resumes where the last process stopped.
-//
-// MaxDeliver is unlimited: crier, not the server, decides when a message
-// is dead. A delivery past the last attempt only dead-letters, so a message
-// whose last attempt was interrupted (crash, stop, lost ack) or whose
-// dead-letter publish failed comes back and reaches the dead-letter stream,
-// where a server-side limit would drop it silently.
-//
-// AckWait covers one attempt plus its ack and dead-letter round trips: a
-// message held by a process that stopped or crashed comes back after it.
-//
-// MaxAckPending is far above Concurrency: messages waiting for a retry
-// count as pending, and a handful of articles that one receiver rejects
-// must not hold back the rest of its queue for hours. Concurrency bounds
-// the attempts in flight, not the messages in back-off.
-func (m *Manager) consumerConfig(ep *endpoint) jetstream.ConsumerConfig {
-	return jetstream.ConsumerConfig{
-		Durable:        ep.consumer,
-		Description:    "crier: webhook delivery to endpoint " + ep.Name,
-		DeliverPolicy:  jetstream.DeliverNewPolicy,
-		AckPolicy:      jetstream.AckExplicitPolicy,
-		AckWait:        m.o.Timeout + 2*ackTimeout + 5*time.Second,
-		MaxDeliver:     -1,
-		MaxAckPending:  max(m.o.Concurrency, maxPending),
-		FilterSubjects: ep.filters,
-	}
-}
-
-// Start creates or updates every endpoint's consumer, synchronously so that
-// articles published after Start returns are never missed, then delivers in
-// the background until Stop. ctx bounds the setup only. A Manager starts
-// once.
-func (m *Manager) Start(ctx context.Context) error {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	if m.state != stateNew {
-		return errors.New("subscribers: manager already started")
-	}
-	its := make([]jetstream.MessagesContext, 0, len(m.endpoints))
-	for _, ep := range m.endpoints {
-		it, err := m.open(ctx, ep)
-		if err != nil {
-			for _, it := range its {
-				it.Stop()
-			}
-			return err
-		}
-		its = append(its, it)
-	}
-	m.stopCtx, m.stop = context.WithCancel(context.Background())
-	m.state = stateRunning
-	for i, ep := range m.endpoints {
-		m.wg.Add(1)
-		go m.run(ep, its[i])
-	}
-	m.log.Info("webhook delivery started", "endpoints", len(m.endpoints), "attempts", m.attempts)
-	return nil
-}
-
-// open creates or updates the endpoint's consumer and starts pulling.
-func (m *Manager) open(ctx context.Context, ep *endpoint) (jetstream.MessagesContext, error) {
-	cons, err := m.js.CreateOrUpdateConsumer(ctx, m.o.Topology.ArticleStream, m.consumerConfig(ep))
-	if err != nil {
-		return nil, fmt.Errorf("subscribers: consumer %s on stream %s: %w", ep.consumer, m.o.Topology.ArticleStream, err)
-	}
-	// Pull no more than the workers can take: the rest stays on the server,
-	// where another replica's consumer can have it.
-	it, err := cons.Messages(jetstream.PullMaxMessages(m.o.Concurrency))
-	if err != nil {
-		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", ep.consumer, err)
-	}
-	return it, nil
-}
-
-// Stop stops fetching, waits for in-flight attempts (each bounded by
-// Timeout) and returns. Messages fetched but not attempted are released at
-// once; unacknowledged ones are redelivered later by JetStream, so nothing
-// is lost. Such an interrupted delivery counts towards the attempts.
-func (m *Manager) Stop() {
-	m.mu.Lock()
-	if m.state != stateRunning {
-		m.state = stateStopped
-		m.mu.Unlock()
-		return
-	}
-	m.state = stateStopped
-	m.stop()
-	m.mu.Unlock()
-	m.wg.Wait()
-	m.client.CloseIdleConnections()
-	m.log.Info("webhook delivery stopped")
-}
-
-// run pulls an endpoint's messages until Stop, with at most Concurrency
-// deliveries in flight, re-opening the consumer if the server drops it.
-func (m *Manager) run(ep *endpoint, it jetstream.MessagesContext) {
-	defer m.wg.Done()
-	sem := make(chan struct{}, m.o.Concurrency)
-	var inflight sync.WaitGroup
-	defer inflight.Wait()
-	for {
-		err := m.pull(ep, it, sem, &inflight)
-		if m.stopCtx.Err() != nil {
-			return
-		}
-		ep.log.Warn("webhook consumer interrupted; re-opening", "consumer", ep.consumer, "error", err)
-		for {
-			select {
-			case <-m.stopCtx.Done():
-				return
-			case <-time.After(reopenDelay):
-			}
-			ctx, cancel := context.WithTimeout(m.stopCtx, ackTimeout)
-			it, err = m.open(ctx, ep)
-			cancel()
-			if err == nil {
-				break
-			}
-			ep.log.Warn("webhook consumer re-open failed", "consumer", ep.consumer, "error", err)
-		}
-	}
-}
-
-// pull hands messages to delivery goroutines until Stop (nil) or until the
-// iterator fails (its error).
-func (m *Manager) pull(ep *endpoint, it jetstream.MessagesContext, sem chan struct{}, inflight *sync.WaitGroup) error {
-	for {
-		select {
-		case sem <- struct{}{}:
-		case <-m.stopCtx.Done():
-			m.release(ep, it)
-			return nil
-		}
-		msg, err := it.Next(jetstream.NextContext(m.stopCtx))
-		if err != nil {
-			<-sem
-			switch {
-			case m.stopCtx.Err() != nil:
-				m.release(ep, it)
-				return nil
-			case errors.Is(err, jetstream.ErrNoHeartbeat):
-				// The iterator recovers by itself.
-				ep.log.Debug("webhook consumer missed heartbeats", "error", err)
-				continue
-			default:
-				it.Stop()
-				return err
-			}
-		}
-		inflight.Add(1)
-		go func() {
-			defer inflight.Done()
-			defer func() { <-sem }()
-			m.deliver(ep, msg)
-		}()
-	}
-}
-
-// release stops pulling and hands the buffered, unattempted messages back
-// to the server for immediate redelivery (rather than after AckWait).
-func (m *Manager) release(ep *endpoint, it jetstream.MessagesContext) {
-	it.Drain()
-	for {
-		msg, err := it.Next(jetstream.NextMaxWait(ackTimeout))
-		if err != nil {
-			return
-		}
-		if err := msg.Nak(); err != nil {
-			ep.log.Debug("webhook release failed", "error", err)
-		}
-	}
 }

@@ -3,9 +3,13 @@ package subscribers
 import (
 	"errors"
 	"log/slog"
+	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/crier/crier/broker"
 )
@@ -20,24 +24,63 @@ type Options struct {
 	// len(RetrySchedule)+1 attempts. Nil means DefaultRetrySchedule; a
 	// non-nil empty slice means a single attempt.
 	RetrySchedule []time.Duration
-	// Concurrency is the number of deliveries in flight per endpoint.
-	// Default 4.
+	// Jitter spreads each retry delay by ± this fraction. Default 0.2;
+	// negative turns it off.
+	Jitter float64
+	// MaxRetryAfter bounds the wait a receiver can ask for with
+	// Retry-After on 429 and 503. Default 1h.
+	MaxRetryAfter time.Duration
+	// SlowRetryFloor is the least wait after a timeout or a 429.
+	// Default 1m.
+	SlowRetryFloor time.Duration
+	// DisableAfter disables an endpoint that has kept failing this long.
+	// Default 5 days.
+	DisableAfter time.Duration
+	// RotationGrace is how long a rotated-out secret keeps signing.
+	// Default 24h.
+	RotationGrace time.Duration
+	// BreakerThreshold is the failures in a row that open an endpoint's
+	// circuit breaker (default 5); BreakerCooldown its first open period
+	// (default 30s, doubling up to 10 minutes while probes fail).
+	BreakerThreshold int
+	BreakerCooldown  time.Duration
+	// Concurrency is the default number of deliveries in flight per
+	// endpoint. Default 4.
 	Concurrency int
 	// AllowNetworks opens address ranges the SSRF guard refuses by default
 	// (loopback, private, link-local …).
 	AllowNetworks []netip.Prefix
+	// Resolver resolves endpoint host names (nil: the system's). Tests
+	// point it at a DNS server on loopback.
+	Resolver *net.Resolver
+	// BaseURL is where crier's pages are served, for the links of thin
+	// payloads.
+	BaseURL string
+	// EventsWebhook, when set, receives the operational events
+	// (endpoint.failing, endpoint.disabled, endpoint.recovered). It is
+	// never disabled and raises no events of its own.
+	EventsWebhook *Endpoint
 	// UserAgent is sent with every request. Default "crier".
 	UserAgent string
-	Logger    *slog.Logger
+	// Registerer gets the delivery metrics; nil registers none.
+	Registerer prometheus.Registerer
+	Logger     *slog.Logger
 	// Now is the clock for webhook-timestamp. Default time.Now.
 	Now func() time.Time
 }
 
 // Defaults of Options.
 const (
-	DefaultTimeout     = 15 * time.Second
-	DefaultConcurrency = 4
-	DefaultUserAgent   = "crier"
+	DefaultTimeout          = 15 * time.Second
+	DefaultConcurrency      = 4
+	DefaultUserAgent        = "crier"
+	DefaultJitter           = 0.2
+	DefaultMaxRetryAfter    = time.Hour
+	DefaultSlowRetryFloor   = time.Minute
+	DefaultDisableAfter     = 5 * 24 * time.Hour
+	DefaultRotationGrace    = 24 * time.Hour
+	DefaultBreakerThreshold = 5
+	DefaultBreakerCooldown  = 30 * time.Second
 )
 
 // DefaultRetrySchedule returns the delays between attempts used when
@@ -50,8 +93,14 @@ func DefaultRetrySchedule() []time.Duration {
 }
 
 func (o Options) withDefaults() (Options, error) {
+	def := broker.DefaultTopology()
 	if o.Topology.ArticleStream == "" {
-		o.Topology = broker.DefaultTopology()
+		o.Topology = def
+	}
+	if o.Topology.ReplayStream == "" {
+		o.Topology.ReplayStream, o.Topology.ReplayPrefix = def.ReplayStream, def.ReplayPrefix
+		o.Topology.AttemptStream, o.Topology.AttemptPrefix = def.AttemptStream, def.AttemptPrefix
+		o.Topology.EventStream, o.Topology.EventPrefix = def.EventStream, def.EventPrefix
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout
@@ -68,12 +117,32 @@ func (o Options) withDefaults() (Options, error) {
 			return o, errors.New("subscribers: negative delay in retry schedule")
 		}
 	}
+	switch {
+	case o.Jitter == 0:
+		o.Jitter = DefaultJitter
+	case o.Jitter < 0:
+		o.Jitter = 0
+	case o.Jitter >= 1:
+		return o, errors.New("subscribers: jitter must be below 1")
+	}
+	o.MaxRetryAfter = orDefault(o.MaxRetryAfter, DefaultMaxRetryAfter)
+	o.SlowRetryFloor = orDefault(o.SlowRetryFloor, DefaultSlowRetryFloor)
+	o.DisableAfter = orDefault(o.DisableAfter, DefaultDisableAfter)
+	o.RotationGrace = orDefault(o.RotationGrace, DefaultRotationGrace)
+	o.BreakerCooldown = orDefault(o.BreakerCooldown, DefaultBreakerCooldown)
+	if o.BreakerThreshold == 0 {
+		o.BreakerThreshold = DefaultBreakerThreshold
+	}
+	if o.MaxRetryAfter < 0 || o.SlowRetryFloor < 0 || o.DisableAfter < 0 || o.RotationGrace < 0 || o.BreakerCooldown < 0 || o.BreakerThreshold < 0 {
+		return o, errors.New("subscribers: negative duration or threshold")
+	}
 	if o.Concurrency == 0 {
 		o.Concurrency = DefaultConcurrency
 	}
 	if o.Concurrency < 0 {
 		return o, errors.New("subscribers: negative concurrency")
 	}
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
 	if o.UserAgent == "" {
 		o.UserAgent = DefaultUserAgent
 	}
@@ -84,4 +153,20 @@ func (o Options) withDefaults() (Options, error) {
 		o.Now = time.Now
 	}
 	return o, nil
+}
+
+func orDefault(d, def time.Duration) time.Duration {
+	if d == 0 {
+		return def
+	}
+	return d
+}
+
+// retryHorizon is the longest a message can stay in retries.
+func (o Options) retryHorizon() time.Duration {
+	var sum time.Duration
+	for _, d := range o.RetrySchedule {
+		sum += d
+	}
+	return sum
 }

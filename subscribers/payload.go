@@ -3,21 +3,40 @@ package subscribers
 import (
 	"encoding/json"
 	"errors"
+	"net/url"
 	"strconv"
 	"time"
 )
 
-// EventArticlePublished is the type of every webhook crier sends.
+// EventArticlePublished is the type of every article webhook crier sends.
 const EventArticlePublished = "article.published"
 
-// payload builds the webhook body around the article JSON exactly as it
-// was published (no re-encoding, so receivers see the bytes crier stored).
-// The timestamp is the message's stream time, which keeps the body, and
-// therefore the signed content, identical across retries.
-func payload(streamTime time.Time, article []byte) ([]byte, error) {
-	if !json.Valid(article) {
+// payload is the body of an attempt: the article wrapped in the event
+// envelope (whole, or thin), or an operational event as it was published.
+// It depends only on the message, so every attempt and replay of one
+// message sends the same bytes.
+func (r *runner) payload(d *message) ([]byte, error) {
+	data := d.msg.Data()
+	if !json.Valid(data) {
 		return nil, errors.New("message body is not valid JSON")
 	}
+	if r.events {
+		return data, nil
+	}
+	if r.ep.Payload == PayloadThin {
+		thin, err := thinArticle(data, r.m.o.BaseURL)
+		if err != nil {
+			return nil, err
+		}
+		data = thin
+	}
+	return envelope(d.streamTime, data), nil
+}
+
+// envelope wraps article JSON exactly as it was published (no
+// re-encoding, so receivers see the bytes crier stored). The timestamp is
+// the message's stream time.
+func envelope(streamTime time.Time, article []byte) []byte {
 	ts := streamTime.UTC().Format(time.RFC3339Nano)
 	b := make([]byte, 0, len(article)+96)
 	b = append(b, `{"type":`...)
@@ -27,5 +46,32 @@ func payload(streamTime time.Time, article []byte) ([]byte, error) {
 	b = append(b, `,"data":`...)
 	b = append(b, article...)
 	b = append(b, '}')
-	return b, nil
+	return b
+}
+
+// ThinArticle is the data of a thin payload: enough to fetch the rest.
+type ThinArticle struct {
+	ID        string    `json:"id"`
+	Title     string    `json:"title"`
+	URL       string    `json:"url,omitempty"`
+	Language  string    `json:"language,omitempty"`
+	Source    string    `json:"source,omitempty"`
+	Published time.Time `json:"published,omitzero"`
+	StoryID   string    `json:"story_id,omitempty"`
+	// JSONURL and HTMLURL are crier's own copies of the article.
+	JSONURL string `json:"json_url"`
+	HTMLURL string `json:"html_url"`
+}
+
+func thinArticle(article []byte, baseURL string) ([]byte, error) {
+	var t ThinArticle
+	if err := json.Unmarshal(article, &t); err != nil {
+		return nil, errors.New("message body is not an article")
+	}
+	if t.ID == "" {
+		return nil, errors.New("article has no id")
+	}
+	page := baseURL + "/articles/" + url.PathEscape(t.ID)
+	t.JSONURL, t.HTMLURL = page+".json", page
+	return json.Marshal(t)
 }

@@ -11,19 +11,28 @@ import (
 	"github.com/crier/crier/broker"
 )
 
-func TestPayloadKeepsArticleBytes(t *testing.T) {
+func TestEnvelopeKeepsArticleBytes(t *testing.T) {
 	article := []byte(`{"id":"abc",  "title":"Été <b>&</b>"}`)
 	ts := time.Date(2026, 3, 4, 5, 6, 7, 890, time.FixedZone("CET", 3600))
-	got, err := payload(ts, article)
+	got := envelope(ts, article)
+	want := `{"type":"article.published","timestamp":"2026-03-04T04:06:07.00000089Z","data":{"id":"abc",  "title":"Été <b>&</b>"}}`
+	if string(got) != want {
+		t.Errorf("envelope\n got %s\nwant %s", got, want)
+	}
+}
+
+func TestThinArticle(t *testing.T) {
+	article := []byte(`{"id":"a/b","title":"T","url":"https://example.org/x","language":"fr","source":"afp","body":["long"],"story_id":"s1","published":"2026-01-02T03:04:05Z"}`)
+	got, err := thinArticle(article, "https://news.example")
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"type":"article.published","timestamp":"2026-03-04T04:06:07.00000089Z","data":{"id":"abc",  "title":"Été <b>&</b>"}}`
+	want := `{"id":"a/b","title":"T","url":"https://example.org/x","language":"fr","source":"afp","published":"2026-01-02T03:04:05Z","story_id":"s1","json_url":"https://news.example/articles/a%2Fb.json","html_url":"https://news.example/articles/a%2Fb"}`
 	if string(got) != want {
-		t.Errorf("payload\n got %s\nwant %s", got, want)
+		t.Errorf("thinArticle\n got %s\nwant %s", got, want)
 	}
-	if _, err := payload(ts, []byte(`{"id":`)); err == nil {
-		t.Error("payload accepted invalid JSON")
+	if _, err := thinArticle([]byte(`{"title":"no id"}`), ""); err == nil {
+		t.Error("thinArticle accepted an article without id")
 	}
 }
 
@@ -48,29 +57,31 @@ func TestFilterSubjects(t *testing.T) {
 
 func TestClassify(t *testing.T) {
 	for _, tc := range []struct {
-		status int
-		ok     bool
-		errHas string
+		status     int
+		retryAfter bool
+		want       string
 	}{
-		{200, true, ""},
-		{204, true, ""},
-		{299, true, ""},
-		{301, false, "redirects are not followed"},
-		{302, false, "HTTP 302 Found"},
-		{400, false, "HTTP 400"},
-		{410, false, "HTTP 410"},
-		{429, false, "HTTP 429"},
-		{500, false, "HTTP 500 Internal Server Error: line one line two"},
-		{503, false, "HTTP 503"},
+		{200, false, OutcomeSuccess},
+		{204, false, OutcomeSuccess},
+		{299, false, OutcomeSuccess},
+		{301, false, OutcomeRedirect},
+		{302, false, OutcomeRedirect},
+		{400, false, OutcomeHTTPError},
+		{410, false, OutcomeGone},
+		{429, false, OutcomeThrottled},
+		{500, false, OutcomeHTTPError},
+		{503, false, OutcomeHTTPError},
+		{503, true, OutcomeThrottled},
 	} {
-		retryable, err := classify(tc.status, []byte("line one\r\nline two\n"))
-		if (err == nil) != tc.ok {
-			t.Errorf("classify(%d) err = %v", tc.status, err)
-			continue
+		if got := classify(tc.status, tc.retryAfter); got != tc.want {
+			t.Errorf("classify(%d, %v) = %s, want %s", tc.status, tc.retryAfter, got, tc.want)
 		}
-		if err != nil && (!retryable || !strings.Contains(err.Error(), tc.errHas)) {
-			t.Errorf("classify(%d) = %v, %v; want retryable with %q", tc.status, retryable, err, tc.errHas)
-		}
+	}
+	if got := describe(500, []byte("line one\r\nline two\n")); got != "HTTP 500 Internal Server Error: line one line two" {
+		t.Errorf("describe = %q", got)
+	}
+	if got := describe(302, nil); !strings.Contains(got, "redirects are not followed") {
+		t.Errorf("describe(302) = %q", got)
 	}
 }
 

@@ -1,12 +1,18 @@
 package subscribers
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"net/netip"
 	"syscall"
 	"time"
 )
+
+// errRefused marks a connection the SSRF guard refused.
+var errRefused = errors.New("subscribers: refused to dial")
 
 // blockedRange is an address range webhooks may not reach unless the
 // operator opens it with Options.AllowNetworks.
@@ -75,10 +81,40 @@ func (g *dialGuard) dialer(timeout time.Duration) *net.Dialer {
 func (g *dialGuard) control(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return fmt.Errorf("subscribers: refused to dial %s: not an IP address and port", address)
+		return fmt.Errorf("%w %s: not an IP address and port", errRefused, address)
 	}
 	if reason, ok := g.refuse(ap.Addr()); ok {
-		return fmt.Errorf("subscribers: refused to dial %s: address is %s (not in subscribers.allow_networks)", address, reason)
+		return fmt.Errorf("%w %s: address is %s (not in subscribers.allow_networks)", errRefused, address, reason)
+	}
+	return nil
+}
+
+// checkURL resolves an endpoint URL's host and refuses it when any of its
+// addresses is refused, so a bad endpoint is reported when it is created
+// rather than at its first attempt. The dial-time check still runs on
+// every attempt: a name can resolve differently later.
+func (g *dialGuard) checkURL(ctx context.Context, r *net.Resolver, raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("%w: bad URL", ErrInvalid)
+	}
+	host := u.Hostname()
+	var addrs []netip.Addr
+	if a, err := netip.ParseAddr(host); err == nil {
+		addrs = []netip.Addr{a}
+	} else {
+		if r == nil {
+			r = net.DefaultResolver
+		}
+		addrs, err = r.LookupNetIP(ctx, "ip", host)
+		if err != nil {
+			return fmt.Errorf("%w: cannot resolve %s: %v", ErrInvalid, host, err)
+		}
+	}
+	for _, a := range addrs {
+		if reason, refused := g.refuse(a); refused {
+			return fmt.Errorf("%w: %s resolves to %s, which is %s (not in subscribers.allow_networks)", ErrInvalid, host, a, reason)
+		}
 	}
 	return nil
 }

@@ -1,0 +1,404 @@
+package subscribers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+)
+
+// EndpointInfo is an endpoint as the admin API shows it: secrets
+// redacted, with its status.
+type EndpointInfo struct {
+	Endpoint
+	Status Status `json:"status"`
+}
+
+// EndpointUpdate changes the fields it sets (nil leaves a field alone).
+type EndpointUpdate struct {
+	URL         *string   `json:"url,omitempty"`
+	Description *string   `json:"description,omitempty"`
+	Languages   *[]string `json:"languages,omitempty"`
+	Sources     *[]string `json:"sources,omitempty"`
+	Tags        *[]string `json:"tags,omitempty"`
+	Stories     *[]string `json:"stories,omitempty"`
+	Payload     *string   `json:"payload,omitempty"`
+	Concurrency *int      `json:"concurrency,omitempty"`
+	RateLimit   *float64  `json:"rate_limit,omitempty"`
+	StrictOrder *bool     `json:"strict_order,omitempty"`
+}
+
+// errNotStarted guards the admin operations, which need the KV buckets.
+var errNotStarted = errors.New("subscribers: not started")
+
+func (m *Manager) running() (*store, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.state != stateRunning {
+		return nil, errNotStarted
+	}
+	return m.store, nil
+}
+
+// lookup finds an endpoint by name: declared, from the API, or the events
+// webhook.
+func (m *Manager) lookup(ctx context.Context, name string) (Endpoint, error) {
+	st, err := m.running()
+	if err != nil {
+		return Endpoint{}, err
+	}
+	if i := slices.IndexFunc(m.declared, func(e Endpoint) bool { return e.Name == name }); i >= 0 {
+		return m.declared[i], nil
+	}
+	if name == EventsEndpointName && m.o.EventsWebhook != nil {
+		return *m.o.EventsWebhook, nil
+	}
+	ep, _, err := st.getEndpoint(ctx, name)
+	return ep, err
+}
+
+// Endpoints lists every endpoint, by name.
+func (m *Manager) Endpoints(ctx context.Context) ([]EndpointInfo, error) {
+	st, err := m.running()
+	if err != nil {
+		return nil, err
+	}
+	api, err := st.listEndpoints(ctx)
+	if err != nil {
+		return nil, err
+	}
+	all := slices.Concat(m.declared, api)
+	if m.o.EventsWebhook != nil {
+		all = append(all, *m.o.EventsWebhook)
+	}
+	seen := make(map[string]bool)
+	var out []EndpointInfo
+	for _, ep := range all {
+		if seen[ep.Name] {
+			continue // a stale API record shadowed by the file
+		}
+		seen[ep.Name] = true
+		s, _, err := st.getStatus(ctx, ep.Name)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, EndpointInfo{Endpoint: ep.Redacted(), Status: s})
+	}
+	slices.SortFunc(out, func(a, b EndpointInfo) int { return strings.Compare(a.Name, b.Name) })
+	return out, nil
+}
+
+// Endpoint returns one endpoint, secrets redacted.
+func (m *Manager) Endpoint(ctx context.Context, name string) (EndpointInfo, error) {
+	ep, err := m.lookup(ctx, name)
+	if err != nil {
+		return EndpointInfo{}, err
+	}
+	s, _, err := m.store.getStatus(ctx, name)
+	if err != nil {
+		return EndpointInfo{}, err
+	}
+	return EndpointInfo{Endpoint: ep.Redacted(), Status: s}, nil
+}
+
+// CreateEndpoint stores a new endpoint and creates its consumers before it
+// returns, so it receives every article published afterwards. Without a
+// secret or signing key, a secret is generated. The result holds the
+// secrets in clear: the only time they are shown.
+func (m *Manager) CreateEndpoint(ctx context.Context, ep Endpoint) (Endpoint, error) {
+	st, err := m.running()
+	if err != nil {
+		return Endpoint{}, err
+	}
+	if ep.Name == EventsEndpointName || slices.ContainsFunc(m.declared, func(e Endpoint) bool { return e.Name == ep.Name }) {
+		return Endpoint{}, fmt.Errorf("%w: %s", ErrExists, ep.Name)
+	}
+	now := m.o.Now().UTC()
+	ep.Secrets = ep.secrets()
+	ep.Secret = ""
+	if len(ep.Secrets) == 0 && ep.SigningKey == "" {
+		s, err := GenerateSecret()
+		if err != nil {
+			return Endpoint{}, err
+		}
+		ep.Secrets = []Secret{{Value: s}}
+	}
+	for i := range ep.Secrets {
+		if ep.Secrets[i].Created.IsZero() {
+			ep.Secrets[i].Created = now
+		}
+	}
+	ep.Origin, ep.Created, ep.Updated = OriginAPI, now, now
+	if err := m.check(ctx, ep); err != nil {
+		return Endpoint{}, err
+	}
+	if _, _, err := st.getEndpoint(ctx, ep.Name); err == nil {
+		return Endpoint{}, fmt.Errorf("%w: %s", ErrExists, ep.Name)
+	}
+	if err := m.createConsumers(ctx, ep); err != nil {
+		return Endpoint{}, err
+	}
+	if err := st.putEndpoint(ctx, ep, 0); err != nil {
+		return Endpoint{}, err
+	}
+	m.log.Info("webhook endpoint created", "endpoint", ep.Name, "url", RedactURL(ep.URL))
+	return ep, nil
+}
+
+// check validates an endpoint and resolves its host through the SSRF
+// guard.
+func (m *Manager) check(ctx context.Context, ep Endpoint) error {
+	if err := ep.validate(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if err := m.guard.checkURL(ctx, m.o.Resolver, ep.URL); err != nil {
+		return fmt.Errorf("endpoint %s: %w", ep.Name, err)
+	}
+	return nil
+}
+
+func (m *Manager) createConsumers(ctx context.Context, ep Endpoint) error {
+	r, err := m.newRunner(ep)
+	if err != nil {
+		return err
+	}
+	for _, src := range r.sources() {
+		if _, err := m.js.CreateOrUpdateConsumer(ctx, src.stream, src.cfg); err != nil {
+			return fmt.Errorf("subscribers: consumer %s: %w", src.consumer, err)
+		}
+	}
+	return nil
+}
+
+// apiEndpoint reads an endpoint that the API may change.
+func (m *Manager) apiEndpoint(ctx context.Context, name string) (*store, Endpoint, uint64, error) {
+	st, err := m.running()
+	if err != nil {
+		return nil, Endpoint{}, 0, err
+	}
+	if name == EventsEndpointName || slices.ContainsFunc(m.declared, func(e Endpoint) bool { return e.Name == name }) {
+		return nil, Endpoint{}, 0, fmt.Errorf("%w: %s (edit the file instead)", ErrDeclared, name)
+	}
+	ep, rev, err := st.getEndpoint(ctx, name)
+	return st, ep, rev, err
+}
+
+// UpdateEndpoint changes an API endpoint; every replica's runner restarts
+// with the new settings, and the consumers keep their position.
+func (m *Manager) UpdateEndpoint(ctx context.Context, name string, u EndpointUpdate) (EndpointInfo, error) {
+	st, ep, rev, err := m.apiEndpoint(ctx, name)
+	if err != nil {
+		return EndpointInfo{}, err
+	}
+	set(&ep.URL, u.URL)
+	set(&ep.Description, u.Description)
+	set(&ep.Languages, u.Languages)
+	set(&ep.Sources, u.Sources)
+	set(&ep.Tags, u.Tags)
+	set(&ep.Stories, u.Stories)
+	set(&ep.Payload, u.Payload)
+	set(&ep.Concurrency, u.Concurrency)
+	set(&ep.RateLimit, u.RateLimit)
+	set(&ep.StrictOrder, u.StrictOrder)
+	ep.Updated = m.o.Now().UTC()
+	if err := m.check(ctx, ep); err != nil {
+		return EndpointInfo{}, err
+	}
+	if err := st.putEndpoint(ctx, ep, rev); err != nil {
+		return EndpointInfo{}, err
+	}
+	return m.Endpoint(ctx, name)
+}
+
+func set[T any](dst *T, v *T) {
+	if v != nil {
+		*dst = *v
+	}
+}
+
+// DeleteEndpoint removes an API endpoint, its consumers, status and queued
+// replays. Its dead letters stay until the stream's limits remove them.
+func (m *Manager) DeleteEndpoint(ctx context.Context, name string) error {
+	st, _, _, err := m.apiEndpoint(ctx, name)
+	if err != nil {
+		return err
+	}
+	if err := st.endpoints.Delete(ctx, name); err != nil {
+		return fmt.Errorf("subscribers: delete endpoint %s: %w", name, err)
+	}
+	top := m.o.Topology
+	for _, c := range []struct{ stream, name string }{{top.ArticleStream, "webhook-" + name}, {top.ReplayStream, "replay-" + name}} {
+		if err := m.js.DeleteConsumer(ctx, c.stream, c.name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			return fmt.Errorf("subscribers: delete consumer %s: %w", c.name, err)
+		}
+	}
+	if s, err := m.js.Stream(ctx, top.ReplayStream); err == nil {
+		_ = s.Purge(ctx, jetstream.WithPurgeSubject(top.ReplaySubject(name)))
+	}
+	if err := st.status.Delete(ctx, name); err != nil && !errors.Is(err, jetstream.ErrKeyNotFound) {
+		return fmt.Errorf("subscribers: delete status of %s: %w", name, err)
+	}
+	m.log.Info("webhook endpoint deleted", "endpoint", name)
+	return nil
+}
+
+// DisableEndpoint stops delivery to an endpoint on every replica; its
+// articles wait in its consumer until it is enabled again.
+func (m *Manager) DisableEndpoint(ctx context.Context, name, reason string) error {
+	ep, err := m.lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	if reason == "" {
+		reason = "disabled by an operator"
+	}
+	return m.setDisabled(ctx, ep, true, reason)
+}
+
+// EnableEndpoint resumes delivery, backlog first.
+func (m *Manager) EnableEndpoint(ctx context.Context, name string) error {
+	ep, err := m.lookup(ctx, name)
+	if err != nil {
+		return err
+	}
+	return m.setDisabled(ctx, ep, false, "")
+}
+
+// RotateSecret adds a new secret to an API endpoint and returns it. The
+// others keep signing for Options.RotationGrace, so receivers can switch
+// to the new one without losing a delivery.
+func (m *Manager) RotateSecret(ctx context.Context, name string) (string, error) {
+	st, ep, rev, err := m.apiEndpoint(ctx, name)
+	if err != nil {
+		return "", err
+	}
+	now := m.o.Now().UTC()
+	ep.pruneSecrets(now)
+	for i := range ep.Secrets {
+		if ep.Secrets[i].Expires.IsZero() || ep.Secrets[i].Expires.After(now.Add(m.o.RotationGrace)) {
+			ep.Secrets[i].Expires = now.Add(m.o.RotationGrace)
+		}
+	}
+	s, err := GenerateSecret()
+	if err != nil {
+		return "", err
+	}
+	ep.Secrets = append(ep.Secrets, Secret{Value: s, Created: now})
+	ep.Updated = now
+	if err := st.putEndpoint(ctx, ep, rev); err != nil {
+		return "", err
+	}
+	m.log.Info("webhook secret rotated", "endpoint", name, "grace", m.o.RotationGrace)
+	return s, nil
+}
+
+// Attempts returns an endpoint's most recent attempts, newest first.
+func (m *Manager) Attempts(ctx context.Context, name string, limit int) ([]Attempt, error) {
+	if _, err := m.lookup(ctx, name); err != nil {
+		return nil, err
+	}
+	var out []Attempt
+	err := m.scan(ctx, m.o.Topology.AttemptStream, []string{m.o.Topology.AttemptSubject(name)}, time.Time{}, func(msg jetstream.Msg) bool {
+		var batch []Attempt
+		if json.Unmarshal(msg.Data(), &batch) == nil {
+			out = append(out, batch...)
+		}
+		return true
+	})
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+// DeadLetters returns the most recent dead letters, newest first, of one
+// endpoint or of all ("").
+func (m *Manager) DeadLetters(ctx context.Context, endpoint string, limit int) ([]DeadLetter, error) {
+	var out []DeadLetter
+	err := m.scanDeadLetters(ctx, endpoint, time.Time{}, func(dl DeadLetter) { out = append(out, dl) })
+	if err != nil {
+		return nil, err
+	}
+	slices.Reverse(out)
+	return out[:min(len(out), max(limit, 0))], nil
+}
+
+func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since time.Time, fn func(DeadLetter)) error {
+	if _, err := m.running(); err != nil {
+		return err
+	}
+	top := m.o.Topology
+	filter := top.DeadLetterPrefix + ".>"
+	if endpoint != "" {
+		filter = top.DeadLetterSubject(endpoint)
+	}
+	return m.scan(ctx, top.DeadLetterStream, []string{filter}, since, func(msg jetstream.Msg) bool {
+		if dl, ok := decodeDeadLetter(msg); ok {
+			fn(dl)
+		}
+		return true
+	})
+}
+
+func decodeDeadLetter(msg jetstream.Msg) (DeadLetter, bool) {
+	var dl DeadLetter
+	if err := json.Unmarshal(msg.Data(), &dl); err != nil || dl.Endpoint == "" {
+		return dl, false
+	}
+	if meta, err := msg.Metadata(); err == nil {
+		dl.Seq = meta.Sequence.Stream
+	}
+	return dl, true
+}
+
+// scan reads a stream's messages on filters, from since (zero: the
+// start), until fn returns false or the messages present at the start are
+// read.
+func (m *Manager) scan(ctx context.Context, stream string, filters []string, since time.Time, fn func(jetstream.Msg) bool) error {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: filters}
+	if !since.IsZero() {
+		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
+	}
+	cons, err := m.js.OrderedConsumer(ctx, stream, cfg)
+	if err != nil {
+		return fmt.Errorf("subscribers: read %s: %w", stream, err)
+	}
+	info, err := cons.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("subscribers: read %s: %w", stream, err)
+	}
+	left := info.NumPending
+	for left > 0 {
+		batch, err := cons.Fetch(int(min(left, 256)), jetstream.FetchMaxWait(5*time.Second))
+		if err != nil {
+			return fmt.Errorf("subscribers: read %s: %w", stream, err)
+		}
+		n := 0
+		for msg := range batch.Messages() {
+			n++
+			left--
+			if !fn(msg) {
+				return nil
+			}
+			if meta, err := msg.Metadata(); err == nil && meta.NumPending == 0 {
+				left = 0
+			}
+		}
+		if err := batch.Error(); err != nil && !errors.Is(err, nats.ErrTimeout) {
+			return fmt.Errorf("subscribers: read %s: %w", stream, err)
+		}
+		if n == 0 {
+			break
+		}
+	}
+	return nil
+}

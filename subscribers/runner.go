@@ -1,0 +1,298 @@
+package subscribers
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"reflect"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go/jetstream"
+	"golang.org/x/time/rate"
+
+	"github.com/crier/crier/broker"
+)
+
+// runner delivers to one endpoint: it pulls from the endpoint's consumers
+// (new articles, and replays) with at most concurrency attempts in flight.
+type runner struct {
+	m           *Manager
+	ep          Endpoint
+	url         *url.URL
+	safeURL     string // URL without userinfo, query and fragment
+	sign        *signer
+	events      bool // the operational events webhook: its own stream, body as is
+	concurrency int
+	limiter     *rate.Limiter // nil: unlimited
+	brk         *breaker
+	log         *slog.Logger
+	// failingSince mirrors Status.FailingSince (Unix ns, 0 when healthy),
+	// so the hot path never reads the status bucket.
+	failingSince atomic.Int64
+
+	sem    chan struct{}
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// source is one consumer a runner pulls from.
+type source struct {
+	stream, consumer string
+	cfg              jetstream.ConsumerConfig
+	replay           bool
+}
+
+func (m *Manager) newRunner(ep Endpoint) (*runner, error) {
+	u, err := url.Parse(ep.URL)
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: endpoint %s: bad URL", ep.Name)
+	}
+	sg, err := ep.signer()
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: endpoint %s: %w", ep.Name, err)
+	}
+	conc := ep.Concurrency
+	if conc == 0 {
+		conc = m.o.Concurrency
+	}
+	if ep.StrictOrder {
+		conc = 1
+	}
+	r := &runner{
+		m:           m,
+		ep:          ep,
+		url:         u,
+		safeURL:     redactURL(u),
+		sign:        sg,
+		events:      ep.Name == EventsEndpointName,
+		concurrency: conc,
+		brk:         &breaker{threshold: m.o.BreakerThreshold, cooldown: m.o.BreakerCooldown},
+		sem:         make(chan struct{}, conc),
+	}
+	if ep.RateLimit > 0 {
+		r.limiter = rate.NewLimiter(rate.Limit(ep.RateLimit), max(1, int(ep.RateLimit)))
+	}
+	r.log = m.log.With("endpoint", ep.Name, "url", r.safeURL)
+	return r, nil
+}
+
+// same reports whether ep would run exactly like r.ep.
+func (r *runner) same(ep Endpoint) bool {
+	return reflect.DeepEqual(r.ep, ep)
+}
+
+// sources are the consumers of this runner: articles (or events) and
+// replays.
+func (r *runner) sources() []source {
+	top := r.m.o.Topology
+	if r.events {
+		return []source{{
+			stream:   top.EventStream,
+			consumer: "webhook-" + r.ep.Name,
+			cfg:      r.consumerConfig("webhook-"+r.ep.Name, []string{top.EventPrefix + ".>"}, jetstream.DeliverNewPolicy),
+		}}
+	}
+	return []source{
+		{
+			stream:   top.ArticleStream,
+			consumer: "webhook-" + r.ep.Name,
+			cfg:      r.consumerConfig("webhook-"+r.ep.Name, filterSubjects(top, r.ep.Languages, r.ep.Sources), jetstream.DeliverNewPolicy),
+		},
+		{
+			stream:   top.ReplayStream,
+			consumer: "replay-" + r.ep.Name,
+			cfg:      r.consumerConfig("replay-"+r.ep.Name, []string{top.ReplaySubject(r.ep.Name)}, jetstream.DeliverAllPolicy),
+			replay:   true,
+		},
+	}
+}
+
+// consumerConfig describes one of the endpoint's durable consumers.
+//
+// DeliverNew: a new endpoint receives the articles published from the
+// moment its consumer is created, not the stream's history (a replay of a
+// time range back-fills it). An existing durable consumer keeps its
+// position (the policy only applies at creation), so a restart resumes
+// where the last process stopped.
+//
+// MaxDeliver is unlimited: crier, not the server, counts attempts (in the
+// deliveries KV bucket) and decides when a message is dead. A message whose
+// last attempt was interrupted comes back and reaches the dead-letter
+// stream, where a server-side limit would drop it silently.
+//
+// AckWait covers one attempt plus its ack and dead-letter round trips: a
+// message held by a process that stopped or crashed comes back after it.
+//
+// MaxAckPending is far above the concurrency, because messages waiting for
+// a retry count as pending; in strict order it is 1, so nothing passes a
+// message waiting for its retry.
+func (r *runner) consumerConfig(name string, filters []string, policy jetstream.DeliverPolicy) jetstream.ConsumerConfig {
+	pending := max(r.concurrency, maxPending)
+	if r.ep.StrictOrder {
+		pending = 1
+	}
+	return jetstream.ConsumerConfig{
+		Durable:        name,
+		Description:    "crier: webhook delivery to endpoint " + r.ep.Name,
+		DeliverPolicy:  policy,
+		AckPolicy:      jetstream.AckExplicitPolicy,
+		AckWait:        r.m.o.Timeout + 2*ackTimeout + 5*time.Second,
+		MaxDeliver:     -1,
+		MaxAckPending:  pending,
+		FilterSubjects: filters,
+	}
+}
+
+// filterSubjects is Languages × Sources as subject filters, duplicates
+// removed because the server rejects overlapping filters.
+func filterSubjects(t broker.Topology, langs, sources []string) []string {
+	if len(langs) == 0 {
+		langs = []string{""}
+	}
+	if len(sources) == 0 {
+		sources = []string{""}
+	}
+	var out []string
+	for _, l := range langs {
+		for _, s := range sources {
+			if f := t.ArticleFilter(l, s); !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// start creates or updates the consumers synchronously, then pulls in the
+// background.
+func (r *runner) start(ctx context.Context) error {
+	var its []jetstream.MessagesContext
+	srcs := r.sources()
+	for _, src := range srcs {
+		it, err := r.open(ctx, src)
+		if err != nil {
+			for _, it := range its {
+				it.Stop()
+			}
+			return err
+		}
+		its = append(its, it)
+	}
+	r.ctx, r.cancel = context.WithCancel(r.m.stopCtx)
+	for i, src := range srcs {
+		r.wg.Add(1)
+		go r.run(src, its[i])
+	}
+	r.log.Debug("webhook endpoint running", "concurrency", r.concurrency, "strict_order", r.ep.StrictOrder)
+	return nil
+}
+
+// stop ends pulling and waits for the attempts in flight.
+func (r *runner) stop() {
+	r.cancel()
+	r.wg.Wait()
+}
+
+func (r *runner) open(ctx context.Context, src source) (jetstream.MessagesContext, error) {
+	cons, err := r.m.js.CreateOrUpdateConsumer(ctx, src.stream, src.cfg)
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: consumer %s on stream %s: %w", src.consumer, src.stream, err)
+	}
+	// Pull no more than the workers can take: the rest stays on the server,
+	// where another replica's consumer can have it.
+	it, err := cons.Messages(jetstream.PullMaxMessages(r.concurrency))
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", src.consumer, err)
+	}
+	return it, nil
+}
+
+// run pulls one source until stop, re-opening the consumer if the server
+// drops it.
+func (r *runner) run(src source, it jetstream.MessagesContext) {
+	defer r.wg.Done()
+	var inflight sync.WaitGroup
+	defer inflight.Wait()
+	for {
+		err := r.pull(src, it, &inflight)
+		if r.ctx.Err() != nil {
+			return
+		}
+		r.log.Warn("webhook consumer interrupted; re-opening", "consumer", src.consumer, "error", err)
+		for {
+			select {
+			case <-r.ctx.Done():
+				return
+			case <-time.After(reopenDelay):
+			}
+			ctx, cancel := context.WithTimeout(r.ctx, ackTimeout)
+			it, err = r.open(ctx, src)
+			cancel()
+			if err == nil {
+				break
+			}
+			r.log.Warn("webhook consumer re-open failed", "consumer", src.consumer, "error", err)
+		}
+	}
+}
+
+// pull hands messages to delivery goroutines until stop (nil) or until the
+// iterator fails (its error). The sources of a runner share its
+// semaphore, taken once a message is in hand: a source waiting for
+// messages must not hold a slot the other needs.
+func (r *runner) pull(src source, it jetstream.MessagesContext, inflight *sync.WaitGroup) error {
+	for {
+		msg, err := it.Next(jetstream.NextContext(r.ctx))
+		if err != nil {
+			switch {
+			case r.ctx.Err() != nil:
+				release(r.log, it)
+				return nil
+			case errors.Is(err, jetstream.ErrNoHeartbeat):
+				// The iterator recovers by itself.
+				r.log.Debug("webhook consumer missed heartbeats", "error", err)
+				continue
+			default:
+				it.Stop()
+				return err
+			}
+		}
+		select {
+		case r.sem <- struct{}{}:
+		case <-r.ctx.Done():
+			nak(r.log, msg, 0)
+			release(r.log, it)
+			return nil
+		}
+		inflight.Add(1)
+		go func() {
+			defer inflight.Done()
+			defer func() { <-r.sem }()
+			r.deliver(src, msg)
+		}()
+	}
+}
+
+// release stops pulling and hands the buffered, unattempted messages back
+// to the server for immediate redelivery (rather than after AckWait).
+func release(log *slog.Logger, it jetstream.MessagesContext) {
+	it.Drain()
+	for {
+		msg, err := it.Next(jetstream.NextMaxWait(ackTimeout))
+		if err != nil {
+			return
+		}
+		if err := msg.Nak(); err != nil {
+			log.Debug("webhook release failed", "error", err)
+		}
+	}
+}
+
+func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
