@@ -56,9 +56,9 @@ func (e *env) options() subscribers.Options {
 		SlowRetryFloor:   time.Millisecond,
 		BreakerThreshold: 1000,
 		Concurrency:      1,
-		AllowNetworks: []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
-		UserAgent:     "crier-test",
-		Logger:        slog.New(slog.NewTextHandler(e.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
+		AllowNetworks:    []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")},
+		UserAgent:        "crier-test",
+		Logger:           slog.New(slog.NewTextHandler(e.t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug})),
 	}
 }
 

@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net"
-	"net/url"
 	"net/netip"
+	"net/url"
 	"syscall"
 	"time"
 )
