@@ -34,6 +34,10 @@ type HTTP struct {
 	// APIToken, when set, is required as a bearer token by POST
 	// /api/articles; without it the ingest API takes only loopback clients.
 	APIToken Secret `yaml:"api_token"`
+	// AdminToken, when set, turns on the admin API (/admin/...) and is
+	// required as its bearer token; it also guards /metrics from
+	// non-loopback clients. Empty: no admin API.
+	AdminToken Secret `yaml:"admin_token"`
 }
 
 // NATS says where the bus is and how crier's streams are named.
@@ -82,17 +86,51 @@ type Subscribers struct {
 	Concurrency   int        `yaml:"concurrency"`
 	// AllowNetworks opens CIDR ranges that the SSRF guard refuses by default
 	// (loopback, private, link-local...).
-	AllowNetworks []string  `yaml:"allow_networks"`
-	Webhooks      []Webhook `yaml:"webhooks"`
+	AllowNetworks []string `yaml:"allow_networks"`
+	// Jitter spreads each retry delay by ± this fraction (0 to 0.9).
+	Jitter float64 `yaml:"jitter"`
+	// RetryAfterMax bounds a receiver's Retry-After on 429 and 503.
+	RetryAfterMax Duration `yaml:"retry_after_max"`
+	// SlowRetryFloor is the least wait after a timeout or a 429.
+	SlowRetryFloor Duration `yaml:"slow_retry_floor"`
+	// DisableAfter disables an endpoint that has kept failing this long.
+	DisableAfter Duration `yaml:"disable_after"`
+	// RotationGrace is how long a rotated-out secret keeps signing.
+	RotationGrace Duration `yaml:"rotation_grace"`
+	// BreakerThreshold failures in a row open an endpoint's circuit for
+	// BreakerCooldown (doubling while it keeps failing, up to 10m).
+	BreakerThreshold int      `yaml:"breaker_threshold"`
+	BreakerCooldown  Duration `yaml:"breaker_cooldown"`
+	// EventsWebhook receives endpoint.failing, endpoint.disabled and
+	// endpoint.recovered events; off when its url is empty.
+	EventsWebhook EventsWebhook `yaml:"events_webhook"`
+	Webhooks      []Webhook     `yaml:"webhooks"`
 }
 
-// Webhook is one endpoint.
+// EventsWebhook is the operational webhook.
+type EventsWebhook struct {
+	URL    string `yaml:"url"`
+	Secret Secret `yaml:"secret"`
+}
+
+// Webhook is one endpoint declared in the file.
 type Webhook struct {
-	Name      string   `yaml:"name"`
-	URL       string   `yaml:"url"`
-	Secret    Secret   `yaml:"secret"`
-	Languages []string `yaml:"languages"`
-	Sources   []string `yaml:"sources"`
+	Name string `yaml:"name"`
+	URL  string `yaml:"url"`
+	// Secret signs (v1); Secrets are more that sign too, for a rotation
+	// done in the file. SigningKey (whsk_) adds an ed25519 v1a signature.
+	Secret     Secret   `yaml:"secret"`
+	Secrets    []Secret `yaml:"secrets"`
+	SigningKey Secret   `yaml:"signing_key"`
+	Languages  []string `yaml:"languages"`
+	Sources    []string `yaml:"sources"`
+	Tags       []string `yaml:"tags"`
+	Stories    []string `yaml:"stories"`
+	// Payload is "full" (the default) or "thin".
+	Payload     string  `yaml:"payload"`
+	Concurrency int     `yaml:"concurrency"`
+	RateLimit   float64 `yaml:"rate_limit"`
+	StrictOrder bool    `yaml:"strict_order"`
 }
 
 // Default returns the configuration used where the file and the
@@ -125,7 +163,14 @@ func Default() *Config {
 				Duration(5 * time.Second), Duration(5 * time.Minute), Duration(30 * time.Minute),
 				Duration(2 * time.Hour), Duration(5 * time.Hour), Duration(10 * time.Hour), Duration(10 * time.Hour),
 			},
-			Concurrency: 4,
+			Concurrency:      4,
+			Jitter:           0.2,
+			RetryAfterMax:    Duration(time.Hour),
+			SlowRetryFloor:   Duration(time.Minute),
+			DisableAfter:     Duration(5 * 24 * time.Hour),
+			RotationGrace:    Duration(24 * time.Hour),
+			BreakerThreshold: 5,
+			BreakerCooldown:  Duration(30 * time.Second),
 		},
 	}
 }
@@ -182,14 +227,24 @@ func (c *Config) Redacted() Config {
 	r := *c
 	r.Subscribers.Webhooks = append([]Webhook(nil), c.Subscribers.Webhooks...)
 	for i := range r.Subscribers.Webhooks {
-		if r.Subscribers.Webhooks[i].Secret != "" {
-			r.Subscribers.Webhooks[i].Secret = "<secret>"
+		w := &r.Subscribers.Webhooks[i]
+		redact(&w.Secret)
+		redact(&w.SigningKey)
+		w.Secrets = append([]Secret(nil), w.Secrets...)
+		for j := range w.Secrets {
+			redact(&w.Secrets[j])
 		}
 	}
-	if r.HTTP.APIToken != "" {
-		r.HTTP.APIToken = "<secret>"
-	}
+	redact(&r.Subscribers.EventsWebhook.Secret)
+	redact(&r.HTTP.APIToken)
+	redact(&r.HTTP.AdminToken)
 	return r
+}
+
+func redact(s *Secret) {
+	if *s != "" {
+		*s = "<secret>"
+	}
 }
 
 // Secret is a string that never prints.

@@ -121,6 +121,29 @@ func (c *Config) Validate() error {
 			bad(fmt.Sprintf("subscribers.allow_networks[%d]", i), "not a CIDR prefix (like 127.0.0.0/8): %q", n)
 		}
 	}
+	if s.Jitter < 0 || s.Jitter > 0.9 {
+		bad("subscribers.jitter", "must be between 0 and 0.9, not %v", s.Jitter)
+	}
+	for key, d := range map[string]Duration{
+		"subscribers.retry_after_max": s.RetryAfterMax, "subscribers.slow_retry_floor": s.SlowRetryFloor,
+		"subscribers.disable_after": s.DisableAfter, "subscribers.rotation_grace": s.RotationGrace,
+		"subscribers.breaker_cooldown": s.BreakerCooldown,
+	} {
+		if d.D() <= 0 {
+			bad(key, "must be positive")
+		}
+	}
+	if s.BreakerThreshold < 1 {
+		bad("subscribers.breaker_threshold", "must be at least 1, not %d", s.BreakerThreshold)
+	}
+	if ew := s.EventsWebhook; ew.URL != "" || ew.Secret != "" {
+		if err := checkHTTPURL(ew.URL); err != nil {
+			bad("subscribers.events_webhook.url", "%v", err)
+		}
+		if err := CheckSecret(ew.Secret.Reveal()); err != nil {
+			bad("subscribers.events_webhook.secret", "%v", err)
+		}
+	}
 	seen := map[string]bool{}
 	for i, w := range s.Webhooks {
 		key := fmt.Sprintf("subscribers.webhooks[%d]", i)
@@ -134,8 +157,27 @@ func (c *Config) Validate() error {
 		if err := checkHTTPURL(w.URL); err != nil {
 			bad(key+".url", "%v", err)
 		}
-		if err := CheckSecret(w.Secret.Reveal()); err != nil {
-			bad(key+".secret", "%v", err)
+		if w.Secret != "" || w.SigningKey == "" {
+			if err := CheckSecret(w.Secret.Reveal()); err != nil {
+				bad(key+".secret", "%v", err)
+			}
+		}
+		for j, sec := range w.Secrets {
+			if err := CheckSecret(sec.Reveal()); err != nil {
+				bad(fmt.Sprintf("%s.secrets[%d]", key, j), "%v", err)
+			}
+		}
+		if w.SigningKey != "" && !strings.HasPrefix(w.SigningKey.Reveal(), "whsk_") {
+			bad(key+".signing_key", "must start with whsk_ (crier secret --ed25519 prints a new key pair)")
+		}
+		if !oneOf(w.Payload, "", "full", "thin") {
+			bad(key+".payload", "must be full or thin, not %q", w.Payload)
+		}
+		if w.Concurrency < 0 || w.Concurrency > 256 {
+			bad(key+".concurrency", "must be between 0 (the default) and 256, not %d", w.Concurrency)
+		}
+		if w.RateLimit < 0 {
+			bad(key+".rate_limit", "must not be negative")
 		}
 		for j, l := range w.Languages {
 			if !subjectRE.MatchString(l) || strings.Contains(l, ".") {
