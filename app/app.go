@@ -5,6 +5,7 @@ package app
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,7 +13,12 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
+	"strings"
 	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/crier/crier/broker"
 	"github.com/crier/crier/config"
@@ -32,6 +38,7 @@ type App struct {
 	Publisher *publisher.Publisher
 	Feeds     *feeds.Service
 	subs      *subscribers.Manager
+	metrics   *prometheus.Registry
 	sched     *publisher.Scheduler
 	http      *http.Server
 	listener  net.Listener
@@ -94,7 +101,8 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 	if err != nil {
 		return nil, err
 	}
-	a := &App{cfg: cfg, version: version, log: log, Broker: b, Topology: top}
+	a := &App{cfg: cfg, version: version, log: log, Broker: b, Topology: top, metrics: prometheus.NewRegistry()}
+	a.metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if err := a.build(ctx); err != nil {
 		b.Close()
 		return nil, err
@@ -120,29 +128,7 @@ func (a *App) build(ctx context.Context) error {
 		Logger: log.With("component", "feeds"),
 	})
 
-	var allow []netip.Prefix
-	for _, n := range cfg.Subscribers.AllowNetworks {
-		allow = append(allow, netip.MustParsePrefix(n)) // validated by config
-	}
-	var retries []time.Duration
-	for _, d := range cfg.Subscribers.RetrySchedule {
-		retries = append(retries, d.D())
-	}
-	var endpoints []subscribers.Endpoint
-	for _, w := range cfg.Subscribers.Webhooks {
-		endpoints = append(endpoints, subscribers.Endpoint{
-			Name: w.Name, URL: w.URL, Secret: w.Secret.Reveal(), Languages: w.Languages, Sources: w.Sources,
-		})
-	}
-	a.subs, err = subscribers.New(a.Broker.JS, subscribers.Options{
-		Topology:      a.Topology,
-		Timeout:       cfg.Subscribers.Timeout.D(),
-		RetrySchedule: retries,
-		Concurrency:   cfg.Subscribers.Concurrency,
-		AllowNetworks: allow,
-		UserAgent:     "crier/" + a.version,
-		Logger:        log.With("component", "subscribers"),
-	}, endpoints)
+	a.subs, err = subscribers.New(a.Broker.JS, subscriberOptions(cfg, a.Topology, a.version, a.metrics, log), webhooks(cfg))
 	if err != nil {
 		return err
 	}
@@ -156,6 +142,8 @@ func (a *App) build(ctx context.Context) error {
 		}
 		http.Error(w, "nats disconnected", http.StatusServiceUnavailable)
 	})
+	mux.Handle("GET /metrics", loopbackOrToken(cfg.HTTP.AdminToken.Reveal(),
+		promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})))
 	mux.Handle("/", a.Feeds.Handler())
 	a.http = &http.Server{
 		Handler:           mux,
@@ -190,6 +178,9 @@ func (a *App) Run(ctx context.Context) error {
 	err := a.subs.Start(ctx)
 	if err == nil {
 		err = a.sched.Start(ctx)
+	}
+	if err != nil && ctx.Err() != nil {
+		err = nil // stopped while starting: a clean stop
 	}
 	if err == nil {
 		select {
@@ -230,4 +221,84 @@ func RunOnce(ctx context.Context, cfg *config.Config, log *slog.Logger) (publish
 		return publisher.RunStats{}, err
 	}
 	return pub.RunInbox(ctx)
+}
+
+// subscriberOptions are the delivery options the configuration describes.
+func subscriberOptions(cfg *config.Config, top broker.Topology, version string, reg prometheus.Registerer, log *slog.Logger) subscribers.Options {
+	s := cfg.Subscribers
+	var allow []netip.Prefix
+	for _, n := range s.AllowNetworks {
+		allow = append(allow, netip.MustParsePrefix(n)) // validated by config
+	}
+	retries := []time.Duration{}
+	for _, d := range s.RetrySchedule {
+		retries = append(retries, d.D())
+	}
+	jitter := s.Jitter
+	if jitter == 0 {
+		jitter = -1 // off, where the package's zero means its default
+	}
+	o := subscribers.Options{
+		Topology:         top,
+		Timeout:          s.Timeout.D(),
+		RetrySchedule:    retries,
+		Jitter:           jitter,
+		MaxRetryAfter:    s.RetryAfterMax.D(),
+		SlowRetryFloor:   s.SlowRetryFloor.D(),
+		DisableAfter:     s.DisableAfter.D(),
+		RotationGrace:    s.RotationGrace.D(),
+		BreakerThreshold: s.BreakerThreshold,
+		BreakerCooldown:  s.BreakerCooldown.D(),
+		Concurrency:      s.Concurrency,
+		AllowNetworks:    allow,
+		BaseURL:          cfg.HTTP.BaseURL,
+		UserAgent:        "crier/" + version + " (+https://github.com/crier/crier)",
+		Registerer:       reg,
+		Logger:           log.With("component", "subscribers"),
+	}
+	if ew := s.EventsWebhook; ew.URL != "" {
+		o.EventsWebhook = &subscribers.Endpoint{URL: ew.URL, Secret: ew.Secret.Reveal()}
+	}
+	return o
+}
+
+// webhooks are the endpoints the configuration declares.
+func webhooks(cfg *config.Config) []subscribers.Endpoint {
+	var eps []subscribers.Endpoint
+	for _, w := range cfg.Subscribers.Webhooks {
+		ep := subscribers.Endpoint{
+			Name: w.Name, URL: w.URL, Secret: w.Secret.Reveal(), SigningKey: w.SigningKey.Reveal(),
+			Languages: w.Languages, Sources: w.Sources, Tags: w.Tags, Stories: w.Stories,
+			Payload: w.Payload, Concurrency: w.Concurrency, RateLimit: w.RateLimit, StrictOrder: w.StrictOrder,
+		}
+		for _, sec := range w.Secrets {
+			ep.Secrets = append(ep.Secrets, subscribers.Secret{Value: sec.Reveal()})
+		}
+		eps = append(eps, ep)
+	}
+	return eps
+}
+
+// loopbackOrToken lets a request through when it carries the bearer token,
+// or, with no token configured, when it comes from loopback.
+func loopbackOrToken(token string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if token != "" {
+			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
+				w.Header().Set("WWW-Authenticate", `Bearer realm="crier"`)
+				http.Error(w, "unauthorized", http.StatusUnauthorized)
+				return
+			}
+		} else if !fromLoopback(r) {
+			http.Error(w, "forbidden: set http.admin_token to reach this from another host", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+func fromLoopback(r *http.Request) bool {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	return err == nil && ap.Addr().Unmap().IsLoopback()
 }
