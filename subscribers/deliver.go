@@ -172,6 +172,12 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	}
 
 	a, retryAfter := r.attempt(d, n)
+	retry := a.Outcome != OutcomeSuccess && a.Outcome != OutcomeGone && a.Outcome != OutcomeInvalidBody && n < m.attempts
+	var delay time.Duration
+	if retry {
+		delay = m.retryDelay(n, a.Outcome, a.Status, retryAfter)
+		a.NextRetry = a.At.Add(delay)
+	}
 	m.record(r, d, a)
 	log = log.With("attempt", n, "status", a.Status, "latency_ms", a.LatencyMS)
 
@@ -193,15 +199,15 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		}
 	case a.Outcome == OutcomeGone:
 		r.saveAttempts(ctx, d, append(prior, a), log)
-		nak(log, msg, time.Minute)
+		// Disabling stops this runner before the message comes back: it
+		// waits for the endpoint to be enabled again.
 		r.disable(log, "the receiver answered 410 Gone")
-	case a.Outcome != OutcomeInvalidBody && n < m.attempts:
-		delay := m.retryDelay(n, a.Outcome, a.Status, retryAfter)
-		a.NextRetry = now.Add(delay)
+		nak(log, msg, 0)
+	case retry:
 		r.saveAttempts(ctx, d, append(prior, a), log)
 		log.Warn("webhook attempt failed; will retry", "error", a.Error, "retry_in", delay)
 		nak(log, msg, delay)
-		if retryAfter > 0 && (a.Status == http.StatusTooManyRequests || a.Status == http.StatusServiceUnavailable) {
+		if retryAfter > 0 && a.Outcome == OutcomeThrottled {
 			r.brk.pause(now, min(retryAfter, m.o.MaxRetryAfter))
 		}
 		r.failed(now, log)

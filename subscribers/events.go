@@ -126,7 +126,11 @@ func (r *runner) disable(log *slog.Logger, reason string) {
 	defer cancel()
 	if err := r.m.setDisabled(ctx, r.ep, true, reason); err != nil {
 		log.Error("webhook: cannot disable endpoint", "error", err)
+		return
 	}
+	// Stop pulling now; the reconcile that follows the status change
+	// waits for the attempts in flight.
+	r.cancel()
 }
 
 // setDisabled disables or enables an endpoint and publishes the event

@@ -85,6 +85,12 @@ type published struct {
 
 func (e *env) publish(lang, source string) published {
 	e.t.Helper()
+	return e.publishWith(lang, source, nil)
+}
+
+// publishWith publishes an article that edit may change first.
+func (e *env) publishWith(lang, source string, edit func(*article.Article)) published {
+	e.t.Helper()
 	n := e.seq.Add(1)
 	a := article.Article{
 		Schema:    article.SchemaVersion,
@@ -96,6 +102,9 @@ func (e *env) publish(lang, source string) published {
 		Ingested:  time.Now().UTC(),
 		Source:    source,
 		Language:  lang,
+	}
+	if edit != nil {
+		edit(&a)
 	}
 	raw, err := json.Marshal(a)
 	if err != nil {
@@ -138,6 +147,7 @@ func (e *env) deadLetter(name string) jetstream.Msg {
 // hit is one request a receiver got, already verified.
 type hit struct {
 	n      int // 1-based request number at this receiver
+	at     time.Time
 	id     string
 	header http.Header
 	body   []byte
@@ -146,16 +156,25 @@ type hit struct {
 // receiver is an httptest server that verifies every request with the
 // Standard Webhooks library and reports it on hits.
 type receiver struct {
-	srv   *httptest.Server
-	hits  chan hit
-	count atomic.Int64
-	conns atomic.Int64
+	// skipVerify turns the receiver's own signature check off, for tests
+	// that check signatures themselves.
+	skipVerify bool
+	srv        *httptest.Server
+	hits       chan hit
+	count      atomic.Int64
+	conns      atomic.Int64
 }
 
 // newReceiver listens on addr ("" for 127.0.0.1) and answers with respond.
 func newReceiver(t *testing.T, addr string, respond func(w http.ResponseWriter, r *http.Request, h hit)) *receiver {
 	t.Helper()
-	wh, err := standardwebhooks.NewWebhook(testSecret)
+	return newReceiverWith(t, testSecret, addr, respond)
+}
+
+// newReceiverWith is newReceiver verifying with secret.
+func newReceiverWith(t *testing.T, secret, addr string, respond func(w http.ResponseWriter, r *http.Request, h hit)) *receiver {
+	t.Helper()
+	wh, err := standardwebhooks.NewWebhook(secret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,10 +184,10 @@ func newReceiver(t *testing.T, addr string, respond func(w http.ResponseWriter, 
 		if err != nil {
 			t.Errorf("receiver: read body: %v", err)
 		}
-		if err := wh.Verify(body, r.Header); err != nil {
+		if err := wh.Verify(body, r.Header); err != nil && !rc.skipVerify {
 			t.Errorf("receiver: signature does not verify: %v", err)
 		}
-		h := hit{n: int(rc.count.Add(1)), id: r.Header.Get("webhook-id"), header: r.Header.Clone(), body: body}
+		h := hit{n: int(rc.count.Add(1)), at: time.Now(), id: r.Header.Get("webhook-id"), header: r.Header.Clone(), body: body}
 		rc.hits <- h // on arrival, so tests can see requests still in flight
 		if respond != nil {
 			respond(w, r, h)
