@@ -53,7 +53,7 @@ func commands() []command {
 		{"normalize", "FILE... | -", "print each input normalized, as one JSON article per line; needs no NATS", normalizeCmd},
 		{"eval", "[-v] DIR...", "score normalization against a labelled corpus (see normalize/testdata/corpus)", evalCmd},
 		{"receive", "[--config FILE] [--webhook NAME] [--listen ADDR]", "run a test webhook receiver that verifies signatures and prints deliveries", receive},
-		{"secret", "", "print a new webhook secret (whsec_...)", secret},
+		{"secret", "[--ed25519]", "print a new webhook secret (whsec_...), or an ed25519 key pair (whsk_/whpk_)", secret},
 		{"version", "", "print the version", printVersion},
 	}
 }
