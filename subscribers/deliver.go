@@ -120,7 +120,9 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		_ = msg.Term()
 		return
 	}
-	log := r.log.With("article", d.articleID)
+	// Attributes are added where something is logged: a logger per
+	// delivery was measurable on the hot path.
+	log := r.log
 	if !r.events && !r.wants(msg) {
 		if err := msg.Ack(); err != nil {
 			log.Debug("webhook: ack of a filtered message failed", "error", err)
@@ -160,14 +162,14 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		// A redelivery: a retry, a breaker wait, or an interrupted attempt.
 		if prior, _, err = m.store.attempts(ctx, d.key); err != nil {
 			r.brk.releaseProbe()
-			log.Warn("webhook: cannot read attempts; will retry", "error", err)
+			log.Warn("webhook: cannot read attempts; will retry", "article", d.articleID, "error", err)
 			nak(log, msg, storeRetryDelay)
 			return
 		}
 	}
 	n := len(prior) + 1
 	if n > m.attempts {
-		r.deadLetter(d, prior, "attempts exhausted; the last attempt was interrupted or its dead-letter publish failed", log)
+		r.deadLetter(d, prior, "attempts exhausted; the last attempt was interrupted or its dead-letter publish failed", log.With("article", d.articleID))
 		return
 	}
 
@@ -179,19 +181,21 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		a.NextRetry = a.At.Add(delay)
 	}
 	m.record(r, d, a)
-	log = log.With("attempt", n, "status", a.Status, "latency_ms", a.LatencyMS)
+	if a.Outcome != OutcomeSuccess {
+		log = log.With("article", d.articleID, "attempt", n, "status", a.Status, "latency_ms", a.LatencyMS)
+	}
 
 	switch {
 	case a.Outcome == OutcomeSuccess:
 		if err := msg.Ack(); err != nil {
 			// The server will redeliver; receivers dedupe on webhook-id.
-			log.Warn("webhook delivered but ack failed", "error", err)
+			log.Warn("webhook delivered but ack failed", "article", d.articleID, "error", err)
 		} else {
-			log.Debug("webhook delivered")
+			log.Debug("webhook delivered", "article", d.articleID, "attempt", n)
 		}
 		if n > 1 {
 			if err := m.store.forgetAttempts(ctx, d.key); err != nil {
-				log.Debug("webhook: forget attempts", "error", err)
+				log.Debug("webhook: forget attempts", "article", d.articleID, "error", err)
 			}
 		}
 		if r.brk.success() || r.failingSince.Load() != 0 {

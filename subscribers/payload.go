@@ -1,6 +1,7 @@
 package subscribers
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"net/url"
@@ -17,8 +18,11 @@ const EventArticlePublished = "article.published"
 // message sends the same bytes.
 func (r *runner) payload(d *message) ([]byte, error) {
 	data := d.msg.Data()
-	if !json.Valid(data) {
-		return nil, errors.New("message body is not valid JSON")
+	// A full check (json.Valid) per endpoint and attempt was a tenth of
+	// the delivery path; the publisher writes marshalled JSON, so this
+	// only catches a foreign message on the subject.
+	if t := bytes.TrimSpace(data); len(t) < 2 || t[0] != '{' || t[len(t)-1] != '}' {
+		return nil, errors.New("message body is not a JSON object")
 	}
 	if r.events {
 		return data, nil

@@ -207,7 +207,9 @@ func (r *runner) open(ctx context.Context, src source) (jetstream.MessagesContex
 	}
 	// Pull no more than the workers can take: the rest stays on the server,
 	// where another replica's consumer can have it.
-	it, err := cons.Messages(jetstream.PullMaxMessages(r.concurrency))
+	// A short pull expiry bounds a stall seen under load, where the
+	// iterator waited for its pull request to expire before asking again.
+	it, err := cons.Messages(jetstream.PullMaxMessages(2*r.concurrency), jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", src.consumer, err)
 	}
