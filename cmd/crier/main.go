@@ -53,6 +53,8 @@ func commands() []command {
 		{"normalize", "FILE... | -", "print each input normalized, as one JSON article per line; needs no NATS", normalizeCmd},
 		{"eval", "[-v] DIR...", "score normalization against a labelled corpus (see normalize/testdata/corpus)", evalCmd},
 		{"receive", "[--config FILE] [--webhook NAME] [--listen ADDR]", "run a test webhook receiver that verifies signatures and prints deliveries", receive},
+		{"endpoints", "list|show|create|update|delete|disable|enable|rotate|attempts|replay", "manage webhook endpoints through the admin API", endpointsCmd},
+		{"dead-letters", "list|replay", "list and replay webhook dead letters through the admin API", deadLettersCmd},
 		{"secret", "", "print a new webhook secret (whsec_...)", secret},
 		{"version", "", "print the version", printVersion},
 	}
