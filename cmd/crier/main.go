@@ -53,6 +53,8 @@ func commands() []command {
 		{"normalize", "FILE... | -", "print each input normalized, as one JSON article per line; needs no NATS", normalizeCmd},
 		{"eval", "[-v] DIR...", "score normalization against a labelled corpus (see normalize/testdata/corpus)", evalCmd},
 		{"receive", "[--config FILE] [--webhook NAME] [--listen ADDR]", "run a test webhook receiver that verifies signatures and prints deliveries", receive},
+		{"endpoints", "list|show|create|update|delete|disable|enable|rotate|attempts|replay", "manage webhook endpoints through the admin API", endpointsCmd},
+		{"dead-letters", "list|replay", "list and replay webhook dead letters through the admin API", deadLettersCmd},
 		{"secret", "[--ed25519]", "print a new webhook secret (whsec_...), or an ed25519 key pair (whsk_/whpk_)", secret},
 		{"version", "", "print the version", printVersion},
 	}
@@ -80,7 +82,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 func usage(w io.Writer) {
 	fmt.Fprintf(w, "crier %s: news feeds, NATS messages and signed webhooks from raw articles\n\nUsage:\n", currentVersion())
 	for _, c := range commands() {
-		fmt.Fprintf(w, "  crier %-10s %s\n      %s\n", c.name, c.args, c.help)
+		fmt.Fprintf(w, "  crier %-12s %s\n      %s\n", c.name, c.args, c.help)
 	}
 	fmt.Fprintf(w, "\nRun crier COMMAND --help for a command's flags. Every config key can be set by an\nenvironment variable: http.listen is CRIER_HTTP_LISTEN.\n")
 }
