@@ -482,7 +482,7 @@ func (s *server) fail(w http.ResponseWriter, r *http.Request, err error) {
 		writeError(w, http.StatusBadRequest, err.Error())
 	case errors.Is(err, subscribers.ErrNotFound):
 		writeError(w, http.StatusNotFound, err.Error())
-	case errors.Is(err, subscribers.ErrExists), errors.Is(err, subscribers.ErrDeclared):
+	case errors.Is(err, subscribers.ErrExists), errors.Is(err, subscribers.ErrDeclared), errors.Is(err, subscribers.ErrConflict):
 		writeError(w, http.StatusConflict, err.Error())
 	default:
 		s.log.Error("admin API: request failed", "method", r.Method, "path", r.URL.Path, "error", err)

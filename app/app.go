@@ -20,6 +20,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/crier/crier/admin"
 	"github.com/crier/crier/broker"
 	"github.com/crier/crier/config"
 	"github.com/crier/crier/feeds"
@@ -142,6 +143,9 @@ func (a *App) build(ctx context.Context) error {
 		}
 		http.Error(w, "nats disconnected", http.StatusServiceUnavailable)
 	})
+	if tok := cfg.HTTP.AdminToken.Reveal(); tok != "" {
+		mux.Handle("/admin/", admin.Handler(a.subs, admin.Options{Token: tok, Logger: log.With("component", "admin")}))
+	}
 	mux.Handle("GET /metrics", loopbackOrToken(cfg.HTTP.AdminToken.Reveal(),
 		promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})))
 	mux.Handle("/", a.Feeds.Handler())

@@ -117,7 +117,7 @@ func (m *Manager) CreateEndpoint(ctx context.Context, ep Endpoint) (Endpoint, er
 		return Endpoint{}, err
 	}
 	if ep.Name == EventsEndpointName || slices.ContainsFunc(m.declared, func(e Endpoint) bool { return e.Name == ep.Name }) {
-		return Endpoint{}, fmt.Errorf("%w: %s", ErrExists, ep.Name)
+		return Endpoint{}, fmt.Errorf("endpoint %s: %w", ep.Name, ErrExists)
 	}
 	now := m.o.Now().UTC()
 	ep.Secrets = ep.secrets()
@@ -139,7 +139,7 @@ func (m *Manager) CreateEndpoint(ctx context.Context, ep Endpoint) (Endpoint, er
 		return Endpoint{}, err
 	}
 	if _, _, err := st.getEndpoint(ctx, ep.Name); err == nil {
-		return Endpoint{}, fmt.Errorf("%w: %s", ErrExists, ep.Name)
+		return Endpoint{}, fmt.Errorf("endpoint %s: %w", ep.Name, ErrExists)
 	}
 	if err := m.createConsumers(ctx, ep); err != nil {
 		return Endpoint{}, err
@@ -185,7 +185,7 @@ func (m *Manager) apiEndpoint(ctx context.Context, name string) (*store, Endpoin
 		return nil, Endpoint{}, 0, err
 	}
 	if name == EventsEndpointName || slices.ContainsFunc(m.declared, func(e Endpoint) bool { return e.Name == name }) {
-		return nil, Endpoint{}, 0, fmt.Errorf("%w: %s (edit the file instead)", ErrDeclared, name)
+		return nil, Endpoint{}, 0, fmt.Errorf("endpoint %s: %w (edit the file instead)", name, ErrDeclared)
 	}
 	ep, rev, err := st.getEndpoint(ctx, name)
 	return st, ep, rev, err
@@ -253,6 +253,9 @@ func (m *Manager) DeleteEndpoint(ctx context.Context, name string) error {
 // DisableEndpoint stops delivery to an endpoint on every replica; its
 // articles wait in its consumer until it is enabled again.
 func (m *Manager) DisableEndpoint(ctx context.Context, name, reason string) error {
+	if name == EventsEndpointName {
+		return fmt.Errorf("endpoint %s: %w: the events webhook is never disabled (remove subscribers.events_webhook instead)", name, ErrDeclared)
+	}
 	ep, err := m.lookup(ctx, name)
 	if err != nil {
 		return err

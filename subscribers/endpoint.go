@@ -89,9 +89,12 @@ type Status struct {
 
 // Validation errors, for callers that map them to HTTP statuses.
 var (
-	ErrInvalid  = errors.New("invalid endpoint")
-	ErrNotFound = errors.New("no such endpoint")
-	ErrExists   = errors.New("endpoint already exists")
+	ErrInvalid  = errors.New("invalid")
+	ErrNotFound = errors.New("not found")
+	ErrExists   = errors.New("already exists")
+	// ErrConflict reports a change made meanwhile by another request or
+	// replica; read again and retry.
+	ErrConflict = errors.New("changed meanwhile; read it again and retry")
 	// ErrDeclared refuses to change an endpoint the config file declares.
 	ErrDeclared = errors.New("endpoint is declared in the configuration file")
 )

@@ -289,7 +289,7 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 	var errs []error
 	for name, r := range m.runners {
 		ep, ok := want[name]
-		if ok && !m.statuses[name].Disabled && r.same(ep) {
+		if ok && !m.disabled(name) && r.same(ep) {
 			r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
 			continue
 		}
@@ -302,7 +302,7 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 	}
 	slices.Sort(names)
 	for _, name := range names {
-		if _, running := m.runners[name]; running || m.statuses[name].Disabled {
+		if _, running := m.runners[name]; running || m.disabled(name) {
 			continue
 		}
 		r, err := m.newRunner(want[name])
@@ -318,6 +318,12 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 		m.runners[name] = r
 	}
 	return errors.Join(errs...)
+}
+
+// disabled reports whether an endpoint must not run; the events webhook
+// always runs.
+func (m *Manager) disabled(name string) bool {
+	return name != EventsEndpointName && m.statuses[name].Disabled
 }
 
 func unixNano(t time.Time) int64 {

@@ -560,3 +560,42 @@ func TestMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestEventsWebhookIsNeverDisabled(t *testing.T) {
+	e := newEnv(t)
+	ops := newReceiver(t, "", status(http.StatusNoContent))
+	o := e.options()
+	o.EventsWebhook = &subscribers.Endpoint{URL: ops.srv.URL + "/ops", Secret: testSecret}
+	m := e.start(o)
+	err := m.DisableEndpoint(context.Background(), subscribers.EventsEndpointName, "")
+	if !errors.Is(err, subscribers.ErrDeclared) {
+		t.Errorf("disable the events webhook: %v, want ErrDeclared", err)
+	}
+	if _, err := m.RotateSecret(context.Background(), subscribers.EventsEndpointName); !errors.Is(err, subscribers.ErrDeclared) {
+		t.Errorf("rotate the events webhook: %v, want ErrDeclared", err)
+	}
+}
+
+func TestConcurrentUpdateIsAConflict(t *testing.T) {
+	e := newEnv(t)
+	m := e.start(e.options())
+	ctx := context.Background()
+	if _, err := m.CreateEndpoint(ctx, subscribers.Endpoint{Name: "busy", URL: "http://127.0.0.1:1/x"}); err != nil {
+		t.Fatal(err)
+	}
+	// Many writers at once: each either wins or gets ErrConflict, never
+	// another error.
+	errs := make(chan error, 8)
+	for i := range 8 {
+		go func() {
+			d := "writer " + string(rune('a'+i))
+			_, err := m.UpdateEndpoint(ctx, "busy", subscribers.EndpointUpdate{Description: &d})
+			errs <- err
+		}()
+	}
+	for range 8 {
+		if err := <-errs; err != nil && !errors.Is(err, subscribers.ErrConflict) {
+			t.Errorf("concurrent update: %v", err)
+		}
+	}
+}

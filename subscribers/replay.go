@@ -79,7 +79,7 @@ func (m *Manager) ReplayDeadLetter(ctx context.Context, seq uint64) error {
 	}
 	raw, err := s.GetMsg(ctx, seq)
 	if errors.Is(err, jetstream.ErrMsgNotFound) {
-		return fmt.Errorf("%w: dead letter %d", ErrNotFound, seq)
+		return fmt.Errorf("dead letter %d: %w", seq, ErrNotFound)
 	}
 	if err != nil {
 		return fmt.Errorf("subscribers: dead letter %d: %w", seq, err)

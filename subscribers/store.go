@@ -59,7 +59,7 @@ func openStore(ctx context.Context, js jetstream.JetStream, top broker.Topology,
 func (s *store) getEndpoint(ctx context.Context, name string) (Endpoint, uint64, error) {
 	e, err := s.endpoints.Get(ctx, name)
 	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Endpoint{}, 0, ErrNotFound
+		return Endpoint{}, 0, fmt.Errorf("endpoint %s: %w", name, ErrNotFound)
 	}
 	if err != nil {
 		return Endpoint{}, 0, fmt.Errorf("subscribers: read endpoint %s: %w", name, err)
@@ -100,10 +100,13 @@ func (s *store) putEndpoint(ctx context.Context, ep Endpoint, rev uint64) error 
 	if rev == 0 {
 		_, err = s.endpoints.Create(ctx, ep.Name, b)
 		if errors.Is(err, jetstream.ErrKeyExists) {
-			return fmt.Errorf("%w: %s", ErrExists, ep.Name)
+			return fmt.Errorf("endpoint %s: %w", ep.Name, ErrExists)
 		}
 	} else {
 		_, err = s.endpoints.Update(ctx, ep.Name, b, rev)
+		if isWrongSequence(err) {
+			return fmt.Errorf("endpoint %s: %w", ep.Name, ErrConflict)
+		}
 	}
 	if err != nil {
 		return fmt.Errorf("subscribers: save endpoint %s: %w", ep.Name, err)

@@ -216,7 +216,7 @@ func TestEndpointsCommands(t *testing.T) {
 	if !strings.Contains(out, "deleted endpoint news") {
 		t.Errorf("delete: %s", out)
 	}
-	if _, errOut := e.crier(exitFailed, "endpoints", "show", "news"); !strings.Contains(errOut, "no such endpoint") {
+	if _, errOut := e.crier(exitFailed, "endpoints", "show", "news"); !strings.Contains(errOut, "endpoint news: not found") {
 		t.Errorf("show after delete: %s", errOut)
 	}
 }
@@ -297,7 +297,7 @@ func TestAdminCommandErrors(t *testing.T) {
 		{"bad server", nil, []string{"endpoints", "list", "--server", "127.0.0.1:1"}, exitUsage, "want an http or https URL"},
 		{"duplicate", nil, []string{"endpoints", "create", "--name", "taken", "--url", rc.url}, exitFailed, "already exists"},
 		{"refused address", nil, []string{"endpoints", "create", "--name", "a", "--url", "http://127.0.0.2:9/"}, exitFailed, "loopback"},
-		{"unknown endpoint", nil, []string{"endpoints", "disable", "nope"}, exitFailed, "no such endpoint"},
+		{"unknown endpoint", nil, []string{"endpoints", "disable", "nope"}, exitFailed, "endpoint nope: not found"},
 		{"no subcommand", nil, []string{"endpoints"}, exitUsage, "Usage: crier endpoints"},
 		{"unknown subcommand", nil, []string{"dead-letters", "purge"}, exitUsage, `unknown command "purge"`},
 		{"create without url", nil, []string{"endpoints", "create", "--name", "a"}, exitUsage, "--name and --url are required"},
