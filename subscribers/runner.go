@@ -209,12 +209,16 @@ func (r *runner) open(ctx context.Context, src source) (jetstream.MessagesContex
 	// where another replica's consumer can have it.
 	// A short pull expiry bounds a stall seen under load, where the
 	// iterator waited for its pull request to expire before asking again.
-	it, err := cons.Messages(jetstream.PullMaxMessages(2*r.concurrency), jetstream.PullExpiry(5*time.Second))
+	it, err := cons.Messages(jetstream.PullMaxMessages(pullBatch(r.concurrency)), jetstream.PullExpiry(5*time.Second))
 	if err != nil {
 		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", src.consumer, err)
 	}
 	return it, nil
 }
+
+// pullBatch is how many messages a consumer buffers: enough that workers
+// never wait for a pull round trip, and fewer pull requests per message.
+func pullBatch(concurrency int) int { return max(2*concurrency, 32) }
 
 // run pulls one source until stop, re-opening the consumer if the server
 // drops it.
@@ -266,12 +270,18 @@ func (r *runner) pull(src source, it jetstream.MessagesContext, inflight *sync.W
 				return err
 			}
 		}
+		waitStart := time.Now()
 		select {
 		case r.sem <- struct{}{}:
 		case <-r.ctx.Done():
 			nak(r.log, msg, 0)
 			release(r.log, it)
 			return nil
+		}
+		if time.Since(waitStart) > time.Second {
+			// It waited behind slow attempts: restart its AckWait, or the
+			// server would hand it to another worker meanwhile.
+			_ = msg.InProgress()
 		}
 		inflight.Add(1)
 		go func() {
