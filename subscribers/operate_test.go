@@ -599,3 +599,25 @@ func TestConcurrentUpdateIsAConflict(t *testing.T) {
 		}
 	}
 }
+
+func TestRateLimit(t *testing.T) {
+	e := newEnv(t)
+	rc := newReceiver(t, "", status(http.StatusOK))
+	ep := rc.endpoint("slow-down")
+	ep.RateLimit = 2 // a burst of 2, then one every 500 ms
+	ep.Concurrency = 4
+	e.start(e.options(), ep)
+	for range 4 {
+		e.publish("fr", "x")
+	}
+	first := rc.next(t)
+	var lastAt time.Time
+	for range 3 {
+		lastAt = rc.next(t).at
+	}
+	// A lower bound, not a speed figure: the 4th request may not come
+	// before the limiter allows it.
+	if gap := lastAt.Sub(first.at); gap < 900*time.Millisecond {
+		t.Errorf("4 requests within %s at 2 per second", gap)
+	}
+}
