@@ -62,6 +62,7 @@ type Manager struct {
 	stopCtx  context.Context
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
+	draining sync.WaitGroup // runners replaced or stopped by a reconcile
 }
 
 const (
@@ -293,7 +294,11 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 			r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
 			continue
 		}
-		r.stop()
+		// Its attempts in flight finish in the background: an admin
+		// request must not wait for a slow receiver's timeout. A new
+		// runner may start at once; the consumer is shared.
+		r.cancel()
+		m.draining.Go(r.wg.Wait)
 		delete(m.runners, name)
 	}
 	names := make([]string, 0, len(want))
@@ -349,6 +354,7 @@ func (m *Manager) Stop() {
 	m.stop()
 	m.mu.Unlock()
 	m.wg.Wait()
+	m.draining.Wait()
 	m.rec.flushAll(context.Background())
 	m.client.CloseIdleConnections()
 	m.log.Info("webhook delivery stopped")
