@@ -72,15 +72,7 @@ func TestNewEndpointStartsAtNewArticles(t *testing.T) {
 
 func TestRetryThenSuccess(t *testing.T) {
 	e := newEnv(t)
-	var failing atomic.Int64
-	failing.Store(3)
-	rc := newReceiver(t, "", func(w http.ResponseWriter, _ *http.Request, _ hit) {
-		if failing.Add(-1) >= 0 {
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
+	rc := newReceiver(t, "", failFirst(3, http.StatusInternalServerError))
 	o := e.options()
 	o.RetrySchedule = []time.Duration{50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond, 50 * time.Millisecond}
 	e.start(o, rc.endpoint("flaky"))

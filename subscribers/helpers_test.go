@@ -211,6 +211,19 @@ func newReceiverWith(t *testing.T, secret, addr string, respond func(w http.Resp
 	return rc
 }
 
+// failFirst answers code to the first n requests, then 200.
+func failFirst(n int64, code int) func(http.ResponseWriter, *http.Request, hit) {
+	var left atomic.Int64
+	left.Store(n)
+	return func(w http.ResponseWriter, _ *http.Request, _ hit) {
+		if left.Add(-1) >= 0 {
+			w.WriteHeader(code)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}
+}
+
 func status(code int) func(http.ResponseWriter, *http.Request, hit) {
 	return func(w http.ResponseWriter, _ *http.Request, _ hit) { w.WriteHeader(code) }
 }

@@ -178,15 +178,7 @@ func TestRetryAfterIsHonoured(t *testing.T) {
 
 func TestBreakerOpensEventsAndRecovers(t *testing.T) {
 	e := newEnv(t)
-	var fails atomic.Int64
-	fails.Store(3)
-	rc := newReceiver(t, "", func(w http.ResponseWriter, _ *http.Request, _ hit) {
-		if fails.Add(-1) >= 0 {
-			w.WriteHeader(http.StatusBadGateway)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
+	rc := newReceiver(t, "", failFirst(3, http.StatusBadGateway))
 	o := e.options()
 	o.BreakerThreshold = 2
 	o.BreakerCooldown = 100 * time.Millisecond
@@ -438,15 +430,7 @@ func TestTagAndStoryFilters(t *testing.T) {
 
 func TestStrictOrder(t *testing.T) {
 	e := newEnv(t)
-	var fails atomic.Int64
-	fails.Store(2)
-	rc := newReceiver(t, "", func(w http.ResponseWriter, _ *http.Request, _ hit) {
-		if fails.Add(-1) >= 0 {
-			w.WriteHeader(http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusOK)
-	})
+	rc := newReceiver(t, "", failFirst(2, http.StatusInternalServerError))
 	ep := rc.endpoint("ordered")
 	ep.StrictOrder = true
 	ep.Concurrency = 8 // strict order overrides it
