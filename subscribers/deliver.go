@@ -169,6 +169,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	}
 	n := len(prior) + 1
 	if n > m.attempts {
+		r.brk.releaseProbe()
 		r.deadLetter(d, prior, "attempts exhausted; the last attempt was interrupted or its dead-letter publish failed", log.With("article", d.articleID))
 		return
 	}
@@ -217,7 +218,12 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		r.failed(now, log)
 	default:
 		r.deadLetter(d, append(prior, a), a.Error, log)
-		r.failed(now, log)
+		if a.Outcome == OutcomeInvalidBody {
+			// The message is at fault, not the endpoint.
+			r.brk.releaseProbe()
+		} else {
+			r.failed(now, log)
+		}
 	}
 }
 
