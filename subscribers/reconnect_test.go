@@ -29,8 +29,8 @@ type heldRequest struct {
 
 // TestNATSReconnectMidDeliveryLosesNothing restarts the NATS server under a
 // running manager whose client reaches it over TCP: the messages waiting for
-// a retry, and two attempts in flight whose Nak and Ack are sent while the
-// client is disconnected, are all delivered after the client reconnects and
+// a retry, and attempts in flight whose Nak or Ack is sent while the client
+// is disconnected, are all delivered after the client reconnects and
 // acknowledged on the new server, and the consumers still deliver articles
 // published after it.
 func TestNATSReconnectMidDeliveryLosesNothing(t *testing.T) {
@@ -63,7 +63,7 @@ func TestNATSReconnectMidDeliveryLosesNothing(t *testing.T) {
 
 	var healthy atomic.Bool
 	var toHold atomic.Int64
-	held := make(chan heldRequest, 2)
+	held := make(chan heldRequest, o.Concurrency)
 	delivered := make(chan hit, 1000)
 	cleanup := newGate(t) // unblocks held requests if the test fails first
 	rc := newReceiver(t, "", func(w http.ResponseWriter, _ *http.Request, h hit) {
@@ -105,20 +105,32 @@ func TestNATSReconnectMidDeliveryLosesNothing(t *testing.T) {
 	for len(failed) < articles {
 		failed[strings.TrimPrefix(rc.next(t).id, "msg_")] = true
 	}
-	// Hold the next two attempts (two different articles: a message is in
-	// one attempt at a time) while the server goes away.
-	toHold.Store(2)
-	holds := []heldRequest{next(t, held, "held request"), next(t, held, "held request")}
+	// Hold the next attempts, one per slot (different articles: a message
+	// is in one attempt at a time), while the server goes away. The flush
+	// makes sure the server has every earlier Nak before it stops.
+	toHold.Store(int64(o.Concurrency))
+	var holds []heldRequest
+	for range o.Concurrency {
+		holds = append(holds, next(t, held, "held request"))
+	}
+	if err := client.Conn.Flush(); err != nil {
+		t.Fatal(err)
+	}
 
 	srv1.Close() // the server only; the manager and its client keep running
 	if s := next(t, status, "client disconnect"); s != nats.RECONNECTING {
 		t.Fatalf("client status %v, want RECONNECTING", s)
 	}
-	// Settle both attempts while disconnected: one failed (Nak), one
+	// Settle the held attempts while disconnected: half failed (Nak), half
 	// delivered (Ack).
-	holds[0].answer <- http.StatusInternalServerError
-	holds[1].answer <- http.StatusNoContent
-	t.Logf("server down; held %s (answered 500) and %s (answered 204)", holds[0].id, holds[1].id)
+	for i, hr := range holds {
+		code := http.StatusInternalServerError
+		if i%2 == 1 {
+			code = http.StatusNoContent
+		}
+		hr.answer <- code
+		t.Logf("server down; held %s answered %d", hr.id, code)
+	}
 
 	srv2, _ := brokertest.StartAt(t, dir, addr)
 	// Cleanups run last first: stop the manager and its client while the
