@@ -96,8 +96,10 @@ func (r *runner) inspect(src source, msg jetstream.Msg) (*message, error) {
 		// Still stable across retries and restarts.
 		d.articleID = "seq" + strconv.FormatUint(meta.Sequence.Stream, 10)
 	}
-	if t, err := time.Parse(time.RFC3339Nano, h.Get(HeaderStreamTime)); err == nil {
-		d.streamTime = t
+	if v := h.Get(HeaderStreamTime); v != "" {
+		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
+			d.streamTime = t
+		}
 	}
 	// webhook-id is the receiver's idempotency key: the same for every
 	// attempt and every replay of one article to one endpoint.
@@ -155,12 +157,13 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		}
 	}
 
-	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-	defer cancel()
 	var prior []Attempt
 	if d.meta.NumDelivered > 1 {
 		// A redelivery: a retry, a breaker wait, or an interrupted attempt.
-		if prior, _, err = m.store.attempts(ctx, d.key); err != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+		prior, _, err = m.store.attempts(ctx, d.key)
+		cancel()
+		if err != nil {
 			r.brk.releaseProbe()
 			log.Warn("webhook: cannot read attempts; will retry", "article", d.articleID, "error", err)
 			nak(log, msg, storeRetryDelay)
@@ -195,6 +198,8 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 			log.Debug("webhook delivered", "article", d.articleID, "attempt", n)
 		}
 		if n > 1 {
+			ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+			defer cancel()
 			if err := m.store.forgetAttempts(ctx, d.key); err != nil {
 				log.Debug("webhook: forget attempts", "article", d.articleID, "error", err)
 			}
@@ -203,13 +208,13 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 			r.recovered(log)
 		}
 	case a.Outcome == OutcomeGone:
-		r.saveAttempts(ctx, d, append(prior, a), log)
+		r.saveAttempts(d, append(prior, a), log)
 		// Disabling stops this runner before the message comes back: it
 		// waits for the endpoint to be enabled again.
 		r.disable(log, "the receiver answered 410 Gone")
 		nak(log, msg, 0)
 	case retry:
-		r.saveAttempts(ctx, d, append(prior, a), log)
+		r.saveAttempts(d, append(prior, a), log)
 		log.Warn("webhook attempt failed; will retry", "error", a.Error, "retry_in", delay)
 		nak(log, msg, delay)
 		if retryAfter > 0 && a.Outcome == OutcomeThrottled {
@@ -227,7 +232,9 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	}
 }
 
-func (r *runner) saveAttempts(ctx context.Context, d *message, as []Attempt, log *slog.Logger) {
+func (r *runner) saveAttempts(d *message, as []Attempt, log *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
 	if err := r.m.store.saveAttempts(ctx, d.key, as); err != nil {
 		// The attempt is not counted: one more than the schedule, at worst.
 		log.Warn("webhook: cannot record attempt", "error", err)
@@ -289,7 +296,7 @@ func (r *runner) attempt(d *message, n int) (Attempt, time.Duration) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.url.String(), bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, r.rawURL, bytes.NewReader(bytes.Join(body, nil)))
 	if err != nil {
 		a.Outcome, a.Error = OutcomeConnection, fmt.Sprintf("POST %s: %v", r.safeURL, unwrapURLError(err))
 		return a, 0

@@ -167,7 +167,7 @@ func (e *Endpoint) signer() (*signer, error) {
 		if err != nil {
 			return nil, err
 		}
-		s.hmacKeys = append(s.hmacKeys, expiringKey{key: k, expires: sec.Expires})
+		s.hmacKeys = append(s.hmacKeys, newExpiringKey(k, sec.Expires))
 	}
 	if e.SigningKey != "" {
 		k, err := ParseSigningKey(e.SigningKey)

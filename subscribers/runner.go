@@ -25,6 +25,7 @@ type runner struct {
 	m           *Manager
 	ep          Endpoint
 	url         *url.URL
+	rawURL      string
 	safeURL     string // URL without userinfo, query and fragment
 	sign        *signer
 	events      bool // the operational events webhook: its own stream, body as is
@@ -69,6 +70,7 @@ func (m *Manager) newRunner(ep Endpoint) (*runner, error) {
 		m:           m,
 		ep:          ep,
 		url:         u,
+		rawURL:      u.String(),
 		safeURL:     redactURL(u),
 		sign:        sg,
 		events:      ep.Name == EventsEndpointName,
