@@ -35,8 +35,8 @@ type HTTP struct {
 	// /api/articles; without it the ingest API takes only loopback clients.
 	APIToken Secret `yaml:"api_token"`
 	// AdminToken, when set, turns on the admin API (/admin/...) and is
-	// required as its bearer token; it also guards /metrics from
-	// non-loopback clients. Empty: no admin API.
+	// required as its bearer token, for /metrics too. Empty: no admin API,
+	// and /metrics answers loopback clients only.
 	AdminToken Secret `yaml:"admin_token"`
 }
 
