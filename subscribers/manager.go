@@ -125,11 +125,13 @@ func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, err
 		seen[e.Name] = true
 		m.declared = append(m.declared, e)
 	}
-	if w := o.EventsWebhook; w != nil {
+	if o.EventsWebhook != nil {
+		w := *o.EventsWebhook // the caller's value stays as it was
 		w.Name, w.Origin = EventsEndpointName, OriginConfig
 		if err := w.validate(); err != nil {
 			return nil, fmt.Errorf("subscribers: events webhook: %w", err)
 		}
+		m.o.EventsWebhook = &w
 	}
 	if o.Registerer != nil {
 		m.metrics = newMetrics(m)
