@@ -308,16 +308,18 @@ func (m *Manager) Attempts(ctx context.Context, name string, limit int) ([]Attem
 	if _, err := m.lookup(ctx, name); err != nil {
 		return nil, err
 	}
+	// Every batch holds at least one attempt: the last limit batches hold
+	// the last limit attempts.
+	batches, err := m.tail(ctx, m.o.Topology.AttemptStream, m.o.Topology.AttemptSubject(name), limit)
+	if err != nil {
+		return nil, err
+	}
 	var out []Attempt
-	err := m.scan(ctx, m.o.Topology.AttemptStream, []string{m.o.Topology.AttemptSubject(name)}, time.Time{}, func(msg jetstream.Msg) bool {
+	for _, msg := range batches {
 		var batch []Attempt
 		if json.Unmarshal(msg.Data(), &batch) == nil {
 			out = append(out, batch...)
 		}
-		return true
-	})
-	if err != nil {
-		return nil, err
 	}
 	slices.Reverse(out)
 	return out[:min(len(out), max(limit, 0))], nil
@@ -326,13 +328,74 @@ func (m *Manager) Attempts(ctx context.Context, name string, limit int) ([]Attem
 // DeadLetters returns the most recent dead letters, newest first, of one
 // endpoint or of all ("").
 func (m *Manager) DeadLetters(ctx context.Context, endpoint string, limit int) ([]DeadLetter, error) {
-	var out []DeadLetter
-	err := m.scanDeadLetters(ctx, endpoint, time.Time{}, func(dl DeadLetter) { out = append(out, dl) })
+	if _, err := m.running(); err != nil {
+		return nil, err
+	}
+	top := m.o.Topology
+	filter := top.DeadLetterPrefix + ".>"
+	if endpoint != "" {
+		filter = top.DeadLetterSubject(endpoint)
+	}
+	msgs, err := m.tail(ctx, top.DeadLetterStream, filter, limit)
 	if err != nil {
 		return nil, err
 	}
+	var out []DeadLetter
+	for _, msg := range msgs {
+		if dl, ok := decodeDeadLetter(msg); ok {
+			out = append(out, dl)
+		}
+	}
 	slices.Reverse(out)
-	return out[:min(len(out), max(limit, 0))], nil
+	return out, nil
+}
+
+// tail returns the last n messages of a stream on filter, oldest first.
+// It reads a window back from the stream's end and widens it until the
+// window holds n or reaches the start, so a listing costs about what it
+// shows, not the whole history.
+func (m *Manager) tail(ctx context.Context, stream, filter string, n int) ([]jetstream.Msg, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	s, err := m.js.Stream(ctx, stream)
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: read %s: %w", stream, err)
+	}
+	info, err := s.Info(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: read %s: %w", stream, err)
+	}
+	first, last := info.State.FirstSeq, info.State.LastSeq
+	if info.State.Msgs == 0 {
+		return nil, nil
+	}
+	for window := uint64(4 * n); ; window *= 4 {
+		start := first
+		if last-first >= window {
+			start = last - window + 1
+		}
+		var msgs []jetstream.Msg
+		cfg := jetstream.OrderedConsumerConfig{
+			FilterSubjects: []string{filter},
+			DeliverPolicy:  jetstream.DeliverByStartSequencePolicy,
+			OptStartSeq:    start,
+		}
+		err := m.scan(ctx, stream, cfg, func(msg jetstream.Msg) bool {
+			meta, err := msg.Metadata()
+			if err == nil && meta.Sequence.Stream > last {
+				return false // newer than the window
+			}
+			msgs = append(msgs, msg)
+			return true
+		})
+		if err != nil {
+			return nil, err
+		}
+		if len(msgs) >= n || start == first {
+			return msgs[max(0, len(msgs)-n):], nil
+		}
+	}
 }
 
 func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since time.Time, fn func(DeadLetter)) error {
@@ -344,7 +407,7 @@ func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since ti
 	if endpoint != "" {
 		filter = top.DeadLetterSubject(endpoint)
 	}
-	return m.scan(ctx, top.DeadLetterStream, []string{filter}, since, func(msg jetstream.Msg) bool {
+	return m.scan(ctx, top.DeadLetterStream, sinceTime([]string{filter}, since), func(msg jetstream.Msg) bool {
 		if dl, ok := decodeDeadLetter(msg); ok {
 			fn(dl)
 		}
@@ -363,14 +426,18 @@ func decodeDeadLetter(msg jetstream.Msg) (DeadLetter, bool) {
 	return dl, true
 }
 
-// scan reads a stream's messages on filters, from since (zero: the
-// start), until fn returns false or the messages present at the start are
-// read.
-func (m *Manager) scan(ctx context.Context, stream string, filters []string, since time.Time, fn func(jetstream.Msg) bool) error {
+// sinceTime reads filters from a time (zero: the start).
+func sinceTime(filters []string, since time.Time) jetstream.OrderedConsumerConfig {
 	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: filters}
 	if !since.IsZero() {
 		cfg.DeliverPolicy, cfg.OptStartTime = jetstream.DeliverByStartTimePolicy, &since
 	}
+	return cfg
+}
+
+// scan reads a stream's messages as cfg says, until fn returns false or
+// the messages present at the start are read.
+func (m *Manager) scan(ctx context.Context, stream string, cfg jetstream.OrderedConsumerConfig, fn func(jetstream.Msg) bool) error {
 	cons, err := m.js.OrderedConsumer(ctx, stream, cfg)
 	if err != nil {
 		return fmt.Errorf("subscribers: read %s: %w", stream, err)

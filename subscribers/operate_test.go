@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -603,5 +604,41 @@ func TestRateLimit(t *testing.T) {
 	// before the limiter allows it.
 	if gap := lastAt.Sub(first.at); gap < 900*time.Millisecond {
 		t.Errorf("4 requests within %s at 2 per second", gap)
+	}
+}
+
+// TestDeadLettersListsTheLatest reads the newest dead letters of one
+// endpoint even when many of another's came after them (the listing reads
+// a widening window back from the end of the stream).
+func TestDeadLettersListsTheLatest(t *testing.T) {
+	e := newEnv(t)
+	m := e.start(e.options(), subscribers.Endpoint{Name: "a", URL: "http://127.0.0.1:1/a", Secret: testSecret})
+	ctx := context.Background()
+	put := func(ep string, n int) {
+		for i := range n {
+			b, _ := json.Marshal(subscribers.DeadLetter{Endpoint: ep, ArticleID: ep + strconv.Itoa(i), Message: json.RawMessage(`{}`)})
+			if _, err := e.js.Publish(ctx, e.top.DeadLetterSubject(ep), b); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	put("a", 30)
+	put("b", 300)
+	got, err := m.DeadLetters(ctx, "a", 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, dl := range got {
+		ids = append(ids, dl.ArticleID)
+	}
+	if want := []string{"a29", "a28", "a27", "a26", "a25"}; !slices.Equal(ids, want) {
+		t.Errorf("DeadLetters(a, 5) = %v, want %v", ids, want)
+	}
+	if all, _ := m.DeadLetters(ctx, "", 3); len(all) != 3 || all[0].ArticleID != "b299" {
+		t.Errorf("DeadLetters(all, 3) = %+v", all)
+	}
+	if few, _ := m.DeadLetters(ctx, "a", 100); len(few) != 30 {
+		t.Errorf("DeadLetters(a, 100) returned %d, want all 30", len(few))
 	}
 }

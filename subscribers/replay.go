@@ -137,7 +137,7 @@ func (m *Manager) ReplayRange(ctx context.Context, endpoint string, from, to tim
 	var rs []replay
 	total := 0
 	var queueErr error
-	err = m.scan(ctx, top.ArticleStream, filterSubjects(top, ep.Languages, ep.Sources), from, func(msg jetstream.Msg) bool {
+	err = m.scan(ctx, top.ArticleStream, sinceTime(filterSubjects(top, ep.Languages, ep.Sources), from), func(msg jetstream.Msg) bool {
 		meta, err := msg.Metadata()
 		if err != nil || meta.Timestamp.After(to) {
 			return false
