@@ -51,6 +51,9 @@ type Manager struct {
 	log      *slog.Logger
 	declared []Endpoint // from the configuration, validated
 	metrics  *metrics
+	// userAgent is Options.UserAgent as a header value, shared by every
+	// request.
+	userAgent []string
 
 	mu       sync.Mutex
 	state    int
@@ -108,10 +111,11 @@ func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, err
 			// steer signed requests to another (possibly internal) host.
 			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 		},
-		log:      o.Logger,
-		runners:  make(map[string]*runner),
-		api:      make(map[string]Endpoint),
-		statuses: make(map[string]Status),
+		log:       o.Logger,
+		userAgent: []string{o.UserAgent},
+		runners:   make(map[string]*runner),
+		api:       make(map[string]Endpoint),
+		statuses:  make(map[string]Status),
 	}
 	seen := make(map[string]bool)
 	for _, e := range endpoints {

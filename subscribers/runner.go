@@ -226,10 +226,8 @@ func pullBatch(concurrency int) int { return max(2*concurrency, 32) }
 // drops it.
 func (r *runner) run(src source, it jetstream.MessagesContext) {
 	defer r.wg.Done()
-	var inflight sync.WaitGroup
-	defer inflight.Wait()
 	for {
-		err := r.pull(src, it, &inflight)
+		err := r.work(src, it)
 		if r.ctx.Err() != nil {
 			return
 		}
@@ -251,47 +249,56 @@ func (r *runner) run(src source, it jetstream.MessagesContext) {
 	}
 }
 
-// pull hands messages to delivery goroutines until stop (nil) or until the
-// iterator fails (its error). The sources of a runner share its
-// semaphore, taken once a message is in hand: a source waiting for
-// messages must not hold a slot the other needs.
-func (r *runner) pull(src source, it jetstream.MessagesContext, inflight *sync.WaitGroup) error {
-	for {
-		msg, err := it.Next(jetstream.NextContext(r.ctx))
-		if err != nil {
-			switch {
-			case r.ctx.Err() != nil:
-				release(r.log, it)
-				return nil
-			case errors.Is(err, jetstream.ErrNoHeartbeat):
-				// The iterator recovers by itself.
-				r.log.Debug("webhook consumer missed heartbeats", "error", err)
-				continue
-			default:
-				it.Stop()
-				return err
+// work runs the source's workers on one iterator until stop (nil) or
+// until the iterator fails (its error). Each worker takes the next message
+// and delivers it itself: no hand-off between goroutines on the hot path.
+// The sources of a runner share its semaphore, taken once a message is in
+// hand, so together they keep to the endpoint's concurrency.
+func (r *runner) work(src source, it jetstream.MessagesContext) error {
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	for range r.concurrency {
+		wg.Go(func() {
+			for {
+				msg, err := it.Next(jetstream.NextContext(r.ctx))
+				if err != nil {
+					switch {
+					case r.ctx.Err() != nil:
+						return
+					case errors.Is(err, jetstream.ErrNoHeartbeat):
+						// The iterator recovers by itself.
+						r.log.Debug("webhook consumer missed heartbeats", "error", err)
+						continue
+					}
+					once.Do(func() { firstErr = err; it.Stop() })
+					return
+				}
+				waitStart := time.Now()
+				select {
+				case r.sem <- struct{}{}:
+				case <-r.ctx.Done():
+					nak(r.log, msg, 0)
+					return
+				}
+				if time.Since(waitStart) > time.Second {
+					// It waited behind slow attempts: restart its AckWait, or
+					// the server would hand it to another worker meanwhile.
+					_ = msg.InProgress()
+				}
+				r.deliver(src, msg)
+				<-r.sem
 			}
-		}
-		waitStart := time.Now()
-		select {
-		case r.sem <- struct{}{}:
-		case <-r.ctx.Done():
-			nak(r.log, msg, 0)
-			release(r.log, it)
-			return nil
-		}
-		if time.Since(waitStart) > time.Second {
-			// It waited behind slow attempts: restart its AckWait, or the
-			// server would hand it to another worker meanwhile.
-			_ = msg.InProgress()
-		}
-		inflight.Add(1)
-		go func() {
-			defer inflight.Done()
-			defer func() { <-r.sem }()
-			r.deliver(src, msg)
-		}()
+		})
 	}
+	wg.Wait()
+	if r.ctx.Err() != nil {
+		release(r.log, it)
+		return nil
+	}
+	return firstErr
 }
 
 // release stops pulling and hands the buffered, unattempted messages back
