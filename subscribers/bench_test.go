@@ -53,9 +53,10 @@ var (
 // and p99 then include the time an article waits behind the burst; paced
 // below capacity they are the latency of one article. Run with
 //
-//	go test -run '^$' -bench Fanout -benchtime 5000x -count 5 ./subscribers/
+//	go test -run '^$' -bench Fanout -benchtime 20000x -count 5 -timeout 30m ./subscribers/
 //
-// (about 35 s on 2 cores). The manager's goroutines carry the profiler
+// (about 2 minutes on 2 cores); shorter runs weigh the consumers' first
+// pulls and connections more. The manager's goroutines carry the profiler
 // label side=crier, the plain loop's side=plain and the receiver's
 // side=receiver: split a -cpuprofile with pprof -tagfocus side=crier.
 func BenchmarkFanout(b *testing.B) {
