@@ -104,7 +104,7 @@ func (s *store) putEndpoint(ctx context.Context, ep Endpoint, rev uint64) error 
 		}
 	} else {
 		_, err = s.endpoints.Update(ctx, ep.Name, b, rev)
-		if isWrongSequence(err) {
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			return fmt.Errorf("endpoint %s: %w", ep.Name, ErrConflict)
 		}
 	}
@@ -155,16 +155,12 @@ func (s *store) updateStatus(ctx context.Context, name string, change func(*Stat
 		if err == nil {
 			return st, true, nil
 		}
-		if !errors.Is(err, jetstream.ErrKeyExists) && !isWrongSequence(err) {
+		// A lost race: another replica created or changed it; read again.
+		if !errors.Is(err, jetstream.ErrKeyExists) && !errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 			return st, false, fmt.Errorf("subscribers: write status of %s: %w", name, err)
 		}
 	}
 	return Status{}, false, fmt.Errorf("subscribers: status of %s: too many concurrent writers", name)
-}
-
-func isWrongSequence(err error) bool {
-	var apiErr *jetstream.APIError
-	return errors.As(err, &apiErr) && apiErr.ErrorCode == jetstream.JSErrCodeStreamWrongLastSequence
 }
 
 // deliveryKey names the attempts record of one message for one endpoint.
