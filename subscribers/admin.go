@@ -53,14 +53,23 @@ func (m *Manager) lookup(ctx context.Context, name string) (Endpoint, error) {
 	if err != nil {
 		return Endpoint{}, err
 	}
-	if i := slices.IndexFunc(m.declared, func(e Endpoint) bool { return e.Name == name }); i >= 0 {
-		return m.declared[i], nil
-	}
-	if name == EventsEndpointName && m.o.EventsWebhook != nil {
-		return *m.o.EventsWebhook, nil
+	if ep, ok := m.fileEndpoint(name); ok {
+		return ep, nil
 	}
 	ep, _, err := st.getEndpoint(ctx, name)
 	return ep, err
+}
+
+// fileEndpoint finds an endpoint the configuration file declares: one of
+// its webhooks, or the events webhook.
+func (m *Manager) fileEndpoint(name string) (Endpoint, bool) {
+	if i := slices.IndexFunc(m.declared, func(e Endpoint) bool { return e.Name == name }); i >= 0 {
+		return m.declared[i], true
+	}
+	if name == EventsEndpointName && m.o.EventsWebhook != nil {
+		return *m.o.EventsWebhook, true
+	}
+	return Endpoint{}, false
 }
 
 // Endpoints lists every endpoint, by name.
@@ -116,7 +125,7 @@ func (m *Manager) CreateEndpoint(ctx context.Context, ep Endpoint) (Endpoint, er
 	if err != nil {
 		return Endpoint{}, err
 	}
-	if ep.Name == EventsEndpointName || slices.ContainsFunc(m.declared, func(e Endpoint) bool { return e.Name == ep.Name }) {
+	if _, ok := m.fileEndpoint(ep.Name); ok || ep.Name == EventsEndpointName {
 		return Endpoint{}, fmt.Errorf("endpoint %s: %w", ep.Name, ErrExists)
 	}
 	now := m.o.Now().UTC()
@@ -172,7 +181,7 @@ func (m *Manager) createConsumers(ctx context.Context, ep Endpoint) error {
 	}
 	for _, src := range r.sources() {
 		if _, err := m.js.CreateOrUpdateConsumer(ctx, src.stream, src.cfg); err != nil {
-			return fmt.Errorf("subscribers: consumer %s: %w", src.consumer, err)
+			return fmt.Errorf("subscribers: consumer %s: %w", src.name, err)
 		}
 	}
 	return nil
@@ -184,7 +193,7 @@ func (m *Manager) apiEndpoint(ctx context.Context, name string) (*store, Endpoin
 	if err != nil {
 		return nil, Endpoint{}, 0, err
 	}
-	if name == EventsEndpointName || slices.ContainsFunc(m.declared, func(e Endpoint) bool { return e.Name == name }) {
+	if _, ok := m.fileEndpoint(name); ok || name == EventsEndpointName {
 		return nil, Endpoint{}, 0, fmt.Errorf("endpoint %s: %w (edit the file instead)", name, ErrDeclared)
 	}
 	ep, rev, err := st.getEndpoint(ctx, name)
@@ -235,7 +244,8 @@ func (m *Manager) DeleteEndpoint(ctx context.Context, name string) error {
 		return fmt.Errorf("subscribers: delete endpoint %s: %w", name, err)
 	}
 	top := m.o.Topology
-	for _, c := range []struct{ stream, name string }{{top.ArticleStream, "webhook-" + name}, {top.ReplayStream, "replay-" + name}} {
+	live, replay := consumersOf(top, name)
+	for _, c := range []consumerRef{live, *replay} {
 		if err := m.js.DeleteConsumer(ctx, c.stream, c.name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
 			return fmt.Errorf("subscribers: delete consumer %s: %w", c.name, err)
 		}

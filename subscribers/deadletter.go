@@ -86,7 +86,7 @@ func (r *runner) deadLetter(d *message, attempts []Attempt, reason string, log *
 	if err := msg.TermWithReason("dead-lettered to " + out.Subject); err != nil {
 		log.Error("webhook dead-lettered but term failed", "error", err)
 	}
-	if err := m.store.forgetAttempts(ctx, d.key); err != nil {
+	if err := m.store.forgetAttempts(ctx, d.key(r.ep.Name)); err != nil {
 		log.Debug("webhook: forget attempts", "error", err)
 	}
 	if m.metrics != nil {

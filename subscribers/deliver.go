@@ -86,7 +86,12 @@ type message struct {
 	articleID  string
 	webhookID  string
 	streamTime time.Time
-	key        string // in the deliveries bucket
+}
+
+// key names the message's attempts record in the deliveries bucket; only
+// a redelivery or a failure needs it.
+func (d *message) key(endpoint string) string {
+	return deliveryKey(endpoint, d.src.stream, d.meta.Sequence.Stream)
 }
 
 func (r *runner) inspect(src source, msg jetstream.Msg) (*message, error) {
@@ -115,7 +120,6 @@ func (r *runner) inspect(src source, msg jetstream.Msg) (*message, error) {
 	if r.events {
 		d.webhookID = "evt_" + d.articleID
 	}
-	d.key = deliveryKey(r.ep.Name, src.stream, meta.Sequence.Stream)
 	return d, nil
 }
 
@@ -169,7 +173,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	if d.meta.NumDelivered > 1 {
 		// A redelivery: a retry, a breaker wait, or an interrupted attempt.
 		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-		prior, _, err = m.store.attempts(ctx, d.key)
+		prior, _, err = m.store.attempts(ctx, d.key(r.ep.Name))
 		cancel()
 		if err != nil {
 			r.brk.releaseProbe()
@@ -208,7 +212,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		if n > 1 {
 			ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 			defer cancel()
-			if err := m.store.forgetAttempts(ctx, d.key); err != nil {
+			if err := m.store.forgetAttempts(ctx, d.key(r.ep.Name)); err != nil {
 				log.Debug("webhook: forget attempts", "article", d.articleID, "error", err)
 			}
 		}
@@ -243,7 +247,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 func (r *runner) saveAttempts(d *message, as []Attempt, log *slog.Logger) {
 	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
 	defer cancel()
-	if err := r.m.store.saveAttempts(ctx, d.key, as); err != nil {
+	if err := r.m.store.saveAttempts(ctx, d.key(r.ep.Name), as); err != nil {
 		// The attempt is not counted: one more than the schedule, at worst.
 		log.Warn("webhook: cannot record attempt", "error", err)
 	}
@@ -304,7 +308,6 @@ func (r *runner) attempt(d *message, n int) (Attempt, time.Duration) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	defer cancel()
-	joined := bytes.Join(body, nil)
 	ts := m.o.Now()
 	u := *r.url
 	// Built by hand: http.NewRequest would parse the URL and canonicalize
@@ -323,9 +326,9 @@ func (r *runner) attempt(d *message, n int) (Attempt, time.Duration) {
 			"Webhook-Timestamp": {strconv.FormatInt(ts.Unix(), 10)},
 			"Webhook-Signature": {r.sign.header(d.webhookID, ts, body)},
 		},
-		Body:          io.NopCloser(bytes.NewReader(joined)),
-		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(joined)), nil },
-		ContentLength: int64(len(joined)),
+		Body:          io.NopCloser(bytes.NewReader(body)),
+		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
+		ContentLength: int64(len(body)),
 		Host:          u.Host,
 	}).WithContext(ctx)
 
@@ -404,10 +407,15 @@ func unwrapURLError(err error) error {
 	return err
 }
 
-// validPrefix is b as a string, cut back to valid UTF-8.
+// validPrefix is the longest valid UTF-8 start of b, as a string: a
+// rune cut by the read limit, or a binary body, ends it.
 func validPrefix(b []byte) string {
-	for len(b) > 0 && !utf8.Valid(b) {
-		b = b[:len(b)-1]
+	for i := 0; i < len(b); {
+		r, size := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && size <= 1 {
+			return string(b[:i])
+		}
+		i += size
 	}
 	return string(b)
 }

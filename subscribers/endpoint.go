@@ -121,19 +121,11 @@ func (e *Endpoint) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return invalid("endpoint %s: URL must be an absolute http or https URL", e.Name)
 	}
-	secrets := e.secrets()
-	if len(secrets) == 0 && e.SigningKey == "" {
+	if len(e.secrets()) == 0 && e.SigningKey == "" {
 		return invalid("endpoint %s: needs a secret or a signing key", e.Name)
 	}
-	for _, s := range secrets {
-		if _, err := ParseSecret(s.Value); err != nil {
-			return fmt.Errorf("%w: endpoint %s: %w", ErrInvalid, e.Name, err)
-		}
-	}
-	if e.SigningKey != "" {
-		if _, err := ParseSigningKey(e.SigningKey); err != nil {
-			return fmt.Errorf("%w: endpoint %s: %w", ErrInvalid, e.Name, err)
-		}
+	if _, err := e.signer(); err != nil {
+		return fmt.Errorf("%w: endpoint %s: %w", ErrInvalid, e.Name, err)
 	}
 	for _, v := range slices.Concat(e.Languages, e.Sources) {
 		if !broker.ValidToken(v) {

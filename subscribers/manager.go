@@ -12,6 +12,7 @@ package subscribers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -244,31 +245,34 @@ func (m *Manager) follow(w jetstream.KeyWatcher, apply func(jetstream.KeyValueEn
 }
 
 // applyEndpoint records one API endpoint change. Callers hold m.mu, or
-// run before Start returns.
+// run before Start returns. A record that does not validate (written by
+// hand, or by another version) is left out here, once, rather than on
+// every reconcile.
 func (m *Manager) applyEndpoint(e jetstream.KeyValueEntry) {
-	if e.Operation() != jetstream.KeyValuePut {
-		delete(m.api, e.Key())
-		return
-	}
-	var ep Endpoint
-	if err := jsonUnmarshal(e.Value(), &ep); err != nil {
-		m.log.Error("webhook endpoints: unreadable record; ignored", "endpoint", e.Key(), "error", err)
-		return
-	}
-	m.api[e.Key()] = ep
+	apply(m, m.api, e, func(ep Endpoint) error { return ep.validate() })
 }
 
 func (m *Manager) applyStatus(e jetstream.KeyValueEntry) {
+	apply(m, m.statuses, e, nil)
+}
+
+// apply records one watched KV entry in a cache keyed like the bucket.
+func apply[T any](m *Manager, cache map[string]T, e jetstream.KeyValueEntry, check func(T) error) {
 	if e.Operation() != jetstream.KeyValuePut {
-		delete(m.statuses, e.Key())
+		delete(cache, e.Key())
 		return
 	}
-	var st Status
-	if err := jsonUnmarshal(e.Value(), &st); err != nil {
-		m.log.Error("webhook endpoints: unreadable status; ignored", "endpoint", e.Key(), "error", err)
+	var v T
+	err := json.Unmarshal(e.Value(), &v)
+	if err == nil && check != nil {
+		err = check(v)
+	}
+	if err != nil {
+		delete(cache, e.Key())
+		m.log.Error("webhook endpoints: unusable record in "+e.Bucket()+"; ignored", "key", e.Key(), "error", err)
 		return
 	}
-	m.statuses[e.Key()] = st
+	cache[e.Key()] = v
 }
 
 // desired returns every endpoint that should run, by name: the declared
@@ -276,9 +280,7 @@ func (m *Manager) applyStatus(e jetstream.KeyValueEntry) {
 func (m *Manager) desired() map[string]Endpoint {
 	out := make(map[string]Endpoint, len(m.declared)+len(m.api)+1)
 	for name, ep := range m.api {
-		if ep.validate() == nil {
-			out[name] = ep
-		}
+		out[name] = ep
 	}
 	for _, ep := range m.declared {
 		out[ep.Name] = ep // the file wins over a stale API record
@@ -297,7 +299,6 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 	for name, r := range m.runners {
 		ep, ok := want[name]
 		if ok && !m.disabled(name) && r.same(ep) {
-			r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
 			continue
 		}
 		// Its attempts in flight finish in the background: an admin
@@ -325,8 +326,10 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 			errs = append(errs, err)
 			continue
 		}
-		r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
 		m.runners[name] = r
+	}
+	for name, r := range m.runners {
+		r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
 	}
 	return errors.Join(errs...)
 }

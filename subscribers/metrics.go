@@ -113,12 +113,10 @@ func (mt *metrics) Collect(ch chan<- prometheus.Metric) {
 		ch <- prometheus.MustNewConstMetric(mt.disabledDesc, prometheus.GaugeValue, disabled, name)
 		ch <- prometheus.MustNewConstMetric(mt.dlqDesc, prometheus.GaugeValue, float64(dlq[top.DeadLetterSubject(name)]), name)
 		var pending float64
-		for _, c := range []struct{ stream, name string }{
-			{top.ArticleStream, "webhook-" + name},
-			{top.ReplayStream, "replay-" + name},
-		} {
-			if name == EventsEndpointName {
-				c.stream = top.EventStream
+		live, replay := consumersOf(top, name)
+		for _, c := range []*consumerRef{&live, replay} {
+			if c == nil {
+				continue
 			}
 			info, err := m.js.Consumer(ctx, c.stream, c.name)
 			if err != nil {

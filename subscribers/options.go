@@ -93,14 +93,8 @@ func DefaultRetrySchedule() []time.Duration {
 }
 
 func (o Options) withDefaults() (Options, error) {
-	def := broker.DefaultTopology()
 	if o.Topology.ArticleStream == "" {
-		o.Topology = def
-	}
-	if o.Topology.ReplayStream == "" {
-		o.Topology.ReplayStream, o.Topology.ReplayPrefix = def.ReplayStream, def.ReplayPrefix
-		o.Topology.AttemptStream, o.Topology.AttemptPrefix = def.AttemptStream, def.AttemptPrefix
-		o.Topology.EventStream, o.Topology.EventPrefix = def.EventStream, def.EventPrefix
+		o.Topology = broker.DefaultTopology()
 	}
 	if o.Timeout == 0 {
 		o.Timeout = DefaultTimeout

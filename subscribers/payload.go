@@ -12,12 +12,11 @@ import (
 // EventArticlePublished is the type of every article webhook crier sends.
 const EventArticlePublished = "article.published"
 
-// payload is the body of an attempt, in parts sent and signed as if
-// joined: the article wrapped in the event envelope (whole, or thin), or
-// an operational event as it was published. It depends only on the
-// message, so every attempt and replay of one message sends the same
-// bytes.
-func (r *runner) payload(d *message) ([][]byte, error) {
+// payload is the body of an attempt: the article wrapped in the event
+// envelope (whole, or thin), or an operational event as it was published.
+// It depends only on the message, so every attempt and replay of one
+// message sends the same bytes.
+func (r *runner) payload(d *message) ([]byte, error) {
 	data := d.msg.Data()
 	// A full check (json.Valid) per endpoint and attempt was a tenth of
 	// the delivery path; the publisher writes marshalled JSON, so this
@@ -26,7 +25,7 @@ func (r *runner) payload(d *message) ([][]byte, error) {
 		return nil, errors.New("message body is not a JSON object")
 	}
 	if r.events {
-		return [][]byte{data}, nil
+		return data, nil
 	}
 	if r.ep.Payload == PayloadThin {
 		thin, err := thinArticle(data, r.m.o.BaseURL)
@@ -39,20 +38,19 @@ func (r *runner) payload(d *message) ([][]byte, error) {
 }
 
 // envelope wraps article JSON exactly as it was published (no
-// re-encoding, so receivers see the bytes crier stored), without copying
-// it. The timestamp is the message's stream time.
-func envelope(streamTime time.Time, article []byte) [][]byte {
+// re-encoding, so receivers see the bytes crier stored). The timestamp is
+// the message's stream time.
+func envelope(streamTime time.Time, article []byte) []byte {
 	ts := streamTime.UTC().Format(time.RFC3339Nano)
-	b := make([]byte, 0, 96)
+	b := make([]byte, 0, len(article)+96)
 	b = append(b, `{"type":`...)
 	b = strconv.AppendQuote(b, EventArticlePublished)
 	b = append(b, `,"timestamp":`...)
 	b = strconv.AppendQuote(b, ts)
 	b = append(b, `,"data":`...)
-	return [][]byte{b, article, closingBrace}
+	b = append(b, article...)
+	return append(b, '}')
 }
-
-var closingBrace = []byte("}")
 
 // ThinArticle is the data of a thin payload: enough to fetch the rest.
 type ThinArticle struct {

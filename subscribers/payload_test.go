@@ -1,7 +1,6 @@
 package subscribers
 
 import (
-	"bytes"
 	"errors"
 	"net/url"
 	"slices"
@@ -15,7 +14,7 @@ import (
 func TestEnvelopeKeepsArticleBytes(t *testing.T) {
 	article := []byte(`{"id":"abc",  "title":"Été <b>&</b>"}`)
 	ts := time.Date(2026, 3, 4, 5, 6, 7, 890, time.FixedZone("CET", 3600))
-	got := bytes.Join(envelope(ts, article), nil)
+	got := envelope(ts, article)
 	want := `{"type":"article.published","timestamp":"2026-03-04T04:06:07.00000089Z","data":{"id":"abc",  "title":"Été <b>&</b>"}}`
 	if string(got) != want {
 		t.Errorf("envelope\n got %s\nwant %s", got, want)

@@ -53,8 +53,7 @@ func (rc *recorder) run(ctx context.Context) {
 	for {
 		select {
 		case a := <-rc.in:
-			rc.pending[a.Endpoint] = append(rc.pending[a.Endpoint], a)
-			if len(rc.pending[a.Endpoint]) >= recordBatch {
+			if rc.hold(a) >= recordBatch {
 				rc.flush(ctx, a.Endpoint)
 			}
 		case <-tick.C:
@@ -71,18 +70,23 @@ func (rc *recorder) run(ctx context.Context) {
 func (rc *recorder) flushAll(ctx context.Context) {
 	ctx, cancel := context.WithTimeout(ctx, ackTimeout)
 	defer cancel()
-	for {
+	for drained := false; !drained; {
 		select {
 		case a := <-rc.in:
-			rc.pending[a.Endpoint] = append(rc.pending[a.Endpoint], a)
-			continue
+			rc.hold(a)
 		default:
+			drained = true
 		}
-		break
 	}
 	for ep := range rc.pending {
 		rc.flush(ctx, ep)
 	}
+}
+
+// hold adds an attempt to its endpoint's batch and returns the batch size.
+func (rc *recorder) hold(a Attempt) int {
+	rc.pending[a.Endpoint] = append(rc.pending[a.Endpoint], a)
+	return len(rc.pending[a.Endpoint])
 }
 
 func (rc *recorder) flush(ctx context.Context, endpoint string) {

@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -85,7 +86,7 @@ func (m *Manager) ReplayDeadLetter(ctx context.Context, seq uint64) error {
 		return fmt.Errorf("subscribers: dead letter %d: %w", seq, err)
 	}
 	var dl DeadLetter
-	if err := jsonUnmarshal(raw.Data, &dl); err != nil || dl.Endpoint == "" {
+	if err := json.Unmarshal(raw.Data, &dl); err != nil || dl.Endpoint == "" {
 		return fmt.Errorf("%w: dead letter %d is not one crier wrote", ErrInvalid, seq)
 	}
 	if _, err := m.replayable(ctx, dl.Endpoint); err != nil {

@@ -2,7 +2,6 @@ package subscribers
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -25,7 +24,6 @@ type runner struct {
 	m           *Manager
 	ep          Endpoint
 	url         *url.URL
-	rawURL      string
 	safeURL     string // URL without userinfo, query and fragment
 	sign        *signer
 	events      bool // the operational events webhook: its own stream, body as is
@@ -43,11 +41,26 @@ type runner struct {
 	wg     sync.WaitGroup
 }
 
+// consumerRef names one durable consumer on its stream.
+type consumerRef struct {
+	stream, name string
+}
+
+// consumersOf are an endpoint's durable consumers: new articles (or, for
+// the events webhook, events) and replays. Runners, metrics and deletion
+// all name them through this.
+func consumersOf(top broker.Topology, endpoint string) (live consumerRef, replay *consumerRef) {
+	if endpoint == EventsEndpointName {
+		return consumerRef{top.EventStream, "webhook-" + endpoint}, nil
+	}
+	return consumerRef{top.ArticleStream, "webhook-" + endpoint}, &consumerRef{top.ReplayStream, "replay-" + endpoint}
+}
+
 // source is one consumer a runner pulls from.
 type source struct {
-	stream, consumer string
-	cfg              jetstream.ConsumerConfig
-	replay           bool
+	consumerRef
+	cfg    jetstream.ConsumerConfig
+	replay bool
 }
 
 func (m *Manager) newRunner(ep Endpoint) (*runner, error) {
@@ -70,7 +83,6 @@ func (m *Manager) newRunner(ep Endpoint) (*runner, error) {
 		m:           m,
 		ep:          ep,
 		url:         u,
-		rawURL:      u.String(),
 		safeURL:     redactURL(u),
 		sign:        sg,
 		events:      ep.Name == EventsEndpointName,
@@ -94,26 +106,20 @@ func (r *runner) same(ep Endpoint) bool {
 // replays.
 func (r *runner) sources() []source {
 	top := r.m.o.Topology
+	live, replay := consumersOf(top, r.ep.Name)
+	filters := filterSubjects(top, r.ep.Languages, r.ep.Sources)
 	if r.events {
-		return []source{{
-			stream:   top.EventStream,
-			consumer: "webhook-" + r.ep.Name,
-			cfg:      r.consumerConfig("webhook-"+r.ep.Name, []string{top.EventPrefix + ".>"}, jetstream.DeliverNewPolicy),
-		}}
+		filters = []string{top.EventPrefix + ".>"}
 	}
-	return []source{
-		{
-			stream:   top.ArticleStream,
-			consumer: "webhook-" + r.ep.Name,
-			cfg:      r.consumerConfig("webhook-"+r.ep.Name, filterSubjects(top, r.ep.Languages, r.ep.Sources), jetstream.DeliverNewPolicy),
-		},
-		{
-			stream:   top.ReplayStream,
-			consumer: "replay-" + r.ep.Name,
-			cfg:      r.consumerConfig("replay-"+r.ep.Name, []string{top.ReplaySubject(r.ep.Name)}, jetstream.DeliverAllPolicy),
-			replay:   true,
-		},
+	srcs := []source{{consumerRef: live, cfg: r.consumerConfig(live.name, filters, jetstream.DeliverNewPolicy)}}
+	if replay != nil {
+		srcs = append(srcs, source{
+			consumerRef: *replay,
+			cfg:         r.consumerConfig(replay.name, []string{top.ReplaySubject(r.ep.Name)}, jetstream.DeliverAllPolicy),
+			replay:      true,
+		})
 	}
+	return srcs
 }
 
 // consumerConfig describes one of the endpoint's durable consumers.
@@ -205,21 +211,20 @@ func (r *runner) stop() {
 func (r *runner) open(ctx context.Context, src source) (jetstream.MessagesContext, error) {
 	cons, err := r.m.js.CreateOrUpdateConsumer(ctx, src.stream, src.cfg)
 	if err != nil {
-		return nil, fmt.Errorf("subscribers: consumer %s on stream %s: %w", src.consumer, src.stream, err)
+		return nil, fmt.Errorf("subscribers: consumer %s on stream %s: %w", src.name, src.stream, err)
 	}
-	// Pull no more than the workers can take: the rest stays on the server,
-	// where another replica's consumer can have it.
 	// A short pull expiry bounds a stall seen under load, where the
 	// iterator waited for its pull request to expire before asking again.
 	it, err := cons.Messages(jetstream.PullMaxMessages(pullBatch(r.concurrency)), jetstream.PullExpiry(5*time.Second))
 	if err != nil {
-		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", src.consumer, err)
+		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", src.name, err)
 	}
 	return it, nil
 }
 
 // pullBatch is how many messages a consumer buffers: enough that workers
 // never wait for a pull round trip, and fewer pull requests per message.
+// A message that then waits for a slot gets its AckWait restarted (work).
 func pullBatch(concurrency int) int { return max(2*concurrency, 32) }
 
 // run pulls one source until stop, re-opening the consumer if the server
@@ -231,7 +236,7 @@ func (r *runner) run(src source, it jetstream.MessagesContext) {
 		if r.ctx.Err() != nil {
 			return
 		}
-		r.log.Warn("webhook consumer interrupted; re-opening", "consumer", src.consumer, "error", err)
+		r.log.Warn("webhook consumer interrupted; re-opening", "consumer", src.name, "error", err)
 		for {
 			select {
 			case <-r.ctx.Done():
@@ -244,7 +249,7 @@ func (r *runner) run(src source, it jetstream.MessagesContext) {
 			if err == nil {
 				break
 			}
-			r.log.Warn("webhook consumer re-open failed", "consumer", src.consumer, "error", err)
+			r.log.Warn("webhook consumer re-open failed", "consumer", src.name, "error", err)
 		}
 	}
 }
@@ -276,17 +281,9 @@ func (r *runner) work(src source, it jetstream.MessagesContext) error {
 					once.Do(func() { firstErr = err; it.Stop() })
 					return
 				}
-				waitStart := time.Now()
-				select {
-				case r.sem <- struct{}{}:
-				case <-r.ctx.Done():
+				if !r.acquire(msg) {
 					nak(r.log, msg, 0)
 					return
-				}
-				if time.Since(waitStart) > time.Second {
-					// It waited behind slow attempts: restart its AckWait, or
-					// the server would hand it to another worker meanwhile.
-					_ = msg.InProgress()
 				}
 				r.deliver(src, msg)
 				<-r.sem
@@ -299,6 +296,28 @@ func (r *runner) work(src source, it jetstream.MessagesContext) error {
 		return nil
 	}
 	return firstErr
+}
+
+// acquire takes a slot of the endpoint's concurrency for msg; false when
+// the runner stops first.
+func (r *runner) acquire(msg jetstream.Msg) bool {
+	select {
+	case r.sem <- struct{}{}:
+		return true // the usual case: no clock read
+	default:
+	}
+	waitStart := time.Now()
+	select {
+	case r.sem <- struct{}{}:
+	case <-r.ctx.Done():
+		return false
+	}
+	if time.Since(waitStart) > time.Second {
+		// It waited behind slow attempts: restart its AckWait, or the
+		// server would hand it to another worker meanwhile.
+		_ = msg.InProgress()
+	}
+	return true
 }
 
 // release stops pulling and hands the buffered, unattempted messages back
@@ -315,5 +334,3 @@ func release(log *slog.Logger, it jetstream.MessagesContext) {
 		}
 	}
 }
-
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }

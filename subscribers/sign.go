@@ -1,7 +1,6 @@
 package subscribers
 
 import (
-	"bytes"
 	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/rand"
@@ -110,10 +109,16 @@ func PublicKey(signingKey string) (string, error) {
 // "v1,<base64 HMAC-SHA256 of msgID.unixSeconds.body>", the value of the
 // webhook-signature header.
 func Sign(key []byte, msgID string, ts time.Time, body []byte) string {
-	mac := hmac.New(sha256.New, key)
-	mac.Write(signedPrefix(msgID, ts))
+	return v1(hmac.New(sha256.New, key), signedPrefix(msgID, ts), body)
+}
+
+// v1 is the v1 signature with mac, an HMAC-SHA256 keyed with the secret.
+func v1(mac hash.Hash, prefix, body []byte) string {
+	mac.Reset()
+	mac.Write(prefix)
 	mac.Write(body)
-	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+	var sum [sha256.Size]byte
+	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(sum[:0]))
 }
 
 // SignEd25519 returns the Standard Webhooks v1a signature of one attempt,
@@ -152,9 +157,8 @@ func newExpiringKey(key []byte, expires time.Time) *expiringKey {
 	return k
 }
 
-// header returns the webhook-signature value at now for a body given in
-// parts, which are signed as if joined.
-func (s *signer) header(msgID string, now time.Time, body [][]byte) string {
+// header returns the webhook-signature value at now.
+func (s *signer) header(msgID string, now time.Time, body []byte) string {
 	prefix := signedPrefix(msgID, now)
 	var sigs []string
 	for _, k := range s.hmacKeys {
@@ -162,17 +166,11 @@ func (s *signer) header(msgID string, now time.Time, body [][]byte) string {
 			continue
 		}
 		mac := k.macs.Get().(hash.Hash)
-		mac.Reset()
-		mac.Write(prefix)
-		for _, p := range body {
-			mac.Write(p)
-		}
-		var sum [sha256.Size]byte
-		sigs = append(sigs, "v1,"+base64.StdEncoding.EncodeToString(mac.Sum(sum[:0])))
+		sigs = append(sigs, v1(mac, prefix, body))
 		k.macs.Put(mac)
 	}
 	if s.edKey != nil {
-		sigs = append(sigs, SignEd25519(s.edKey, msgID, now, bytes.Join(body, nil)))
+		sigs = append(sigs, SignEd25519(s.edKey, msgID, now, body))
 	}
 	return strings.Join(sigs, " ")
 }
