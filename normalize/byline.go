@@ -178,7 +178,7 @@ func looksLikeNames(parts []string) bool {
 		}
 		for _, w := range ws {
 			r := []rune(w)[0]
-			if !unicode.IsUpper(r) && !stopwordSet[strings.ToLower(w)] {
+			if !unicode.IsUpper(r) && !isAnyStopword(strings.ToLower(w)) {
 				return false
 			}
 		}

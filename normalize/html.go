@@ -3,7 +3,6 @@ package normalize
 import (
 	"fmt"
 	"html"
-	"net/url"
 	"strings"
 	"time"
 
@@ -192,13 +191,7 @@ func pageDate(guess time.Time, stamps []string, now time.Time) time.Time {
 }
 
 // canonicalURL keeps only absolute http(s) URLs.
-func canonicalURL(s string) string {
-	u, err := url.Parse(strings.TrimSpace(s))
-	if err != nil || !u.IsAbs() || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return ""
-	}
-	return u.String()
-}
+func canonicalURL(s string) string { return absURL(s, nil) }
 
 // textOf returns the text content of n; <br> becomes a space, scripts and
 // styles are left out.

@@ -281,13 +281,12 @@ func keywords(title string, body []string, lang string) []string {
 			break
 		}
 	}
-	paras := make([][]kwToken, 0, len(body)+1)
-	texts := make([]string, 0, len(body)+1)
-	titleCase := isTitleCase(title, lang)
-	for _, p := range append([]string{title}, body...) {
-		texts = append(texts, p)
+	texts := append([]string{title}, body...)
+	paras := make([][]kwToken, 0, len(texts))
+	for _, p := range texts {
 		paras = append(paras, tokenizeKeywords(p))
 	}
+	titleCase := isTitleCase(paras[0], lang)
 	// Capitalised words seen within sentences: names for sure (or, in
 	// German, nouns).
 	confirmed := make(map[string]bool, 64)
@@ -403,11 +402,12 @@ func isTagWord(w, lang string) bool {
 		!nameTitles[w] && utf8.RuneCountInString(w) > 1
 }
 
-// isTitleCase reports whether a headline capitalises its words ("Storm
-// Leaves Thousands Without Power"): then its capitals say nothing.
-func isTitleCase(title, lang string) bool {
+// isTitleCase reports whether a headline, given as its tokens, capitalises
+// its words ("Storm Leaves Thousands Without Power"): then its capitals say
+// nothing.
+func isTitleCase(title []kwToken, lang string) bool {
 	up, n := 0, 0
-	for _, t := range tokenizeKeywords(title) {
+	for _, t := range title {
 		if t.digit || isStopword(t.lower, lang) {
 			continue
 		}

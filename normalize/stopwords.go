@@ -26,15 +26,9 @@ var stopIndex = func() map[string]langSet {
 	return m
 }()
 
-// stopwordSet is the set of the words of every stoplist, for callers that
-// only ask "is it a stopword in some language" (byline.go).
-var stopwordSet = func() map[string]bool {
-	m := make(map[string]bool, len(stopIndex))
-	for w := range stopIndex {
-		m[w] = true
-	}
-	return m
-}()
+// isAnyStopword reports whether w (lowercase) is a stopword of some
+// stopLangs language.
+func isAnyStopword(w string) bool { return stopIndex[w] != 0 }
 
 // stopLangIndex returns the bit of lang in langSet, or -1 if lang has no
 // stoplist.

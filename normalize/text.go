@@ -126,23 +126,21 @@ func classify(b *block) class {
 // others: a line ending with another is breadcrumbs glued to a title, a
 // line starting with another is a caption with its credit appended.
 func markRepeats(bs []*block) {
-	keys := make([]string, len(bs))
 	count := map[string]int{}
-	for i, b := range bs {
-		keys[i] = b.key
-		count[keys[i]]++
+	for _, b := range bs {
+		count[b.key]++
 	}
 	seen := map[string]bool{}
-	for i, b := range bs {
-		if count[keys[i]] < 2 || keys[i] == "" {
+	for _, b := range bs {
+		if count[b.key] < 2 || b.key == "" {
 			continue
 		}
 		if b.cls == clsGood && b.runes >= 200 {
 			// A repeated long paragraph (pull quote): keep the first.
-			if seen[keys[i]] {
+			if seen[b.key] {
 				b.cls = clsNoise
 			}
-			seen[keys[i]] = true
+			seen[b.key] = true
 			continue
 		}
 		// Boilerplate printed twice ("Partager", logos) is no title hint;
@@ -155,20 +153,20 @@ func markRepeats(bs []*block) {
 	// linear on long inputs.
 	const window = 3
 	for i, short := range bs {
-		if len(keys[i]) < 15 || short.runes > titleMaxRunes {
+		if len(short.key) < 15 || short.runes > titleMaxRunes {
 			continue
 		}
 		for j := max(0, i-window); j < min(len(bs), i+window+1); j++ {
 			long := bs[j]
 			// A line ending a sentence is prose, not a glued label.
-			if i == j || long.runes > 400 || long.sentEnd || len(keys[j]) <= len(keys[i]) {
+			if i == j || long.runes > 400 || long.sentEnd || len(long.key) <= len(short.key) {
 				continue
 			}
 			switch {
-			case strings.HasSuffix(keys[j], keys[i]):
+			case strings.HasSuffix(long.key, short.key):
 				short.titleHint, short.glued = true, true
 				long.cls = clsNoise
-			case strings.HasPrefix(keys[j], keys[i]):
+			case strings.HasPrefix(long.key, short.key):
 				// A caption printed again with its credit appended.
 				short.cls, long.cls = clsNoise, clsNoise
 				short.caption, long.caption = true, true
@@ -343,7 +341,7 @@ func leadWords(bs []*block, first int) map[string]bool {
 
 // isContentWord reports whether a lowercase word carries meaning: three
 // letters or more and no stopword.
-func isContentWord(w string) bool { return len(w) >= 3 && !stopwordSet[w] }
+func isContentWord(w string) bool { return len(w) >= 3 && !isAnyStopword(w) }
 
 // addContentWords adds the content words of ws to set.
 func addContentWords(set map[string]bool, ws []string) {
