@@ -45,7 +45,6 @@ type Broker struct {
 	// an in-process-only embedded server.
 	ClientURL string
 	server    *server.Server
-	log       *slog.Logger
 	closed    chan struct{} // closed when the connection has closed
 }
 
@@ -55,7 +54,7 @@ func Start(ctx context.Context, o Options) (*Broker, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	b := &Broker{log: log, closed: make(chan struct{})}
+	b := &Broker{closed: make(chan struct{})}
 	copts := []nats.Option{
 		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
 		nats.Name(firstNonEmpty(o.Name, "crier")),

@@ -74,6 +74,7 @@ func TestParseGold(t *testing.T) {
 		"title: T\n---\nbody",    // missing keys
 		"title: T\nno separator", // no ---
 		"title: T\nkicker:\ndate: 19.12.2022\nsource:\nagencies:\nlanguage: fr\nstory: s\nurl:\nfrom:\n---\nb", // bad date
+		"title: T\nkicker:\ndate: 2022-02-30\nsource:\nagencies:\nlanguage: fr\nstory: s\nurl:\nfrom:\n---\nb", // no such day
 	} {
 		if _, err := ParseGold([]byte(bad)); err == nil {
 			t.Errorf("ParseGold(%q) accepted", bad)

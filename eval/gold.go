@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -48,8 +47,6 @@ func (d Doc) Kind() string {
 // goldKeys are the header keys every gold file has.
 var goldKeys = []string{"title", "kicker", "date", "source", "agencies", "language", "story", "url", "from"}
 
-var dayRe = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-
 // ParseGold reads a gold file: "key: value" lines, a "---" line, the body.
 func ParseGold(data []byte) (Gold, error) {
 	head, body, ok := strings.Cut(strings.ReplaceAll(string(data), "\r\n", "\n"), "\n---\n")
@@ -81,11 +78,8 @@ func ParseGold(data []byte) (Gold, error) {
 	if g.Date == "none" {
 		g.Date = ""
 	}
-	if g.Date != "" && !dayRe.MatchString(g.Date) {
-		return Gold{}, fmt.Errorf("date %q: want YYYY-MM-DD or none", g.Date)
-	}
-	if _, err := time.Parse("2006-01-02", g.Date); g.Date != "" && err != nil {
-		return Gold{}, fmt.Errorf("date %q: %w", g.Date, err)
+	if _, err := time.Parse(time.DateOnly, g.Date); g.Date != "" && err != nil {
+		return Gold{}, fmt.Errorf("date %q: want YYYY-MM-DD or none: %w", g.Date, err)
 	}
 	for _, a := range strings.Split(kv["agencies"], ",") {
 		if a = strings.TrimSpace(a); a != "" {

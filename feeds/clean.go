@@ -33,6 +33,18 @@ func cleanLine(s string) string {
 	return strings.Join(strings.Fields(cleanText(s)), " ")
 }
 
+// cleanLines is cleanLine on each of lines, the empty results dropped;
+// nil when none is left.
+func cleanLines(lines []string) []string {
+	var out []string
+	for _, l := range lines {
+		if l = cleanLine(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
 // httpURL returns s normalized when it is an absolute http(s) URL, else "".
 // Anything else (javascript:, relative paths, garbage) must not become a
 // link in a feed or a page.

@@ -110,17 +110,9 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	if e.title == "" {
 		e.title = excerpt(e.summary, 80)
 	}
-	for _, t := range a.Tags {
-		if t = cleanLine(t); t != "" {
-			e.tags = append(e.tags, t)
-		}
-	}
+	e.tags = cleanLines(a.Tags)
 	e.storyID = cleanLine(a.StoryID)
-	for _, ag := range a.Agencies {
-		if ag = cleanLine(ag); ag != "" {
-			e.agencies = append(e.agencies, ag)
-		}
-	}
+	e.agencies = cleanLines(a.Agencies)
 	if e.ingested.IsZero() {
 		// Feeds need a date; the epoch is wrong but stable across renders.
 		e.ingested = time.Unix(0, 0).UTC()

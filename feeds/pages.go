@@ -2,6 +2,7 @@ package feeds
 
 import (
 	"bytes"
+	"cmp"
 	"embed"
 	"encoding/json"
 	"fmt"
@@ -122,18 +123,10 @@ func (s *Service) renderHome() (*rendered, uint64, error) {
 		}
 	}
 	for _, l := range langs {
-		name := languageTag(l)
-		if name == "" {
-			name = l
-		}
-		p.Feeds = append(p.Feeds, s.feedGroup("Language: "+name, feedKey{kindLang, l}))
+		p.Feeds = append(p.Feeds, s.feedGroup("Language: "+cmp.Or(languageTag(l), l), feedKey{kindLang, l}))
 	}
 	for _, src := range sources {
-		name := src[1]
-		if name == "" {
-			name = src[0]
-		}
-		p.Feeds = append(p.Feeds, s.feedGroup("Source: "+name, feedKey{kindSource, src[0]}))
+		p.Feeds = append(p.Feeds, s.feedGroup("Source: "+cmp.Or(src[1], src[0]), feedKey{kindSource, src[0]}))
 	}
 	if mod.IsZero() {
 		mod = time.Now().UTC()

@@ -104,10 +104,7 @@ func (s *Service) describe(k cacheKey, items []*entry) feedMeta {
 	}
 	switch k.feed.kind {
 	case kindLang:
-		name := languageTag(k.feed.value)
-		if name == "" {
-			name = k.feed.value
-		}
+		name := cmp.Or(languageTag(k.feed.value), k.feed.value)
 		m.title += " · " + name
 		m.description = fmt.Sprintf("Latest articles in %s on %s", name, s.opts.Title)
 	case kindSource:

@@ -13,7 +13,7 @@ import (
 // publish with Nats-Msg-Id and await the PubAck, record the claim. The
 // server is embedded, in-process, with file storage.
 func BenchmarkPublish(b *testing.B) {
-	f := newFixtureTB(b)
+	f := newFixture(b, 0)
 	ctx := context.Background()
 	now := time.Now()
 	b.ReportAllocs()

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"github.com/crier/crier/article"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	"github.com/nats-io/nats.go/jetstream"
 
+	"github.com/crier/crier/article"
 	"github.com/crier/crier/broker"
 	"github.com/crier/crier/broker/brokertest"
 	"github.com/crier/crier/normalize"
@@ -27,11 +27,7 @@ type fixture struct {
 	inbox string
 }
 
-func newFixture(t *testing.T, settle time.Duration) *fixture { return newFixtureAt(t, settle) }
-
-func newFixtureTB(tb testing.TB) *fixture { return newFixtureAt(tb, 0) }
-
-func newFixtureAt(t testing.TB, settle time.Duration) *fixture {
+func newFixture(t testing.TB, settle time.Duration) *fixture {
 	t.Helper()
 	b, top := brokertest.Start(t)
 	inbox := t.TempDir()

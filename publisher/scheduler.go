@@ -15,7 +15,6 @@ type Scheduler struct {
 	cron *cron.Cron
 	spec string
 	job  func(context.Context)
-	log  *slog.Logger
 	// first tracks the run at start, which cron's Stop does not wait for.
 	first sync.WaitGroup
 }
@@ -30,7 +29,7 @@ func NewScheduler(spec string, job func(context.Context), log *slog.Logger) (*Sc
 	// SkipIfStillRunning must wrap Recover: the other way round, a panic
 	// would leave the skip lock held and the job would never run again.
 	c := cron.New(cron.WithLogger(l), cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
-	return &Scheduler{cron: c, spec: spec, job: job, log: log}, nil
+	return &Scheduler{cron: c, spec: spec, job: job}, nil
 }
 
 // Start schedules the job with ctx, runs it once now, and returns.

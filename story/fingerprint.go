@@ -1,7 +1,6 @@
 package story
 
 import (
-	"github.com/crier/crier/stopwords"
 	"hash/fnv"
 	"math"
 	"slices"
@@ -13,6 +12,7 @@ import (
 	"golang.org/x/text/unicode/norm"
 
 	"github.com/crier/crier/article"
+	"github.com/crier/crier/stopwords"
 )
 
 // Fingerprint parameters. They are constants, not options: fingerprints
@@ -223,6 +223,9 @@ func contentTerms(lang string, title, body []token) []Term {
 // stem folds a lowercased word (diacritics off, ligatures spelled out) and
 // cuts it to stemRunes.
 func stem(w string) string {
+	if ascii(w) {
+		return w[:min(len(w), stemRunes)] // nothing to fold
+	}
 	var b strings.Builder
 	n := 0
 	for _, r := range norm.NFD.String(w) {
@@ -244,6 +247,16 @@ func stem(w string) string {
 		}
 	}
 	return b.String()
+}
+
+// ascii reports whether s is all ASCII.
+func ascii(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // hash64 is the FNV-1a hash of s.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -199,12 +200,10 @@ func (x *KVIndex) post(ctx context.Context, key string, p Posting, cutoff int64)
 // recordKey is the key of an article's record. Article IDs are hex; any
 // other ID is hashed into a valid key.
 func recordKey(id string) string {
-	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
-			return "a.h" + hexKey(hash64(id))
-		}
+	odd := func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_')
 	}
-	if id == "" {
+	if id == "" || strings.ContainsFunc(id, odd) {
 		return "a.h" + hexKey(hash64(id))
 	}
 	return "a." + id
