@@ -123,7 +123,6 @@ func parseArgs(fs *flag.FlagSet, env *environment, args []string, positional int
 	}
 	if len(pos) != positional {
 		fmt.Fprintf(env.stderr, "crier %s: want %d argument(s), got %d\n", fs.Name(), positional, len(pos))
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return nil, exitUsage, true
 	}
@@ -574,7 +573,6 @@ func deadLettersReplay(ctx context.Context, env *environment, cmd string, args [
 		path, req = "/admin/dead-letters/replay", admin.ReplayFailuresRequest{Since: t, Endpoint: *endpoint}
 	default:
 		fmt.Fprintf(env.stderr, "crier %s: give a sequence or --since, not both\n", cmd)
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return exitUsage
 	}

@@ -58,8 +58,8 @@ func TestBadConfigExitsTwoNamingTheKey(t *testing.T) {
 			}
 		}
 	}
-	if code, _, _ := runCrier(t, nil, "", "serve", "--bogus"); code != exitUsage {
-		t.Errorf("unknown flag: status %d, want 2", code)
+	if code, out, errOut := runCrier(t, nil, "", "serve", "--bogus"); code != exitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -bogus") {
+		t.Errorf("unknown flag: status %d, stdout %q, stderr %q; want 2 and the error on stderr", code, out, errOut)
 	}
 }
 

@@ -18,7 +18,6 @@ func normalizeCmd(ctx context.Context, env *environment, args []string) int {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return exitUsage
 	}
