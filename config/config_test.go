@@ -108,6 +108,11 @@ func TestBadConfigNamesKey(t *testing.T) {
 		{name: "unknown env", env: []string{"CRIER_HTTP_LISEN=x"}, wantKey: "CRIER_HTTP_LISEN: unknown environment variable"},
 		{name: "bad allow network", env: []string{"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=localhost"}, wantKey: "subscribers.allow_networks[0]"},
 		{name: "duplicate name", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_1_NAME=demo", "CRIER_SUBSCRIBERS_WEBHOOKS_1_URL=http://127.0.0.1:9001/", "CRIER_SUBSCRIBERS_WEBHOOKS_1_SECRET=" + secret}, wantKey: `subscribers.webhooks[1].name: "demo" is used by another webhook`},
+		{name: "signing key not base64", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_SIGNING_KEY=whsk_garbage"}, wantKey: "subscribers.webhooks[0].signing_key: subscribers: signing key is not valid standard base64"},
+		{name: "signing key too short", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_SIGNING_KEY=whsk_c2hvcnQ="}, wantKey: "subscribers.webhooks[0].signing_key: subscribers: signing key is 5 bytes"},
+		{name: "empty tag", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_TAGS=Paris,"}, wantKey: "subscribers.webhooks[0].tags[1]: must not be empty"},
+		{name: "language with a dot", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_LANGUAGES=fr.be"}, wantKey: "subscribers.webhooks[0].languages[0]: must be a lowercase language tag"},
+		{name: "long name", from: "name: demo", to: "name: " + strings.Repeat("a", 65), wantKey: "subscribers.webhooks[0].name: must match [a-z0-9_-]{1,64}"},
 		{name: "wrong shape", from: "  listen: 127.0.0.1:8080", to: "  listen: {a: b}", wantKey: "http.listen: expected a single value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
