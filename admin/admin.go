@@ -147,14 +147,14 @@ func Handler(m *subscribers.Manager, o Options) http.Handler {
 	for pattern, h := range map[string]http.HandlerFunc{
 		"GET /admin/endpoints":                  s.list,
 		"POST /admin/endpoints":                 s.create,
-		"GET /admin/endpoints/{name}":           s.show,
-		"PATCH /admin/endpoints/{name}":         s.update,
-		"DELETE /admin/endpoints/{name}":        s.delete,
-		"POST /admin/endpoints/{name}/disable":  s.disable,
-		"POST /admin/endpoints/{name}/enable":   s.enable,
-		"POST /admin/endpoints/{name}/rotate":   s.rotate,
-		"GET /admin/endpoints/{name}/attempts":  s.attempts,
-		"POST /admin/endpoints/{name}/replay":   s.replayRange,
+		"GET /admin/endpoints/{name}":           s.named(s.writeEndpoint),
+		"PATCH /admin/endpoints/{name}":         s.named(s.update),
+		"DELETE /admin/endpoints/{name}":        s.named(s.delete),
+		"POST /admin/endpoints/{name}/disable":  s.named(s.disable),
+		"POST /admin/endpoints/{name}/enable":   s.named(s.enable),
+		"POST /admin/endpoints/{name}/rotate":   s.named(s.rotate),
+		"GET /admin/endpoints/{name}/attempts":  s.named(s.attempts),
+		"POST /admin/endpoints/{name}/replay":   s.named(s.replayRange),
 		"GET /admin/dead-letters":               s.deadLetters,
 		"POST /admin/dead-letters/{seq}/replay": s.replayDeadLetter,
 		"POST /admin/dead-letters/replay":       s.replayFailures,
@@ -230,14 +230,6 @@ func (s *server) create(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusCreated, ep)
 }
 
-func (s *server) show(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
-	s.writeEndpoint(w, r, name)
-}
-
 // writeEndpoint answers with an endpoint as it is now.
 func (s *server) writeEndpoint(w http.ResponseWriter, r *http.Request, name string) {
 	info, err := s.m.Endpoint(r.Context(), name)
@@ -248,11 +240,7 @@ func (s *server) writeEndpoint(w http.ResponseWriter, r *http.Request, name stri
 	writeJSON(w, http.StatusOK, info)
 }
 
-func (s *server) update(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) update(w http.ResponseWriter, r *http.Request, name string) {
 	var u subscribers.EndpointUpdate
 	if !s.decode(w, r, &u, false) {
 		return
@@ -265,11 +253,7 @@ func (s *server) update(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, info)
 }
 
-func (s *server) delete(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) delete(w http.ResponseWriter, r *http.Request, name string) {
 	if err := s.m.DeleteEndpoint(r.Context(), name); err != nil {
 		s.fail(w, r, err)
 		return
@@ -277,11 +261,7 @@ func (s *server) delete(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-func (s *server) disable(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) disable(w http.ResponseWriter, r *http.Request, name string) {
 	var req DisableRequest
 	if !s.decode(w, r, &req, true) {
 		return
@@ -293,11 +273,7 @@ func (s *server) disable(w http.ResponseWriter, r *http.Request) {
 	s.writeEndpoint(w, r, name)
 }
 
-func (s *server) enable(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) enable(w http.ResponseWriter, r *http.Request, name string) {
 	if err := s.m.EnableEndpoint(r.Context(), name); err != nil {
 		s.fail(w, r, err)
 		return
@@ -305,11 +281,7 @@ func (s *server) enable(w http.ResponseWriter, r *http.Request) {
 	s.writeEndpoint(w, r, name)
 }
 
-func (s *server) rotate(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) rotate(w http.ResponseWriter, r *http.Request, name string) {
 	secret, err := s.m.RotateSecret(r.Context(), name)
 	if err != nil {
 		s.fail(w, r, err)
@@ -318,11 +290,7 @@ func (s *server) rotate(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, RotateResponse{Secret: secret})
 }
 
-func (s *server) attempts(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) attempts(w http.ResponseWriter, r *http.Request, name string) {
 	limit, ok := limitParam(w, r)
 	if !ok {
 		return
@@ -335,11 +303,7 @@ func (s *server) attempts(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, AttemptList{Attempts: nonNil(as)})
 }
 
-func (s *server) replayRange(w http.ResponseWriter, r *http.Request) {
-	name, ok := s.name(w, r)
-	if !ok {
-		return
-	}
+func (s *server) replayRange(w http.ResponseWriter, r *http.Request, name string) {
 	var req ReplayRequest
 	if !s.decode(w, r, &req, false) {
 		return
@@ -361,9 +325,7 @@ func (s *server) replayRange(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) deadLetters(w http.ResponseWriter, r *http.Request) {
 	endpoint := r.URL.Query().Get("endpoint")
-	if endpoint != "" && !broker.ValidToken(endpoint) {
-		// It becomes a subject token: a wildcard would widen the filter.
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("endpoint %q: want [a-z0-9_-]+", endpoint))
+	if !validFilter(w, endpoint) {
 		return
 	}
 	limit, ok := limitParam(w, r)
@@ -400,8 +362,7 @@ func (s *server) replayFailures(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `"since" is required (RFC 3339 time)`)
 		return
 	}
-	if req.Endpoint != "" && !broker.ValidToken(req.Endpoint) {
-		writeError(w, http.StatusBadRequest, fmt.Sprintf("endpoint %q: want [a-z0-9_-]+", req.Endpoint))
+	if !validFilter(w, req.Endpoint) {
 		return
 	}
 	n, err := s.m.ReplayFailures(r.Context(), req.Endpoint, req.Since)
@@ -412,15 +373,28 @@ func (s *server) replayFailures(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusAccepted, Queued{Queued: n})
 }
 
-// name returns the endpoint name of the path. A name that is no valid
-// token cannot exist: 404, before it reaches a KV key or a subject.
-func (s *server) name(w http.ResponseWriter, r *http.Request) (string, bool) {
-	name := r.PathValue("name")
-	if !broker.ValidToken(name) {
-		writeError(w, http.StatusNotFound, subscribers.ErrNotFound.Error())
-		return "", false
+// named adapts a handler of the endpoint named in the path. A name that is
+// no valid token cannot exist: 404, before it reaches a KV key or a subject.
+func (s *server) named(h func(w http.ResponseWriter, r *http.Request, name string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		name := r.PathValue("name")
+		if !broker.ValidToken(name) {
+			writeError(w, http.StatusNotFound, subscribers.ErrNotFound.Error())
+			return
+		}
+		h(w, r, name)
 	}
-	return name, true
+}
+
+// validFilter reports whether endpoint, which becomes a subject token of
+// a dead-letter filter, is empty (all endpoints) or one token: a wildcard
+// would widen the filter. It answers 400 itself.
+func validFilter(w http.ResponseWriter, endpoint string) bool {
+	if endpoint != "" && !broker.ValidToken(endpoint) {
+		writeError(w, http.StatusBadRequest, fmt.Sprintf("endpoint %q: want [a-z0-9_-]+", endpoint))
+		return false
+	}
+	return true
 }
 
 // limitParam reads ?limit=, defaultLimit when absent.

@@ -425,8 +425,9 @@ func TestAdminEndpointSurvivesRestart(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatal("the endpoint created before the restart got nothing")
 	}
-	// /metrics: open to loopback clients; the counter may lag the receipt
-	// by the time the attempt is recorded, so read it after the delivery.
+	// /metrics, with the admin token (set here, so it is required): the
+	// counter may lag the receipt by the time the attempt is recorded, so
+	// read it after the delivery.
 	code, body = call("GET", "/metrics", "")
 	if code != http.StatusOK || !strings.Contains(string(body), `crier_webhook_endpoint_disabled{endpoint="created"} 0`) {
 		t.Errorf("/metrics: %d\n%s", code, body)

@@ -3,9 +3,12 @@ package config
 import (
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"gopkg.in/yaml.v3"
 )
 
 const secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
@@ -108,6 +111,11 @@ func TestBadConfigNamesKey(t *testing.T) {
 		{name: "unknown env", env: []string{"CRIER_HTTP_LISEN=x"}, wantKey: "CRIER_HTTP_LISEN: unknown environment variable"},
 		{name: "bad allow network", env: []string{"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=localhost"}, wantKey: "subscribers.allow_networks[0]"},
 		{name: "duplicate name", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_1_NAME=demo", "CRIER_SUBSCRIBERS_WEBHOOKS_1_URL=http://127.0.0.1:9001/", "CRIER_SUBSCRIBERS_WEBHOOKS_1_SECRET=" + secret}, wantKey: `subscribers.webhooks[1].name: "demo" is used by another webhook`},
+		{name: "signing key not base64", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_SIGNING_KEY=whsk_garbage"}, wantKey: "subscribers.webhooks[0].signing_key: subscribers: signing key is not valid standard base64"},
+		{name: "signing key too short", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_SIGNING_KEY=whsk_c2hvcnQ="}, wantKey: "subscribers.webhooks[0].signing_key: subscribers: signing key is 5 bytes"},
+		{name: "empty tag", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_TAGS=Paris,"}, wantKey: "subscribers.webhooks[0].tags[1]: must not be empty"},
+		{name: "language with a dot", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_LANGUAGES=fr.be"}, wantKey: "subscribers.webhooks[0].languages[0]: must be a lowercase language tag"},
+		{name: "long name", from: "name: demo", to: "name: " + strings.Repeat("a", 65), wantKey: "subscribers.webhooks[0].name: must match [a-z0-9_-]{1,64}"},
 		{name: "wrong shape", from: "  listen: 127.0.0.1:8080", to: "  listen: {a: b}", wantKey: "http.listen: expected a single value"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -158,5 +166,59 @@ func TestBaseURLTrailingSlashTrimmed(t *testing.T) {
 	}
 	if cfg.HTTP.BaseURL != "https://news.example.org/crier" {
 		t.Errorf("base_url = %q", cfg.HTTP.BaseURL)
+	}
+}
+
+// TestExampleListsEveryKeyWithItsDefault backs the README: the example
+// file names every key of Config (webhook items aside, which it shows in a
+// comment) and loads to exactly the defaults.
+func TestExampleListsEveryKeyWithItsDefault(t *testing.T) {
+	data, err := os.ReadFile("crier.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var root yaml.Node
+	if err := yaml.Unmarshal(data, &root); err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	var walkNode func(n *yaml.Node, path string)
+	walkNode = func(n *yaml.Node, path string) {
+		if n.Kind != yaml.MappingNode {
+			return
+		}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			key := join(path, n.Content[i].Value)
+			listed[key] = true
+			walkNode(n.Content[i+1], key)
+		}
+	}
+	walkNode(root.Content[0], "")
+	var walkType func(t reflect.Type, path string)
+	walkType = func(rt reflect.Type, path string) {
+		for name, f := range yamlFields(rt) {
+			key := join(path, name)
+			if !listed[key] {
+				t.Errorf("crier.example.yaml lacks %s", key)
+			}
+			if f.Type.Kind() == reflect.Struct {
+				walkType(f.Type, key)
+			}
+		}
+	}
+	walkType(reflect.TypeFor[Config](), "")
+
+	example, err := Load("crier.example.yaml", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defaults, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file writes empty lists as []; the defaults leave them nil.
+	example.Subscribers.AllowNetworks, example.Subscribers.Webhooks = defaults.Subscribers.AllowNetworks, defaults.Subscribers.Webhooks
+	if !reflect.DeepEqual(example, defaults) {
+		t.Errorf("crier.example.yaml loads to\n%+v\nthe defaults are\n%+v", example.Redacted(), defaults.Redacted())
 	}
 }

@@ -12,10 +12,12 @@ import (
 	"time"
 
 	"github.com/robfig/cron/v3"
+
+	"github.com/crier/crier/broker"
+	"github.com/crier/crier/subscribers"
 )
 
 var (
-	nameRE    = regexp.MustCompile(`^[a-z0-9_-]{1,64}$`)
 	streamRE  = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 	subjectRE = regexp.MustCompile(`^[a-z0-9_-]+(\.[a-z0-9_-]+)*$`)
 )
@@ -148,7 +150,7 @@ func (c *Config) Validate() error {
 	for i, w := range s.Webhooks {
 		key := fmt.Sprintf("subscribers.webhooks[%d]", i)
 		switch {
-		case !nameRE.MatchString(w.Name):
+		case !broker.ValidToken(w.Name) || len(w.Name) > 64:
 			bad(key+".name", "must match [a-z0-9_-]{1,64}, not %q", w.Name)
 		case seen[w.Name]:
 			bad(key+".name", "%q is used by another webhook", w.Name)
@@ -167,8 +169,12 @@ func (c *Config) Validate() error {
 				bad(fmt.Sprintf("%s.secrets[%d]", key, j), "%v", err)
 			}
 		}
-		if w.SigningKey != "" && !strings.HasPrefix(w.SigningKey.Reveal(), "whsk_") {
-			bad(key+".signing_key", "must start with whsk_ (crier secret --ed25519 prints a new key pair)")
+		if k := w.SigningKey.Reveal(); k != "" {
+			if !strings.HasPrefix(k, subscribers.SigningKeyPrefix) {
+				bad(key+".signing_key", "must start with whsk_ (crier secret --ed25519 prints a new key pair)")
+			} else if _, err := subscribers.ParseSigningKey(k); err != nil {
+				bad(key+".signing_key", "%v", err) // its errors never quote the key
+			}
 		}
 		if !oneOf(w.Payload, "", "full", "thin") {
 			bad(key+".payload", "must be full or thin, not %q", w.Payload)
@@ -179,14 +185,26 @@ func (c *Config) Validate() error {
 		if w.RateLimit < 0 {
 			bad(key+".rate_limit", "must not be negative")
 		}
+		// Languages and sources are subject tokens; tags and stories are
+		// compared by crier, and an empty one would match nothing.
 		for j, l := range w.Languages {
-			if !subjectRE.MatchString(l) || strings.Contains(l, ".") {
+			if !broker.ValidToken(l) {
 				bad(fmt.Sprintf("%s.languages[%d]", key, j), "must be a lowercase language tag like fr or pt-br, not %q", l)
 			}
 		}
 		for j, src := range w.Sources {
-			if !subjectRE.MatchString(src) || strings.Contains(src, ".") {
+			if !broker.ValidToken(src) {
 				bad(fmt.Sprintf("%s.sources[%d]", key, j), "must be a source slug of [a-z0-9_-], not %q", src)
+			}
+		}
+		for j, tag := range w.Tags {
+			if tag == "" {
+				bad(fmt.Sprintf("%s.tags[%d]", key, j), "must not be empty")
+			}
+		}
+		for j, story := range w.Stories {
+			if story == "" {
+				bad(fmt.Sprintf("%s.stories[%d]", key, j), "must not be empty")
 			}
 		}
 	}

@@ -101,22 +101,28 @@ func addClientFlags(fs *flag.FlagSet) *clientFlags {
 	return cf
 }
 
-// parseArgs parses flags and positional arguments in any order (crier
-// endpoints show NAME --json), and checks the count of positionals.
-func parseArgs(fs *flag.FlagSet, env *environment, args []string, positional int) (pos []string, code int, done bool) {
+// parsePositional parses flags and positional arguments in any order
+// (crier endpoints show NAME --json) and returns the positionals.
+func parsePositional(fs *flag.FlagSet, env *environment, args []string) (pos []string, code int, done bool) {
 	for {
 		if code, done := parse(fs, env, args); done {
 			return nil, code, true
 		}
 		if fs.NArg() == 0 {
-			break
+			return pos, 0, false
 		}
 		pos = append(pos, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+}
+
+// parseArgs is parsePositional that also checks the count of positionals.
+func parseArgs(fs *flag.FlagSet, env *environment, args []string, positional int) (pos []string, code int, done bool) {
+	if pos, code, done = parsePositional(fs, env, args); done {
+		return nil, code, true
+	}
 	if len(pos) != positional {
 		fmt.Fprintf(env.stderr, "crier %s: want %d argument(s), got %d\n", fs.Name(), positional, len(pos))
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return nil, exitUsage, true
 	}
@@ -197,10 +203,15 @@ func (c *adminClient) do(ctx context.Context, method, path string, in any) ([]by
 	return raw, nil
 }
 
-// call runs one request and decodes its answer into out (if not nil);
-// with --json it prints the answer as is instead. It returns the exit
-// status to use, and whether the caller should print out.
-func (c *adminClient) call(ctx context.Context, env *environment, cf *clientFlags, cmd, method, path string, in, out any) (code int, printTable bool) {
+// call reads the configuration for the client, runs one request and
+// decodes its answer into out (if not nil); with --json it prints the
+// answer as is instead. It returns the exit status to use, and whether the
+// caller should print out.
+func (cf *clientFlags) call(ctx context.Context, env *environment, cmd, method, path string, in, out any) (code int, printTable bool) {
+	c, ok := cf.client(env, cmd)
+	if !ok {
+		return exitUsage, false
+	}
 	raw, err := c.do(ctx, method, path, in)
 	if err != nil {
 		fmt.Fprintf(env.stderr, "crier %s: %v\n", cmd, err)
@@ -231,16 +242,12 @@ func endpointsList(ctx context.Context, env *environment, cmd string, args []str
 	if _, code, done := parseArgs(fs, env, args, 0); done {
 		return code
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var list admin.EndpointList
-	code, table := c.call(ctx, env, cf, cmd, http.MethodGet, "/admin/endpoints", nil, &list)
+	code, table := cf.call(ctx, env, cmd, http.MethodGet, "/admin/endpoints", nil, &list)
 	if !table {
 		return code
 	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.stdout)
 	fmt.Fprintln(tw, "NAME\tORIGIN\tSTATUS\tPAYLOAD\tFILTERS\tURL")
 	for _, ep := range list.Endpoints {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Origin, statusText(ep.Status), orElse(ep.Payload, subscribers.PayloadFull), orElse(filtersText(ep.Endpoint), "all"), ep.URL)
@@ -261,12 +268,8 @@ func endpointsShow(ctx context.Context, env *environment, cmd string, args []str
 
 // endpointCall runs a call answered by an endpoint and prints it.
 func endpointCall(ctx context.Context, env *environment, cf *clientFlags, cmd, method, path string, in any) int {
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var info subscribers.EndpointInfo
-	code, table := c.call(ctx, env, cf, cmd, method, path, in, &info)
+	code, table := cf.call(ctx, env, cmd, method, path, in, &info)
 	if table {
 		printEndpoint(env.stdout, info.Endpoint, &info.Status)
 	}
@@ -340,12 +343,8 @@ func endpointsCreate(ctx context.Context, env *environment, cmd string, args []s
 		}
 		ep.SigningKey, public = key, pub
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var created subscribers.Endpoint
-	code, table := c.call(ctx, env, cf, cmd, http.MethodPost, "/admin/endpoints", ep, &created)
+	code, table := cf.call(ctx, env, cmd, http.MethodPost, "/admin/endpoints", ep, &created)
 	if code != exitOK {
 		return code
 	}
@@ -421,11 +420,7 @@ func endpointsDelete(ctx context.Context, env *environment, cmd string, args []s
 	if done {
 		return code
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
-	if code, table := c.call(ctx, env, cf, cmd, http.MethodDelete, endpointPath(pos[0]), nil, nil); !table {
+	if code, table := cf.call(ctx, env, cmd, http.MethodDelete, endpointPath(pos[0]), nil, nil); !table {
 		return code
 	}
 	fmt.Fprintf(env.stdout, "deleted endpoint %s\n", pos[0])
@@ -460,12 +455,8 @@ func endpointsRotate(ctx context.Context, env *environment, cmd string, args []s
 	if done {
 		return code
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var rot admin.RotateResponse
-	if code, table := c.call(ctx, env, cf, cmd, http.MethodPost, endpointPath(pos[0], "rotate"), nil, &rot); !table {
+	if code, table := cf.call(ctx, env, cmd, http.MethodPost, endpointPath(pos[0], "rotate"), nil, &rot); !table {
 		return code
 	}
 	fmt.Fprintf(env.stdout, "new secret: %s\n", rot.Secret)
@@ -481,16 +472,12 @@ func endpointsAttempts(ctx context.Context, env *environment, cmd string, args [
 	if done {
 		return code
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var list admin.AttemptList
-	code, table := c.call(ctx, env, cf, cmd, http.MethodGet, endpointPath(pos[0], "attempts")+"?limit="+strconv.Itoa(*limit), nil, &list)
+	code, table := cf.call(ctx, env, cmd, http.MethodGet, endpointPath(pos[0], "attempts")+"?limit="+strconv.Itoa(*limit), nil, &list)
 	if !table {
 		return code
 	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.stdout)
 	fmt.Fprintln(tw, "AT\tWEBHOOK-ID\tATTEMPT\tOUTCOME\tSTATUS\tLATENCY\tERROR")
 	for _, a := range list.Attempts {
 		n := strconv.Itoa(a.N)
@@ -524,12 +511,8 @@ func endpointsReplay(ctx context.Context, env *environment, cmd string, args []s
 			return exitUsage
 		}
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var q admin.Queued
-	if code, table := c.call(ctx, env, cf, cmd, http.MethodPost, endpointPath(pos[0], "replay"), req, &q); !table {
+	if code, table := cf.call(ctx, env, cmd, http.MethodPost, endpointPath(pos[0], "replay"), req, &q); !table {
 		return code
 	}
 	fmt.Fprintf(env.stdout, "queued %d article(s) for %s\n", q.Queued, pos[0])
@@ -544,20 +527,16 @@ func deadLettersList(ctx context.Context, env *environment, cmd string, args []s
 	if _, code, done := parseArgs(fs, env, args, 0); done {
 		return code
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	q := url.Values{"limit": {strconv.Itoa(*limit)}}
 	if *endpoint != "" {
 		q.Set("endpoint", *endpoint)
 	}
 	var list admin.DeadLetterList
-	code, table := c.call(ctx, env, cf, cmd, http.MethodGet, "/admin/dead-letters?"+q.Encode(), nil, &list)
+	code, table := cf.call(ctx, env, cmd, http.MethodGet, "/admin/dead-letters?"+q.Encode(), nil, &list)
 	if !table {
 		return code
 	}
-	tw := tabwriter.NewWriter(env.stdout, 0, 4, 2, ' ', 0)
+	tw := newTable(env.stdout)
 	fmt.Fprintln(tw, "SEQ\tENDPOINT\tDEAD-LETTERED\tWEBHOOK-ID\tATTEMPTS\tREASON")
 	for _, dl := range list.DeadLetters {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%d\t%s\n", dl.Seq, dl.Endpoint, dl.At.Format(time.RFC3339), dl.WebhookID, len(dl.Attempts), dl.Reason)
@@ -571,15 +550,9 @@ func deadLettersReplay(ctx context.Context, env *environment, cmd string, args [
 	cf := addClientFlags(fs)
 	since := fs.String("since", "", "replay the dead letters since this `time`")
 	endpoint := fs.String("endpoint", "", "with --since: only this endpoint's `name`")
-	var pos []string
-	for {
-		if code, done := parse(fs, env, args); done {
-			return code
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos, args = append(pos, fs.Arg(0)), fs.Args()[1:]
+	pos, code, done := parsePositional(fs, env, args)
+	if done {
+		return code
 	}
 	var path string
 	var req any
@@ -600,16 +573,11 @@ func deadLettersReplay(ctx context.Context, env *environment, cmd string, args [
 		path, req = "/admin/dead-letters/replay", admin.ReplayFailuresRequest{Since: t, Endpoint: *endpoint}
 	default:
 		fmt.Fprintf(env.stderr, "crier %s: give a sequence or --since, not both\n", cmd)
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return exitUsage
 	}
-	c, ok := cf.client(env, cmd)
-	if !ok {
-		return exitUsage
-	}
 	var q admin.Queued
-	if code, table := c.call(ctx, env, cf, cmd, http.MethodPost, path, req, &q); !table {
+	if code, table := cf.call(ctx, env, cmd, http.MethodPost, path, req, &q); !table {
 		return code
 	}
 	fmt.Fprintf(env.stdout, "queued %d dead letter(s)\n", q.Queued)
@@ -633,7 +601,7 @@ func parseWhen(s string, now time.Time) (time.Time, error) {
 // printEndpoint writes an endpoint as aligned "key  value" lines; status
 // is nil right after a creation.
 func printEndpoint(w io.Writer, ep subscribers.Endpoint, st *subscribers.Status) {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	tw := newTable(w)
 	line := func(k, v string) {
 		if v != "" {
 			fmt.Fprintf(tw, "%s\t%s\n", k, v)
@@ -672,6 +640,11 @@ func printEndpoint(w io.Writer, ep subscribers.Endpoint, st *subscribers.Status)
 		line("updated", ep.Updated.Format(time.RFC3339))
 	}
 	tw.Flush()
+}
+
+// newTable aligns the columns of every listing the same way.
+func newTable(w io.Writer) *tabwriter.Writer {
+	return tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 }
 
 func statusText(s subscribers.Status) string {

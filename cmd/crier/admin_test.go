@@ -304,7 +304,7 @@ func TestAdminCommandErrors(t *testing.T) {
 		{"show without name", nil, []string{"endpoints", "show"}, exitUsage, "want 1 argument(s), got 0"},
 		{"show two names", nil, []string{"endpoints", "show", "a", "b"}, exitUsage, "want 1 argument(s), got 2"},
 		{"update nothing", nil, []string{"endpoints", "update", "taken"}, exitUsage, "nothing to change"},
-		{"unknown flag", nil, []string{"endpoints", "list", "--bogus"}, exitUsage, ""},
+		{"unknown flag", nil, []string{"endpoints", "list", "--bogus"}, exitUsage, "flag provided but not defined: -bogus"},
 		{"replay without from", nil, []string{"endpoints", "replay", "taken"}, exitUsage, "--from: a time is required"},
 		{"replay bad from", nil, []string{"endpoints", "replay", "taken", "--from", "yesterday"}, exitUsage, "want an RFC 3339 time"},
 		{"replay reversed", nil, []string{"endpoints", "replay", "taken", "--from", "1h", "--to", "2h"}, exitFailed, "ends before it starts"},

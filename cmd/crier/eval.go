@@ -15,7 +15,6 @@ func evalCmd(ctx context.Context, env *environment, args []string) int {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return exitUsage
 	}

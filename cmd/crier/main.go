@@ -3,6 +3,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"flag"
@@ -105,13 +106,20 @@ func flags(env *environment, name, args, help string) *flag.FlagSet {
 }
 
 // parse parses args; done is true when the command should return code.
+// The usage asked for with --help goes to stdout; a bad flag's error and
+// usage go to stderr, where the output stays for the command's own usage
+// errors.
 func parse(fs *flag.FlagSet, env *environment, args []string) (code int, done bool) {
-	fs.SetOutput(env.stdout) // --help is asked for: stdout
+	var out bytes.Buffer
+	fs.SetOutput(&out)
 	err := fs.Parse(args)
+	fs.SetOutput(env.stderr)
 	switch {
 	case errors.Is(err, flag.ErrHelp):
+		env.stdout.Write(out.Bytes())
 		return exitOK, true
 	case err != nil:
+		env.stderr.Write(out.Bytes())
 		return exitUsage, true
 	}
 	return 0, false

@@ -43,6 +43,8 @@ func TestBadConfigExitsTwoNamingTheKey(t *testing.T) {
 		{"bad cron", "publisher:\n  schedule: \"every minute\"\n", "publisher.schedule: bad cron spec"},
 		{"bad url", "subscribers:\n  webhooks:\n    - {name: a, url: 'not a url', secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw}\n", "subscribers.webhooks[0].url"},
 		{"bad secret", "subscribers:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1:9/', secret: 'hunter2'}\n", "subscribers.webhooks[0].secret"},
+		{"bad signing key", "subscribers:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1:9/', signing_key: 'whsk_hunter2'}\n", "subscribers.webhooks[0].signing_key"},
+		{"empty tag", "subscribers:\n  webhooks:\n    - {name: a, url: 'http://127.0.0.1:9/', secret: whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw, tags: ['']}\n", "subscribers.webhooks[0].tags[0]"},
 	} {
 		path := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
 		if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
@@ -58,8 +60,8 @@ func TestBadConfigExitsTwoNamingTheKey(t *testing.T) {
 			}
 		}
 	}
-	if code, _, _ := runCrier(t, nil, "", "serve", "--bogus"); code != exitUsage {
-		t.Errorf("unknown flag: status %d, want 2", code)
+	if code, out, errOut := runCrier(t, nil, "", "serve", "--bogus"); code != exitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -bogus") {
+		t.Errorf("unknown flag: status %d, stdout %q, stderr %q; want 2 and the error on stderr", code, out, errOut)
 	}
 }
 

@@ -8,17 +8,17 @@ import (
 	"os"
 	"time"
 
+	"github.com/crier/crier/config"
 	"github.com/crier/crier/normalize"
 )
 
 func normalizeCmd(ctx context.Context, env *environment, args []string) int {
 	fs := flags(env, "normalize", "FILE... | -", "Normalize each input (.txt, .html, .json; - reads stdin as text) and print it as one\nJSON article per line. Needs no NATS. Exit status 1 if an input could not be normalized.")
-	maxBytes := fs.Int64("max-bytes", 5<<20, "largest input in `bytes`")
+	maxBytes := fs.Int64("max-bytes", config.Default().Publisher.MaxInputBytes, "largest input in `bytes` (publisher.max_input_bytes)")
 	if code, done := parse(fs, env, args); done {
 		return code
 	}
 	if fs.NArg() == 0 {
-		fs.SetOutput(env.stderr)
 		fs.Usage()
 		return exitUsage
 	}
