@@ -5,8 +5,6 @@
 package admin
 
 import (
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,6 +18,7 @@ import (
 	"time"
 
 	"github.com/crier/crier/broker"
+	"github.com/crier/crier/internal/httpauth"
 	"github.com/crier/crier/subscribers"
 )
 
@@ -131,8 +130,7 @@ func (c createRequest) endpoint() subscribers.Endpoint {
 // server holds what the routes share.
 type server struct {
 	m     *subscribers.Manager
-	token [sha256.Size]byte
-	open  bool // a token is set
+	token string
 	log   *slog.Logger
 	mux   *http.ServeMux
 }
@@ -140,7 +138,7 @@ type server struct {
 // Handler returns the admin API. It registers full paths under /admin/,
 // to be mounted at "/admin/" on crier's mux.
 func Handler(m *subscribers.Manager, o Options) http.Handler {
-	s := &server{m: m, token: sha256.Sum256([]byte(o.Token)), open: o.Token != "", log: o.Logger, mux: http.NewServeMux()}
+	s := &server{m: m, token: o.Token, log: o.Logger, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -169,7 +167,7 @@ var methods = []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.M
 
 func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
-	if !s.authorized(r) {
+	if !httpauth.Bearer(r, s.token) {
 		s.log.Warn("admin API: unauthorized request", "method", r.Method, "path", r.URL.Path, "remote_addr", r.RemoteAddr)
 		w.Header().Set("WWW-Authenticate", `Bearer realm="crier admin"`)
 		writeError(w, http.StatusUnauthorized, "missing or wrong bearer token")
@@ -194,17 +192,6 @@ func (s *server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.mux.ServeHTTP(w, r)
-}
-
-// authorized compares digests of the tokens in constant time: comparing
-// the tokens themselves would leak their length.
-func (s *server) authorized(r *http.Request) bool {
-	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") || !s.open {
-		return false
-	}
-	sum := sha256.Sum256([]byte(strings.TrimSpace(tok)))
-	return subtle.ConstantTimeCompare(sum[:], s.token[:]) == 1
 }
 
 func (s *server) list(w http.ResponseWriter, r *http.Request) {

@@ -5,7 +5,6 @@ package app
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -13,7 +12,6 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -24,6 +22,7 @@ import (
 	"github.com/crier/crier/broker"
 	"github.com/crier/crier/config"
 	"github.com/crier/crier/feeds"
+	"github.com/crier/crier/internal/httpauth"
 	"github.com/crier/crier/normalize"
 	"github.com/crier/crier/publisher"
 	"github.com/crier/crier/subscribers"
@@ -287,22 +286,14 @@ func webhooks(cfg *config.Config) []subscribers.Endpoint {
 // or, with no token configured, when it comes from loopback.
 func loopbackOrToken(token string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if token != "" {
-			got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-			if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="crier"`)
-				http.Error(w, "unauthorized", http.StatusUnauthorized)
-				return
-			}
-		} else if !fromLoopback(r) {
+		switch httpauth.TokenOrLoopback(r, token) {
+		case http.StatusUnauthorized:
+			w.Header().Set("WWW-Authenticate", `Bearer realm="crier"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+		case http.StatusForbidden:
 			http.Error(w, "forbidden: set http.admin_token to reach this from another host", http.StatusForbidden)
-			return
+		default:
+			h.ServeHTTP(w, r)
 		}
-		h.ServeHTTP(w, r)
 	})
-}
-
-func fromLoopback(r *http.Request) bool {
-	ap, err := netip.ParseAddrPort(r.RemoteAddr)
-	return err == nil && ap.Addr().Unmap().IsLoopback()
 }

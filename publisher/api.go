@@ -1,15 +1,14 @@
 package publisher
 
 import (
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"io"
 	"mime"
-	"net"
 	"net/http"
 	"strings"
 
+	"github.com/crier/crier/internal/httpauth"
 	"github.com/crier/crier/normalize"
 )
 
@@ -79,16 +78,11 @@ func (p *Publisher) APIHandler(o APIOptions) http.Handler {
 }
 
 func authorize(r *http.Request, token string) (int, string) {
-	if token == "" {
-		host, _, _ := net.SplitHostPort(r.RemoteAddr)
-		if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
-			return http.StatusForbidden, "the ingest API takes only loopback clients unless http.api_token is set"
-		}
-		return 0, ""
-	}
-	got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
-	if !ok || subtle.ConstantTimeCompare([]byte(got), []byte(token)) != 1 {
-		return http.StatusUnauthorized, "missing or wrong bearer token"
+	switch status := httpauth.TokenOrLoopback(r, token); status {
+	case http.StatusForbidden:
+		return status, "the ingest API takes only loopback clients unless http.api_token is set"
+	case http.StatusUnauthorized:
+		return status, "missing or wrong bearer token"
 	}
 	return 0, ""
 }
