@@ -11,6 +11,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/broker"
 )
 
 // EndpointInfo is an endpoint as the admin API shows it: secrets
@@ -55,6 +57,10 @@ func (m *Manager) lookup(ctx context.Context, name string) (Endpoint, error) {
 	}
 	if ep, ok := m.fileEndpoint(name); ok {
 		return ep, nil
+	}
+	if !broker.ValidToken(name) {
+		// No endpoint can have it; nor can a KV key.
+		return Endpoint{}, fmt.Errorf("endpoint %q: %w", name, ErrNotFound)
 	}
 	ep, _, err := st.getEndpoint(ctx, name)
 	return ep, err
@@ -342,9 +348,9 @@ func (m *Manager) DeadLetters(ctx context.Context, endpoint string, limit int) (
 		return nil, err
 	}
 	top := m.o.Topology
-	filter := top.DeadLetterPrefix + ".>"
-	if endpoint != "" {
-		filter = top.DeadLetterSubject(endpoint)
+	filter, err := m.deadLetterFilter(endpoint)
+	if err != nil {
+		return nil, err
 	}
 	msgs, err := m.tail(ctx, top.DeadLetterStream, filter, limit)
 	if err != nil {
@@ -408,16 +414,29 @@ func (m *Manager) tail(ctx context.Context, stream, filter string, n int) ([]jet
 	}
 }
 
+// deadLetterFilter is the subject filter of one endpoint's dead letters,
+// or of all (""). A name is one subject token: a wildcard would widen the
+// filter to other endpoints.
+func (m *Manager) deadLetterFilter(endpoint string) (string, error) {
+	top := m.o.Topology
+	switch {
+	case endpoint == "":
+		return top.DeadLetterPrefix + ".>", nil
+	case !broker.ValidToken(endpoint):
+		return "", invalid("endpoint %q: want [a-z0-9_-]+", endpoint)
+	}
+	return top.DeadLetterSubject(endpoint), nil
+}
+
 func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since time.Time, fn func(DeadLetter)) error {
 	if _, err := m.running(); err != nil {
 		return err
 	}
-	top := m.o.Topology
-	filter := top.DeadLetterPrefix + ".>"
-	if endpoint != "" {
-		filter = top.DeadLetterSubject(endpoint)
+	filter, err := m.deadLetterFilter(endpoint)
+	if err != nil {
+		return err
 	}
-	return m.scan(ctx, top.DeadLetterStream, sinceTime([]string{filter}, since), func(msg jetstream.Msg) bool {
+	return m.scan(ctx, m.o.Topology.DeadLetterStream, sinceTime([]string{filter}, since), func(msg jetstream.Msg) bool {
 		if dl, ok := decodeDeadLetter(msg); ok {
 			fn(dl)
 		}

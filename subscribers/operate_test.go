@@ -684,3 +684,80 @@ func TestAttemptsCountedByCrier(t *testing.T) {
 		}
 	}
 }
+
+// TestDeadLetterFilterRefusesWildcards: an endpoint name becomes one
+// subject token of the dead-letter filter; a wildcard would widen it.
+func TestDeadLetterFilterRefusesWildcards(t *testing.T) {
+	e := newEnv(t)
+	m := e.start(e.options())
+	ctx := context.Background()
+	for _, name := range []string{">", "*", "a.b", "a.>"} {
+		if _, err := m.DeadLetters(ctx, name, 10); !errors.Is(err, subscribers.ErrInvalid) {
+			t.Errorf("DeadLetters(%q): %v, want ErrInvalid", name, err)
+		}
+		if _, err := m.ReplayFailures(ctx, name, time.Now()); !errors.Is(err, subscribers.ErrInvalid) {
+			t.Errorf("ReplayFailures(%q): %v, want ErrInvalid", name, err)
+		}
+		if _, err := m.Endpoint(ctx, name); !errors.Is(err, subscribers.ErrNotFound) {
+			t.Errorf("Endpoint(%q): %v, want ErrNotFound", name, err)
+		}
+	}
+}
+
+// TestResponseKeptTo4KB: an attempt keeps the first 4 KB of the response,
+// cut back to whole UTF-8 characters.
+func TestResponseKeptTo4KB(t *testing.T) {
+	e := newEnv(t)
+	long := "x" + strings.Repeat("é", 5000) // byte 4,096 is the first half of a character
+	rc := newReceiver(t, "", func(w http.ResponseWriter, _ *http.Request, _ hit) {
+		http.Error(w, long, http.StatusInternalServerError)
+	})
+	o := e.options()
+	o.RetrySchedule = []time.Duration{}
+	e.start(o, rc.endpoint("verbose"))
+	e.publish("fr", "euronews")
+	a := deadLetterBody(t, e.deadLetter("verbose")).Attempts
+	if len(a) != 1 {
+		t.Fatalf("%d attempts", len(a))
+	}
+	if got := a[0].Response; len(got) != 4095 || !strings.HasPrefix(long, got) {
+		t.Errorf("kept %d bytes of the response, want the first 4,095 (x and 2,047 whole characters)", len(got))
+	}
+}
+
+// TestDeleteEndpointRemovesItsConsumers checks what the README says of
+// DELETE: the consumers and queued replays go with the endpoint.
+func TestDeleteEndpointRemovesItsConsumers(t *testing.T) {
+	e := newEnv(t)
+	m := e.start(e.options())
+	ctx := context.Background()
+	if _, err := m.CreateEndpoint(ctx, subscribers.Endpoint{Name: "gone", URL: "http://127.0.0.1:1/x"}); err != nil {
+		t.Fatal(err)
+	}
+	e.publish("fr", "x")
+	if n, err := m.ReplayRange(ctx, "gone", time.Now().Add(-time.Minute), time.Now()); err != nil || n != 1 {
+		t.Fatalf("ReplayRange = %d, %v", n, err)
+	}
+	consumers := []struct{ stream, name string }{{e.top.ArticleStream, "webhook-gone"}, {e.top.ReplayStream, "replay-gone"}}
+	for _, c := range consumers {
+		if _, err := e.js.Consumer(ctx, c.stream, c.name); err != nil {
+			t.Fatalf("consumer %s before delete: %v", c.name, err)
+		}
+	}
+	if err := m.DeleteEndpoint(ctx, "gone"); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range consumers {
+		if _, err := e.js.Consumer(ctx, c.stream, c.name); !errors.Is(err, jetstream.ErrConsumerNotFound) {
+			t.Errorf("consumer %s after delete: %v, want not found", c.name, err)
+		}
+	}
+	s, err := e.js.Stream(ctx, e.top.ReplayStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	info, err := s.Info(ctx, jetstream.WithSubjectFilter(e.top.ReplaySubject("gone")))
+	if err != nil || info.State.Subjects[e.top.ReplaySubject("gone")] != 0 {
+		t.Errorf("queued replays after delete: %v (%v)", info.State.Subjects, err)
+	}
+}

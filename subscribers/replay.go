@@ -106,6 +106,9 @@ func fromDeadLetter(dl DeadLetter) replay {
 // ReplayFailures queues every dead letter since a time, of one endpoint or
 // of all (""), for redelivery. It returns how many were queued.
 func (m *Manager) ReplayFailures(ctx context.Context, endpoint string, since time.Time) (int, error) {
+	if _, err := m.deadLetterFilter(endpoint); err != nil {
+		return 0, err
+	}
 	if endpoint != "" {
 		if _, err := m.replayable(ctx, endpoint); err != nil {
 			return 0, err
