@@ -65,6 +65,10 @@ type Media struct {
 	URL     string `json:"url,omitempty"`
 	Caption string `json:"caption,omitempty"`
 	Credit  string `json:"credit,omitempty"`
+	// Type and Length are the picture's media type and size in bytes,
+	// when known; feeds need both for an enclosure.
+	Type   string `json:"type,omitempty"`
+	Length int64  `json:"length,omitempty"`
 }
 
 // Text returns the body as plain text, paragraphs separated by blank lines.

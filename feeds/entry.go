@@ -21,6 +21,7 @@ type entry struct {
 	source     string
 	agencies   []string
 	tags       []string
+	tagSlugs   []string // distinct article.Slug of each tag
 	storyID    string
 	original   string // the canonical URL when it is a usable http(s) URL
 	page       string // our page for the article
@@ -56,8 +57,18 @@ func (e *entry) updated() time.Time {
 	return e.published
 }
 
-func (e *entry) keys() [3]feedKey {
-	return [3]feedKey{{kind: kindAll}, {kindLang, e.lang}, {kindSource, e.sourceSlug}}
+// keys are the feeds the entry belongs to: all, its language, its source,
+// each of its tags and its story.
+func (e *entry) keys() []feedKey {
+	ks := make([]feedKey, 0, 4+len(e.tagSlugs))
+	ks = append(ks, feedKey{kind: kindAll}, feedKey{kindLang, e.lang}, feedKey{kindSource, e.sourceSlug})
+	for _, t := range e.tagSlugs {
+		ks = append(ks, feedKey{kindTag, t})
+	}
+	if e.storyID != "" {
+		ks = append(ks, feedKey{kindStory, e.storyID})
+	}
+	return ks
 }
 
 // newer orders entries newest first: by Published, then Ingested, then id.
@@ -111,6 +122,11 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		e.title = excerpt(e.summary, 80)
 	}
 	e.tags = cleanLines(a.Tags)
+	for _, t := range e.tags {
+		if sl := article.Slug(t); !slices.Contains(e.tagSlugs, sl) {
+			e.tagSlugs = append(e.tagSlugs, sl)
+		}
+	}
 	e.storyID = cleanLine(a.StoryID)
 	e.agencies = cleanLines(a.Agencies)
 	if e.ingested.IsZero() {
@@ -121,4 +137,15 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		e.published = e.ingested
 	}
 	return e
+}
+
+// tagName is the entry's tag whose slug is slug, as written; slug when it
+// has none.
+func (e *entry) tagName(slug string) string {
+	for _, t := range e.tags {
+		if article.Slug(t) == slug {
+			return t
+		}
+	}
+	return slug
 }

@@ -96,8 +96,9 @@ func (s *Service) routes() *http.ServeMux {
 	// GET patterns match HEAD too.
 	mux.HandleFunc("GET /{$}", s.serveHome)
 	mux.HandleFunc("GET /feeds/{file}", s.serveFeed(kindAll))
-	mux.HandleFunc("GET /feeds/lang/{file}", s.serveFeed(kindLang))
-	mux.HandleFunc("GET /feeds/source/{file}", s.serveFeed(kindSource))
+	for name, kind := range kindNames {
+		mux.HandleFunc("GET /feeds/"+name+"/{file}", s.serveFeed(kind))
+	}
 	mux.HandleFunc("GET /articles/{file}", s.serveArticle)
 	return mux
 }
@@ -136,17 +137,17 @@ func (s *Service) serveCached(w http.ResponseWriter, r *http.Request, k cacheKey
 		s.log.Error("feeds: render", "path", r.URL.Path, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	default:
-		serve(w, r, res)
+		s.serve(w, r, res)
 	}
 }
 
 // serve writes res with caching headers; http.ServeContent answers
 // If-None-Match and If-Modified-Since with 304, and HEAD without a body.
-func serve(w http.ResponseWriter, r *http.Request, res *rendered) {
+func (s *Service) serve(w http.ResponseWriter, r *http.Request, res *rendered) {
 	h := w.Header()
 	h.Set("Content-Type", res.contentType)
 	h.Set("ETag", res.etag)
-	h.Set("Cache-Control", "public, max-age=60")
+	h.Set("Cache-Control", s.cacheControl)
 	h.Set("X-Content-Type-Options", "nosniff")
 	http.ServeContent(w, r, "", res.modTime, bytes.NewReader(res.body))
 }
@@ -183,7 +184,7 @@ func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	serve(w, r, res)
+	s.serve(w, r, res)
 }
 
 func (s *Service) serveArticleJSON(w http.ResponseWriter, r *http.Request, e *entry) {
@@ -193,7 +194,7 @@ func (s *Service) serveArticleJSON(w http.ResponseWriter, r *http.Request, e *en
 		http.Error(w, "internal error", http.StatusInternalServerError)
 		return
 	}
-	serve(w, r, res)
+	s.serve(w, r, res)
 }
 
 // cutLast slices s around the last instance of sep.

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"net/url"
 	"strconv"
 	"time"
 
@@ -70,25 +71,19 @@ type feedMeta struct {
 
 // feedPath is the site-relative path of a feed.
 func feedPath(k feedKey, f format) string {
-	switch k.kind {
-	case kindLang:
-		return "/feeds/lang/" + k.value + "." + f.ext()
-	case kindSource:
-		return "/feeds/source/" + k.value + "." + f.ext()
+	if k.kind == kindAll {
+		return "/feeds/all." + f.ext()
 	}
-	return "/feeds/all." + f.ext()
+	return "/feeds/" + k.kind.String() + "/" + url.PathEscape(k.value) + "." + f.ext()
 }
 
 // feedID is the permanent id of a feed: "urn:crier:feed:all",
-// "urn:crier:feed:lang:<lang>", "urn:crier:feed:source:<slug>".
+// "urn:crier:feed:<kind>:<value>" ("urn:crier:feed:lang:fr").
 func feedID(k feedKey) string {
-	switch k.kind {
-	case kindLang:
-		return "urn:crier:feed:lang:" + k.value
-	case kindSource:
-		return "urn:crier:feed:source:" + k.value
+	if k.kind == kindAll {
+		return "urn:crier:feed:all"
 	}
-	return "urn:crier:feed:all"
+	return "urn:crier:feed:" + k.kind.String() + ":" + url.PathEscape(k.value)
 }
 
 func (s *Service) describe(k cacheKey, items []*entry) feedMeta {
@@ -114,6 +109,20 @@ func (s *Service) describe(k cacheKey, items []*entry) feedMeta {
 		}
 		m.title += " · " + name
 		m.description = fmt.Sprintf("Latest articles from %s on %s", name, s.opts.Title)
+	case kindTag:
+		name := k.feed.value
+		if len(items) > 0 {
+			name = items[0].tagName(k.feed.value)
+		}
+		m.title += " · " + name
+		m.description = fmt.Sprintf("Latest articles tagged %s on %s", name, s.opts.Title)
+	case kindStory:
+		name := k.feed.value
+		if len(items) > 0 {
+			name = items[len(items)-1].title // the story's first report
+		}
+		m.title += " · " + name
+		m.description = fmt.Sprintf("Every report of one story on %s", s.opts.Title)
 	}
 	for i, e := range items {
 		if i == 0 {

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -41,6 +42,11 @@ type Options struct {
 	Title string
 	// Limit is the default number of items per feed; 50 when zero.
 	Limit int
+	// HubURL is the WebSub hub every feed advertises; none when empty.
+	HubURL string
+	// MaxAge is the Cache-Control max-age of feeds and pages: how often a
+	// reader may usefully poll (the publisher's schedule). 60 s when zero.
+	MaxAge time.Duration
 	// Logger receives skipped messages and render errors; nil discards.
 	Logger *slog.Logger
 }
@@ -58,11 +64,12 @@ func ItemID(id string) string { return "urn:crier:" + url.PathEscape(id) }
 // Service indexes articles and serves them as feeds and pages. Its methods
 // are safe for concurrent use.
 type Service struct {
-	opts   Options
-	log    *slog.Logger
-	policy *bluemonday.Policy
-	pages  *template.Template
-	mux    *http.ServeMux
+	opts         Options
+	cacheControl string
+	log          *slog.Logger
+	policy       *bluemonday.Policy
+	pages        *template.Template
+	mux          *http.ServeMux
 
 	mu      sync.RWMutex
 	byID    map[string]*entry
@@ -89,21 +96,25 @@ func New(o Options) *Service {
 		o.Limit = defaultLimit
 	}
 	o.Limit = min(o.Limit, maxLimit)
+	if o.MaxAge <= 0 {
+		o.MaxAge = time.Minute
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Service{
-		opts:     o,
-		log:      o.Logger,
-		policy:   bluemonday.UGCPolicy(),
-		pages:    parsePages(),
-		byID:     make(map[string]*entry),
-		stories:  make(map[string]map[string]*entry),
-		sets:     make(map[feedKey]map[string]*entry),
-		gens:     make(map[feedKey]uint64),
-		changed:  make(chan struct{}),
-		cache:    make(map[cacheKey]*cacheSlot),
-		caughtUp: make(chan struct{}),
+		opts:         o,
+		cacheControl: "public, max-age=" + strconv.Itoa(int(o.MaxAge.Seconds())),
+		log:          o.Logger,
+		policy:       bluemonday.UGCPolicy(),
+		pages:        parsePages(),
+		byID:         make(map[string]*entry),
+		stories:      make(map[string]map[string]*entry),
+		sets:         make(map[feedKey]map[string]*entry),
+		gens:         make(map[feedKey]uint64),
+		changed:      make(chan struct{}),
+		cache:        make(map[cacheKey]*cacheSlot),
+		caughtUp:     make(chan struct{}),
 	}
 	s.mux = s.routes()
 	return s
@@ -116,13 +127,22 @@ const (
 	kindAll feedKind = iota
 	kindLang
 	kindSource
+	kindTag
+	kindStory
 	kindHome // the home page, which depends on everything
 )
+
+// kindNames are the path segments of the feed kinds: /feeds/<name>/<value>.<ext>.
+var kindNames = map[string]feedKind{"lang": kindLang, "source": kindSource, "tag": kindTag, "story": kindStory}
+
+func (k feedKind) String() string {
+	return [...]string{"all", "lang", "source", "tag", "story", "home"}[k]
+}
 
 // feedKey names one feed independent of its format and limit.
 type feedKey struct {
 	kind  feedKind
-	value string // language or source slug
+	value string // language, source or tag slug, or story id
 }
 
 // Add indexes one article; an article with the same ID as an indexed one
