@@ -125,6 +125,7 @@ func (a *App) build(ctx context.Context) error {
 	}
 	a.Feeds = feeds.New(feeds.Options{
 		BaseURL: cfg.HTTP.BaseURL, Title: cfg.Feeds.Title, Limit: cfg.Feeds.Limit,
+		MaxAge: feedMaxAge(a.sched.Interval(time.Now())),
 		Logger: log.With("component", "feeds"),
 	})
 
@@ -296,4 +297,12 @@ func loopbackOrToken(token string, h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		}
 	})
+}
+
+// feedMaxAge is the Cache-Control max-age of feeds and pages: the time
+// between inbox runs, since nothing changes in between but ingest API
+// posts, bounded so those show within the hour and a reader polling a
+// busy schedule is not told to hammer.
+func feedMaxAge(interval time.Duration) time.Duration {
+	return min(max(interval, 10*time.Second), time.Hour)
 }

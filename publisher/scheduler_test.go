@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 // logWatch is a slog handler that signals log messages containing a string.
@@ -68,5 +69,27 @@ func TestSchedulerRunsAtStartSkipsOverlapAndSurvivesPanic(t *testing.T) {
 func TestSchedulerRejectsBadSpec(t *testing.T) {
 	if _, err := NewScheduler("every minute", func(context.Context) {}, slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("bad spec accepted")
+	}
+}
+
+func TestSchedulerInterval(t *testing.T) {
+	now := time.Date(2026, 3, 2, 10, 7, 30, 0, time.UTC)
+	for _, tc := range []struct {
+		spec string
+		want time.Duration
+	}{
+		{"@every 1m", time.Minute},
+		{"@every 90s", 90 * time.Second},
+		{"*/5 * * * *", 5 * time.Minute},
+		{"@hourly", time.Hour},
+		{"CRON_TZ=Europe/Paris 0 6-22 * * *", time.Hour},
+	} {
+		s, err := NewScheduler(tc.spec, func(context.Context) {}, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := s.Interval(now); got != tc.want {
+			t.Errorf("%s: Interval = %s, want %s", tc.spec, got, tc.want)
+		}
 	}
 }
