@@ -237,7 +237,7 @@ func (p *httpProber) probe(ctx context.Context, raw string) (MediaInfo, error) {
 	defer cancel()
 	head, err := p.do(ctx, http.MethodHead, raw)
 	if err == nil && head.Length > 0 {
-		return image(head)
+		return imageOnly(head)
 	}
 	if errors.Is(err, netguard.ErrRefused) || errors.Is(err, errTooManyRedirects) || ctx.Err() != nil {
 		return MediaInfo{}, err // a GET would fail the same way
@@ -245,13 +245,13 @@ func (p *httpProber) probe(ctx context.Context, raw string) (MediaInfo, error) {
 	got, gerr := p.do(ctx, http.MethodGet, raw)
 	switch {
 	case gerr != nil && err == nil:
-		return image(head) // the type HEAD gave, without a length
+		return imageOnly(head) // the type HEAD gave, without a length
 	case gerr != nil:
 		return MediaInfo{}, fmt.Errorf("%w; %w", err, gerr)
 	case got.Type == "" && err == nil:
 		got.Type = head.Type
 	}
-	return image(got)
+	return imageOnly(got)
 }
 
 // do sends one HEAD, or a GET of the first byte, and reads the type and
@@ -305,8 +305,8 @@ func rangeTotal(cr string) int64 {
 	return n
 }
 
-// image keeps info when its type is image/*, without parameters.
-func image(info MediaInfo) (MediaInfo, error) {
+// imageOnly keeps info when its type is image/*, without parameters.
+func imageOnly(info MediaInfo) (MediaInfo, error) {
 	mt, _, err := mime.ParseMediaType(info.Type)
 	if err != nil || !strings.HasPrefix(mt, "image/") {
 		return MediaInfo{}, fmt.Errorf("%w: type %q", errNotImage, info.Type)
