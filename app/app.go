@@ -89,8 +89,18 @@ func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top
 			MaxBytes: cfg.Publisher.MaxInputBytes,
 		},
 		StoryWindow: cfg.Publisher.StoryWindow.D(),
+		Media:       mediaOptions(cfg.Publisher),
 		Logger:      log.With("component", "publisher"),
 	})
+}
+
+// mediaOptions are the lead-image probe options the configuration describes.
+func mediaOptions(p config.Publisher) publisher.MediaOptions {
+	o := publisher.MediaOptions{Probe: p.ProbeMedia, Timeout: p.ProbeTimeout.D()}
+	for _, n := range p.AllowNetworks {
+		o.AllowNetworks = append(o.AllowNetworks, netip.MustParsePrefix(n)) // validated by config
+	}
+	return o
 }
 
 // New starts the bus and builds every part, binding the HTTP listener so

@@ -70,6 +70,14 @@ type Publisher struct {
 	// StoryWindow is the longest time between two articles of one story;
 	// the story index keeps articles that long.
 	StoryWindow Duration `yaml:"story_window"`
+	// ProbeMedia asks each article's lead image for its type and byte
+	// length (HEAD, else a one-byte range GET), which feed enclosures need.
+	ProbeMedia bool `yaml:"probe_media"`
+	// ProbeTimeout bounds one probe, redirects and fallback included.
+	ProbeTimeout Duration `yaml:"probe_timeout"`
+	// AllowNetworks opens CIDR ranges that the SSRF guard refuses to
+	// probes by default (loopback, private, link-local...).
+	AllowNetworks []string `yaml:"allow_networks"`
 }
 
 // Feeds configures the published feeds.
@@ -155,6 +163,8 @@ func Default() *Config {
 			MaxInputBytes: 5 << 20,
 			Settle:        Duration(2 * time.Second),
 			StoryWindow:   Duration(7 * 24 * time.Hour),
+			ProbeMedia:    true,
+			ProbeTimeout:  Duration(3 * time.Second),
 		},
 		Feeds: Feeds{Title: "crier", Limit: 50},
 		Subscribers: Subscribers{

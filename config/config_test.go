@@ -47,6 +47,27 @@ func TestNoFileRunsOnDefaults(t *testing.T) {
 	}
 }
 
+func TestPublisherProbeKeys(t *testing.T) {
+	def, err := Load("", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := def.Publisher; !p.ProbeMedia || p.ProbeTimeout.D() != 3*time.Second || p.AllowNetworks != nil {
+		t.Errorf("defaults: probe_media %v, probe_timeout %v, allow_networks %v", p.ProbeMedia, p.ProbeTimeout, p.AllowNetworks)
+	}
+	cfg, err := Load("", []string{
+		"CRIER_PUBLISHER_PROBE_MEDIA=false",
+		"CRIER_PUBLISHER_PROBE_TIMEOUT=500ms",
+		"CRIER_PUBLISHER_ALLOW_NETWORKS=127.0.0.1/32,fd00::/8",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := cfg.Publisher; p.ProbeMedia || p.ProbeTimeout.D() != 500*time.Millisecond || len(p.AllowNetworks) != 2 || p.AllowNetworks[1] != "fd00::/8" {
+		t.Errorf("overrides: probe_media %v, probe_timeout %v, allow_networks %v", p.ProbeMedia, p.ProbeTimeout, p.AllowNetworks)
+	}
+}
+
 func TestEnvOverrides(t *testing.T) {
 	env := []string{
 		"PATH=/bin",
@@ -110,6 +131,10 @@ func TestBadConfigNamesKey(t *testing.T) {
 		{name: "bad duration env", env: []string{"CRIER_SUBSCRIBERS_TIMEOUT=soon"}, wantKey: "subscribers.timeout (from CRIER_SUBSCRIBERS_TIMEOUT)"},
 		{name: "unknown env", env: []string{"CRIER_HTTP_LISEN=x"}, wantKey: "CRIER_HTTP_LISEN: unknown environment variable"},
 		{name: "bad allow network", env: []string{"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=localhost"}, wantKey: "subscribers.allow_networks[0]"},
+		{name: "bad publisher allow network", env: []string{"CRIER_PUBLISHER_ALLOW_NETWORKS=127.0.0.0/8,10.0.0.1"}, wantKey: `publisher.allow_networks[1]: not a CIDR prefix (like 127.0.0.0/8): "10.0.0.1"`},
+		{name: "probe timeout too long", env: []string{"CRIER_PUBLISHER_PROBE_TIMEOUT=1m"}, wantKey: "publisher.probe_timeout: must be between 100ms and 30s, not 1m0s"},
+		{name: "probe timeout zero", from: `schedule: "@every 1m"`, to: "schedule: \"@every 1m\"\n  probe_timeout: 0s", wantKey: "publisher.probe_timeout: must be between"},
+		{name: "probe_media not a bool", env: []string{"CRIER_PUBLISHER_PROBE_MEDIA=sometimes"}, wantKey: "publisher.probe_media"},
 		{name: "duplicate name", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_1_NAME=demo", "CRIER_SUBSCRIBERS_WEBHOOKS_1_URL=http://127.0.0.1:9001/", "CRIER_SUBSCRIBERS_WEBHOOKS_1_SECRET=" + secret}, wantKey: `subscribers.webhooks[1].name: "demo" is used by another webhook`},
 		{name: "signing key not base64", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_SIGNING_KEY=whsk_garbage"}, wantKey: "subscribers.webhooks[0].signing_key: subscribers: signing key is not valid standard base64"},
 		{name: "signing key too short", env: []string{"CRIER_SUBSCRIBERS_WEBHOOKS_0_SIGNING_KEY=whsk_c2hvcnQ="}, wantKey: "subscribers.webhooks[0].signing_key: subscribers: signing key is 5 bytes"},
@@ -218,6 +243,7 @@ func TestExampleListsEveryKeyWithItsDefault(t *testing.T) {
 	}
 	// The file writes empty lists as []; the defaults leave them nil.
 	example.Subscribers.AllowNetworks, example.Subscribers.Webhooks = defaults.Subscribers.AllowNetworks, defaults.Subscribers.Webhooks
+	example.Publisher.AllowNetworks = defaults.Publisher.AllowNetworks
 	if !reflect.DeepEqual(example, defaults) {
 		t.Errorf("crier.example.yaml loads to\n%+v\nthe defaults are\n%+v", example.Redacted(), defaults.Redacted())
 	}

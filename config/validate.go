@@ -101,6 +101,14 @@ func (c *Config) Validate() error {
 	if c.Publisher.Settle < 0 {
 		bad("publisher.settle", "must not be negative")
 	}
+	if c.Publisher.ProbeTimeout < Duration(100*time.Millisecond) || c.Publisher.ProbeTimeout > Duration(30*time.Second) {
+		bad("publisher.probe_timeout", "must be between 100ms and 30s, not %v", c.Publisher.ProbeTimeout.D())
+	}
+	for i, n := range c.Publisher.AllowNetworks {
+		if _, err := netip.ParsePrefix(n); err != nil {
+			bad(fmt.Sprintf("publisher.allow_networks[%d]", i), "not a CIDR prefix (like 127.0.0.0/8): %q", n)
+		}
+	}
 
 	if c.Feeds.Limit < 1 || c.Feeds.Limit > 200 {
 		bad("feeds.limit", "must be between 1 and 200, not %d", c.Feeds.Limit)

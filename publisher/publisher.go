@@ -46,8 +46,11 @@ type Options struct {
 	// StoryWindow is how far apart in time two articles of one story may
 	// be (story.DefaultWindow if zero); the story index keeps that long.
 	StoryWindow time.Duration
-	Logger      *slog.Logger
-	Now         func() time.Time
+	// Media configures the probe of each article's lead image (off in the
+	// zero value).
+	Media  MediaOptions
+	Logger *slog.Logger
+	Now    func() time.Time
 }
 
 // Publisher normalizes inputs and publishes articles.
@@ -59,6 +62,7 @@ type Publisher struct {
 	content jetstream.KeyValue // content hash -> contentRecord
 	ledger  jetstream.KeyValue // inbox file identity -> fileRecord
 	stories *story.Matcher
+	media   *mediaProbe // nil when probing is off
 	inbox   InboxOptions
 	log     *slog.Logger
 	now     func() time.Time
@@ -112,6 +116,7 @@ func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer
 		js: js, norm: norm, top: o.Topology, source: o.EventSource,
 		content: content, ledger: ledger, inbox: o.Inbox,
 		stories: story.NewMatcher(idx, story.Options{Window: window}),
+		media:   newMediaProbe(o.Media, o.Logger, o.Now),
 		log:     o.Logger, now: o.Now,
 	}, nil
 }
@@ -172,6 +177,11 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	}
 	a.StoryID = match.StoryID
 
+	// Only an article that will go out is worth a request for its
+	// picture: duplicates stopped above, at no network cost.
+	if p.media != nil {
+		p.media.fill(ctx, a)
+	}
 	msg, err := p.message(a)
 	if err != nil {
 		return Result{}, err

@@ -27,16 +27,22 @@ type fixture struct {
 	inbox string
 }
 
-func newFixture(t testing.TB, settle time.Duration) *fixture {
+// newFixture starts a broker and a publisher on it; mods change the
+// publisher's options.
+func newFixture(t testing.TB, settle time.Duration, mods ...func(*Options)) *fixture {
 	t.Helper()
 	b, top := brokertest.Start(t)
 	inbox := t.TempDir()
 	const maxBytes = 64 << 10
-	pub, err := New(context.Background(), b.JS, normalize.New(normalize.Options{MaxBytes: maxBytes}), Options{
+	o := Options{
 		Topology:    top,
 		EventSource: "http://crier.test",
 		Inbox:       InboxOptions{Dir: inbox, Settle: settle, MaxBytes: maxBytes},
-	})
+	}
+	for _, mod := range mods {
+		mod(&o)
+	}
+	pub, err := New(context.Background(), b.JS, normalize.New(normalize.Options{MaxBytes: maxBytes}), o)
 	if err != nil {
 		t.Fatal(err)
 	}
