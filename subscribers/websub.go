@@ -135,6 +135,9 @@ func (m *Manager) PutSubscription(ctx context.Context, ep Endpoint) (created boo
 			if errors.Is(err, ErrExists) {
 				continue // created meanwhile: renew it
 			}
+			if err == nil {
+				m.noteSubscription(ep)
+			}
 			return err == nil, err
 		case err != nil:
 			return false, err
@@ -149,6 +152,16 @@ func (m *Manager) PutSubscription(ctx context.Context, ep Endpoint) (created boo
 		return false, err
 	}
 	return false, fmt.Errorf("endpoint %s: %w", ep.Name, ErrConflict)
+}
+
+// noteSubscription records a subscription just written in the watched
+// cache, so Subscriptions counts it before the watcher brings it back.
+func (m *Manager) noteSubscription(ep Endpoint) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if _, ok := m.api[ep.Name]; !ok {
+		m.api[ep.Name] = ep
+	}
 }
 
 // ExpireSubscriptions deletes the WebSub endpoints whose lease ended at

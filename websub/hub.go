@@ -389,18 +389,29 @@ func (h *Hub) Run(ctx context.Context) {
 	t := time.NewTicker(h.o.SweepInterval)
 	defer t.Stop()
 	for {
-		if names, err := h.m.ExpireSubscriptions(ctx, h.o.Now()); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			h.log.Warn("websub: expiring leases", "error", err)
-		} else if len(names) > 0 {
-			h.log.Info("websub: leases ended", "subscriptions", len(names))
-		}
+		h.sweep(ctx)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// sweepTimeout bounds one sweep.
+const sweepTimeout = time.Minute
+
+// sweep deletes the subscriptions whose lease ended. A sweep started runs
+// to its end even if ctx ends meanwhile, so no subscription is left half
+// removed (its record gone, its consumer still there).
+func (h *Hub) sweep(ctx context.Context) {
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), sweepTimeout)
+	defer cancel()
+	names, err := h.m.ExpireSubscriptions(sctx, h.o.Now())
+	if err != nil {
+		h.log.Warn("websub: expiring leases", "error", err)
+	}
+	if len(names) > 0 {
+		h.log.Info("websub: leases ended", "subscriptions", len(names))
 	}
 }
