@@ -367,3 +367,41 @@ func TestMaxSubscriptions(t *testing.T) {
 	// A renewal of the existing one passes.
 	e.subscribe(s, base+"/feeds/all.atom", "new secret")
 }
+
+// The pinger tells an external hub about every feed a new article is in.
+func TestPingerAnnouncesTopics(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	got := make(chan url.Values, 10)
+	ext := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		got <- r.PostForm
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(ext.Close)
+	p := websub.NewPinger([]string{ext.URL}, e.m.HTTPClient(), e.feeds, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ready := make(chan struct{})
+	go func() { close(ready); done <- p.Run(ctx, e.js, e.top.ArticleStream) }()
+	<-ready
+	t.Cleanup(func() { cancel(); <-done })
+
+	// Run starts from new articles: publish until one is announced.
+	var form url.Values
+	for i := 0; form == nil; i++ {
+		e.publish(newArticle("ping"+string(rune('a'+i)), "Zola", "Émile Zola"))
+		select {
+		case form = <-got:
+		case <-time.After(time.Second):
+			if i > 10 {
+				t.Fatal("no ping")
+			}
+		}
+	}
+	urls := strings.Join(form["hub.url"], " ")
+	for _, want := range []string{base + "/feeds/all.atom", base + "/feeds/lang/fr.rss", base + "/feeds/source/le-monde.json", base + "/feeds/tag/emile-zola.atom"} {
+		if form.Get("hub.mode") != "publish" || !strings.Contains(urls, want) {
+			t.Errorf("ping %v lacks %s", form, want)
+		}
+	}
+}
