@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/netip"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -26,6 +27,7 @@ import (
 	"github.com/crier/crier/normalize"
 	"github.com/crier/crier/publisher"
 	"github.com/crier/crier/subscribers"
+	"github.com/crier/crier/websub"
 )
 
 // App is a running crier.
@@ -38,6 +40,8 @@ type App struct {
 	Publisher *publisher.Publisher
 	Feeds     *feeds.Service
 	subs      *subscribers.Manager
+	hub       *websub.Hub    // nil when websub.enabled is false
+	pinger    *websub.Pinger // nil without websub.publish_to
 	metrics   *prometheus.Registry
 	sched     *publisher.Scheduler
 	http      *http.Server
@@ -133,14 +137,24 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Feeds = feeds.New(feeds.Options{
+	hubURL := cfg.HTTP.BaseURL + "/hub"
+	fo := feeds.Options{
 		BaseURL: cfg.HTTP.BaseURL, Title: cfg.Feeds.Title, Limit: cfg.Feeds.Limit,
 		MaxAge: feedMaxAge(a.sched.Interval(time.Now())),
 		Logger: log.With("component", "feeds"),
-	})
+	}
+	if cfg.WebSub.Enabled {
+		fo.HubURL = hubURL
+	}
+	a.Feeds = feeds.New(fo)
 
-	a.subs, err = subscribers.New(a.Broker.JS, subscriberOptions(cfg, a.Topology, a.version, a.metrics, log), webhooks(cfg))
+	so := subscriberOptions(cfg, a.Topology, a.version, a.metrics, log)
+	so.Content, so.HubURL = a.Feeds.Content, hubURL // WebSub deliveries
+	a.subs, err = subscribers.New(a.Broker.JS, so, webhooks(cfg))
 	if err != nil {
+		return err
+	}
+	if err := a.buildWebSub(); err != nil {
 		return err
 	}
 
@@ -158,6 +172,9 @@ func (a *App) build(ctx context.Context) error {
 	}
 	mux.Handle("GET /metrics", loopbackOrToken(cfg.HTTP.AdminToken.Reveal(),
 		promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})))
+	if a.hub != nil {
+		mux.Handle("/hub", a.hub)
+	}
 	mux.Handle("/", a.Feeds.Handler())
 	a.http = &http.Server{
 		Handler:           mux,
@@ -190,7 +207,11 @@ func (a *App) Run(ctx context.Context) error {
 
 	// Consumers exist before the first inbox run, so no article is missed.
 	err := a.subs.Start(ctx)
+	var websubWG sync.WaitGroup
+	websubCtx, stopWebSub := context.WithCancel(ctx)
+	defer stopWebSub()
 	if err == nil {
+		a.runWebSub(websubCtx, &websubWG)
 		err = a.sched.Start(ctx)
 	}
 	if err != nil && ctx.Err() != nil {
@@ -214,6 +235,11 @@ func (a *App) Run(ctx context.Context) error {
 	if herr := a.http.Shutdown(shutCtx); herr != nil && !errors.Is(herr, http.ErrServerClosed) {
 		a.log.Warn("http shutdown", "error", herr)
 	}
+	stopWebSub()
+	if a.hub != nil {
+		a.hub.Close()
+	}
+	websubWG.Wait()
 	a.subs.Stop()
 	stopFeeds()
 	<-feedsDone
@@ -235,6 +261,40 @@ func RunOnce(ctx context.Context, cfg *config.Config, log *slog.Logger) (publish
 		return publisher.RunStats{}, err
 	}
 	return pub.RunInbox(ctx)
+}
+
+// buildWebSub builds the hub and the external hubs' pinger the
+// configuration asks for.
+func (a *App) buildWebSub() error {
+	ws, log := a.cfg.WebSub, a.log.With("component", "websub")
+	if ws.Enabled {
+		hub, err := websub.New(a.subs, a.Feeds, websub.Options{
+			LeaseDefault: ws.LeaseDefault.D(), LeaseMin: ws.LeaseMin.D(), LeaseMax: ws.LeaseMax.D(),
+			MaxSubscriptions: ws.MaxSubscriptions, MaxPending: ws.MaxPending, Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		a.hub = hub
+	}
+	if len(ws.PublishTo) > 0 {
+		a.pinger = websub.NewPinger(ws.PublishTo, a.subs.HTTPClient(), a.Feeds, log)
+	}
+	return nil
+}
+
+// runWebSub starts the lease sweeper and the pinger until ctx ends.
+func (a *App) runWebSub(ctx context.Context, wg *sync.WaitGroup) {
+	if a.hub != nil {
+		wg.Go(func() { a.hub.Run(ctx) })
+	}
+	if a.pinger != nil {
+		wg.Go(func() {
+			if err := a.pinger.Run(ctx, a.Broker.JS, a.Topology.ArticleStream); err != nil {
+				a.log.Warn("websub: pinger stopped", "error", err)
+			}
+		})
+	}
 }
 
 // subscriberOptions are the delivery options the configuration describes.

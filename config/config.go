@@ -25,6 +25,27 @@ type Config struct {
 	Publisher   Publisher   `yaml:"publisher"`
 	Feeds       Feeds       `yaml:"feeds"`
 	Subscribers Subscribers `yaml:"subscribers"`
+	WebSub      WebSub      `yaml:"websub"`
+}
+
+// WebSub configures crier's own WebSub hub (at <http.base_url>/hub) and
+// the external hubs it pings.
+type WebSub struct {
+	// Enabled mounts the hub and advertises it in every feed.
+	Enabled bool `yaml:"enabled"`
+	// LeaseDefault is the lease of a subscription that asks for none;
+	// LeaseMin and LeaseMax bound the leases granted.
+	LeaseDefault Duration `yaml:"lease_default"`
+	LeaseMin     Duration `yaml:"lease_min"`
+	LeaseMax     Duration `yaml:"lease_max"`
+	// MaxSubscriptions bounds the subscriptions; past it the hub answers
+	// 503 with Retry-After.
+	MaxSubscriptions int `yaml:"max_subscriptions"`
+	// MaxPending bounds the verifications of intent in flight.
+	MaxPending int `yaml:"max_pending"`
+	// PublishTo are external hubs pinged (hub.mode=publish) with the
+	// feeds each new article appears in.
+	PublishTo []string `yaml:"publish_to"`
 }
 
 // HTTP configures the web server (feeds, pages, ingest API).
@@ -181,6 +202,15 @@ func Default() *Config {
 			RotationGrace:    Duration(24 * time.Hour),
 			BreakerThreshold: 5,
 			BreakerCooldown:  Duration(30 * time.Second),
+		},
+		WebSub: WebSub{
+			Enabled:          true,
+			LeaseDefault:     Duration(10 * 24 * time.Hour),
+			LeaseMin:         Duration(time.Hour),
+			LeaseMax:         Duration(30 * 24 * time.Hour),
+			MaxSubscriptions: 10000,
+			MaxPending:       100,
+			PublishTo:        []string{}, // as the example file writes it
 		},
 	}
 }

@@ -216,6 +216,29 @@ func (c *Config) Validate() error {
 			}
 		}
 	}
+
+	ws := &c.WebSub
+	for key, d := range map[string]Duration{
+		"websub.lease_default": ws.LeaseDefault, "websub.lease_min": ws.LeaseMin, "websub.lease_max": ws.LeaseMax,
+	} {
+		if d.D() <= 0 {
+			bad(key, "must be positive")
+		}
+	}
+	if ws.LeaseMin > ws.LeaseDefault || ws.LeaseDefault > ws.LeaseMax {
+		bad("websub.lease_default", "must be between websub.lease_min and websub.lease_max")
+	}
+	if ws.MaxSubscriptions < 1 {
+		bad("websub.max_subscriptions", "must be at least 1, not %d", ws.MaxSubscriptions)
+	}
+	if ws.MaxPending < 1 || ws.MaxPending > 10000 {
+		bad("websub.max_pending", "must be between 1 and 10000, not %d", ws.MaxPending)
+	}
+	for i, u := range ws.PublishTo {
+		if err := checkHTTPURL(u); err != nil {
+			bad(fmt.Sprintf("websub.publish_to[%d]", i), "%v", err)
+		}
+	}
 	return errors.Join(errs...)
 }
 

@@ -249,6 +249,12 @@ func (m *Manager) DeleteEndpoint(ctx context.Context, name string) error {
 	if err := st.endpoints.Delete(ctx, name); err != nil {
 		return fmt.Errorf("subscribers: delete endpoint %s: %w", name, err)
 	}
+	return m.removeEndpoint(ctx, st, name)
+}
+
+// removeEndpoint removes what a deleted endpoint leaves: its consumers,
+// queued replays and status.
+func (m *Manager) removeEndpoint(ctx context.Context, st *store, name string) error {
 	top := m.o.Topology
 	live, replay := consumersOf(top, name)
 	for _, c := range []consumerRef{live, *replay} {

@@ -20,6 +20,8 @@ import (
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/article"
 )
 
 // Headers crier sets on the messages it writes besides articles: dead
@@ -86,6 +88,11 @@ type message struct {
 	articleID  string
 	webhookID  string
 	streamTime time.Time
+	// body and contentType are a WebSub endpoint's content, rendered
+	// before the attempt.
+	body        []byte
+	contentType string
+	contentErr  error
 }
 
 // key names the message's attempts record in the deliveries bucket; only
@@ -137,6 +144,14 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	// Attributes are added where something is logged: a logger per
 	// delivery was measurable on the hot path.
 	log := r.log
+	if !r.ep.Expires.IsZero() && r.ep.expired(m.o.Now()) {
+		// The lease ended: nothing is due to this subscriber any more, and
+		// the hub's sweeper deletes the endpoint.
+		if err := msg.Ack(); err != nil {
+			log.Debug("websub: ack after the lease ended failed", "error", err)
+		}
+		return
+	}
 	if !r.events && !r.wants(msg) {
 		if err := msg.Ack(); err != nil {
 			log.Debug("webhook: ack of a filtered message failed", "error", err)
@@ -187,6 +202,17 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		r.brk.releaseProbe()
 		r.deadLetter(d, prior, "attempts exhausted; the last attempt was interrupted or its dead-letter publish failed", log.With("article", d.articleID))
 		return
+	}
+
+	if r.ep.Protocol == ProtocolWebSub {
+		if err := r.content(d); errors.Is(err, errContentLater) {
+			// crier has not indexed the article yet: no request was made,
+			// so no attempt is counted.
+			r.brk.releaseProbe()
+			log.Warn("websub: feed not ready; will retry", "article", d.articleID, "error", err)
+			nak(log, msg, storeRetryDelay)
+			return
+		}
 	}
 
 	a, retryAfter := r.attempt(d, n)
@@ -281,8 +307,14 @@ func (r *runner) wants(msg jetstream.Msg) bool {
 	if len(r.ep.Stories) > 0 && !slices.Contains(r.ep.Stories, a.StoryID) {
 		return false
 	}
+	same := strings.EqualFold
+	if r.ep.Protocol == ProtocolWebSub {
+		// A topic names a tag by its slug (/feeds/tag/emile-zola), as the
+		// feeds index it.
+		same = func(want, t string) bool { return article.Slug(want) == article.Slug(t) }
+	}
 	if len(r.ep.Tags) > 0 && !slices.ContainsFunc(a.Tags, func(t string) bool {
-		return slices.ContainsFunc(r.ep.Tags, func(want string) bool { return strings.EqualFold(want, t) })
+		return slices.ContainsFunc(r.ep.Tags, func(want string) bool { return same(want, t) })
 	}) {
 		return false
 	}
@@ -301,31 +333,43 @@ func (r *runner) attempt(d *message, n int) (Attempt, time.Duration) {
 		At:        m.o.Now().UTC(),
 		Replay:    d.src.replay,
 	}
-	body, err := r.payload(d)
+	var (
+		body   []byte
+		header http.Header
+		err    error
+	)
+	if r.ep.Protocol == ProtocolWebSub {
+		body, header, err = r.websubRequest(d)
+	} else {
+		body, err = r.payload(d)
+		if err == nil {
+			ts := m.o.Now()
+			header = http.Header{
+				"Content-Type":      contentTypeJSON,
+				"User-Agent":        m.userAgent,
+				"Webhook-Id":        {d.webhookID},
+				"Webhook-Timestamp": {strconv.FormatInt(ts.Unix(), 10)},
+				"Webhook-Signature": {r.sign.header(d.webhookID, ts, body)},
+			}
+		}
+	}
 	if err != nil {
 		a.Outcome, a.Error = OutcomeInvalidBody, err.Error()
 		return a, 0
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), m.o.Timeout)
 	defer cancel()
-	ts := m.o.Now()
 	u := *r.url
 	// Built by hand: http.NewRequest would parse the URL and canonicalize
 	// each header name on every attempt. A *bytes.Reader (in a NopCloser)
 	// lets net/http send the headers and the body in one write.
 	req := (&http.Request{
-		Method:     http.MethodPost,
-		URL:        &u,
-		Proto:      "HTTP/1.1",
-		ProtoMajor: 1,
-		ProtoMinor: 1,
-		Header: http.Header{
-			"Content-Type":      contentTypeJSON,
-			"User-Agent":        m.userAgent,
-			"Webhook-Id":        {d.webhookID},
-			"Webhook-Timestamp": {strconv.FormatInt(ts.Unix(), 10)},
-			"Webhook-Signature": {r.sign.header(d.webhookID, ts, body)},
-		},
+		Method:        http.MethodPost,
+		URL:           &u,
+		Proto:         "HTTP/1.1",
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        header,
 		Body:          io.NopCloser(bytes.NewReader(body)),
 		GetBody:       func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil },
 		ContentLength: int64(len(body)),

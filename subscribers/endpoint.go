@@ -29,7 +29,22 @@ const (
 	// OriginAPI marks an endpoint created through the admin API, persisted
 	// in the endpoints KV bucket.
 	OriginAPI = "api"
+	// OriginWebSub marks a WebSub subscription made through crier's hub,
+	// persisted in the endpoints KV bucket like an API endpoint.
+	OriginWebSub = "websub"
 )
+
+// Protocols of an endpoint.
+const (
+	// ProtocolWebhook ("") POSTs each article as a Standard Webhooks event.
+	ProtocolWebhook = ""
+	// ProtocolWebSub POSTs the topic's current feed document, as a WebSub
+	// hub distributes content (W3C WebSub §7), for each matching article.
+	ProtocolWebSub = "websub"
+)
+
+// MaxHubSecret is the bound of hub.secret: "MUST be less than 200 bytes".
+const MaxHubSecret = 199
 
 // Endpoint is one webhook receiver and how to deliver to it.
 type Endpoint struct {
@@ -63,6 +78,21 @@ type Endpoint struct {
 	// StrictOrder delivers one article at a time in stream order: a failing
 	// article holds back the ones after it.
 	StrictOrder bool `json:"strict_order,omitempty"`
+
+	// Protocol is ProtocolWebhook ("") or ProtocolWebSub. A WebSub
+	// endpoint takes the same articles through the same filters, retries
+	// and dead letters, but each attempt POSTs the feed named by Topic, as
+	// Options.Content renders it, signed with HubSecret (X-Hub-Signature).
+	Protocol string `json:"protocol,omitempty"`
+	// Topic is the canonical (self) URL of the feed a WebSub endpoint
+	// subscribed to.
+	Topic string `json:"topic,omitempty"`
+	// HubSecret is the subscriber's hub.secret (any bytes, fewer than 200);
+	// empty sends no X-Hub-Signature. Never logged; redacted by Redacted.
+	HubSecret string `json:"hub_secret,omitempty"`
+	// Expires ends a WebSub lease: from then on nothing is delivered and
+	// the endpoint is deleted. Zero never expires.
+	Expires time.Time `json:"expires,omitzero"`
 
 	Origin  string    `json:"origin,omitempty"`
 	Created time.Time `json:"created,omitzero"`
@@ -121,8 +151,20 @@ func (e *Endpoint) validate() error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return invalid("endpoint %s: URL must be an absolute http or https URL", e.Name)
 	}
-	if len(e.secrets()) == 0 && e.SigningKey == "" {
-		return invalid("endpoint %s: needs a secret or a signing key", e.Name)
+	switch e.Protocol {
+	case ProtocolWebhook:
+		if len(e.secrets()) == 0 && e.SigningKey == "" {
+			return invalid("endpoint %s: needs a secret or a signing key", e.Name)
+		}
+		if e.Topic != "" || e.HubSecret != "" {
+			return invalid("endpoint %s: topic and hub secret are for WebSub endpoints", e.Name)
+		}
+	case ProtocolWebSub:
+		if err := e.validateWebSub(); err != nil {
+			return err
+		}
+	default:
+		return invalid("endpoint %s: protocol %q: want %q or %q", e.Name, e.Protocol, ProtocolWebhook, ProtocolWebSub)
 	}
 	if _, err := e.signer(); err != nil {
 		return fmt.Errorf("%w: endpoint %s: %w", ErrInvalid, e.Name, err)
@@ -188,6 +230,9 @@ func (e Endpoint) Redacted() Endpoint {
 		}
 	}
 	r.URL = RedactURL(e.URL)
+	if e.HubSecret != "" {
+		r.HubSecret = redactSecret(e.HubSecret)
+	}
 	return r
 }
 
@@ -196,6 +241,28 @@ func (e Endpoint) Redacted() Endpoint {
 func redactSecret(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return SecretPrefix + "…sha256:" + hex.EncodeToString(sum[:4])
+}
+
+// validateWebSub checks what a WebSub endpoint needs: a topic, a short hub
+// secret, and none of the Standard Webhooks keys or payload modes, which
+// it would not use.
+func (e *Endpoint) validateWebSub() error {
+	u, err := url.Parse(e.Topic)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return invalid("endpoint %s: topic must be an absolute http or https URL", e.Name)
+	}
+	if len(e.HubSecret) > MaxHubSecret {
+		return invalid("endpoint %s: hub secret must be less than 200 bytes", e.Name)
+	}
+	if len(e.secrets()) > 0 || e.SigningKey != "" || e.Payload != "" {
+		return invalid("endpoint %s: a WebSub endpoint takes no whsec_ secret, signing key or payload mode", e.Name)
+	}
+	return nil
+}
+
+// expired reports whether a lease has ended at now.
+func (e *Endpoint) expired(now time.Time) bool {
+	return !e.Expires.IsZero() && !now.Before(e.Expires)
 }
 
 // pruneSecrets drops the secrets expired at now.

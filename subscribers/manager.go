@@ -279,8 +279,11 @@ func apply[T any](m *Manager, cache map[string]T, e jetstream.KeyValueEntry, che
 // ones, the API's, and the events webhook.
 func (m *Manager) desired() map[string]Endpoint {
 	out := make(map[string]Endpoint, len(m.declared)+len(m.api)+1)
+	now := m.o.Now()
 	for name, ep := range m.api {
-		out[name] = ep
+		if !ep.expired(now) { // a lease that ended waits for the sweeper
+			out[name] = ep
+		}
 	}
 	for _, ep := range m.declared {
 		out[ep.Name] = ep // the file wins over a stale API record

@@ -1,6 +1,7 @@
 package subscribers
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net"
@@ -56,6 +57,15 @@ type Options struct {
 	// BaseURL is where crier's pages are served, for the links of thin
 	// payloads.
 	BaseURL string
+	// Content renders a WebSub endpoint's body: the current document of
+	// the feed at topic (its canonical URL) once the article articleID is
+	// in it, with its Content-Type. It should wait (bounded by ctx) for
+	// the article to be indexed. Nil: WebSub endpoints cannot be delivered
+	// to (their attempts fail as invalid_body).
+	Content func(ctx context.Context, topic, articleID string) (body []byte, contentType string, err error)
+	// HubURL is the WebSub hub advertised in the Link header of every
+	// WebSub delivery (rel="hub").
+	HubURL string
 	// EventsWebhook, when set, receives the operational events
 	// (endpoint.failing, endpoint.disabled, endpoint.recovered). It is
 	// never disabled and raises no events of its own.

@@ -1,0 +1,165 @@
+package feeds
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/crier/crier/article"
+)
+
+// Topic is one of crier's feeds seen as a WebSub topic: its canonical URL
+// and the filter that selects its articles.
+type Topic struct {
+	// Self is the feed's canonical URL, its rel="self" link: the base URL,
+	// the feed's path, and ?limit=N only when N is not the default.
+	Self string
+	// The filter of the feed; at most one is set, none for the "all" feed.
+	// Languages, Sources and Tags hold slugs, Stories a story id.
+	Languages []string
+	Sources   []string
+	Tags      []string
+	Stories   []string
+}
+
+// Topic maps a URL of one of crier's feeds (BaseURL + /feeds/all.<ext> or
+// /feeds/<lang|source|tag|story>/<value>.<ext>, ext rss, atom or json) to
+// its canonical URL and filter. The scheme and host compare without case;
+// the only query accepted is a valid ?limit=. A feed need not have
+// articles yet: one can subscribe to a tag before its first article.
+func (s *Service) Topic(rawURL string) (Topic, bool) {
+	k, ok := s.topicKey(rawURL)
+	if !ok {
+		return Topic{}, false
+	}
+	t := Topic{Self: s.topicSelf(k)}
+	switch v := []string{k.feed.value}; k.feed.kind {
+	case kindLang:
+		t.Languages = v
+	case kindSource:
+		t.Sources = v
+	case kindTag:
+		t.Tags = v
+	case kindStory:
+		t.Stories = v
+	}
+	return t, true
+}
+
+// Content returns the current document of the feed at topicURL, the bytes
+// and Content-Type a GET returns, once the article articleID has been
+// indexed (it waits for it, bounded by ctx). WebSub deliveries send it.
+func (s *Service) Content(ctx context.Context, topicURL, articleID string) ([]byte, string, error) {
+	k, ok := s.topicKey(topicURL)
+	if !ok {
+		return nil, "", errors.New("feeds: " + topicURL + " is not one of this site's feeds")
+	}
+	if err := s.WaitFor(ctx, articleID); err != nil {
+		return nil, "", err
+	}
+	r, err := s.topicRendering(k)
+	if err != nil {
+		return nil, "", err
+	}
+	return r.body, r.contentType, nil
+}
+
+// topicRendering is the cached rendering a GET of k serves. It is the one
+// call into the response cache (http.go; cache.go once it moves there).
+func (s *Service) topicRendering(k cacheKey) (*rendered, error) {
+	return s.cached(k)
+}
+
+// TopicURLs returns the canonical URLs, in every format, of the feeds an
+// article appears in: the topics to announce to an external hub.
+func (s *Service) TopicURLs(a *article.Article) []string {
+	keys := []feedKey{{kind: kindAll}, {kindLang, a.LanguageSlug()}, {kindSource, a.SourceSlug()}}
+	seen := map[string]bool{}
+	for _, t := range a.Tags {
+		if sl := article.Slug(cleanLine(t)); sl != "" && !seen[sl] {
+			seen[sl] = true
+			keys = append(keys, feedKey{kindTag, sl})
+		}
+	}
+	if id := cleanLine(a.StoryID); id != "" {
+		keys = append(keys, feedKey{kindStory, id})
+	}
+	out := make([]string, 0, 3*len(keys))
+	for _, k := range keys {
+		for _, f := range []format{formatRSS, formatAtom, formatJSON} {
+			out = append(out, s.topicSelf(cacheKey{feed: k, format: f, limit: s.opts.Limit}))
+		}
+	}
+	return out
+}
+
+// topicSelf is the canonical URL of a feed, as its self link says.
+func (s *Service) topicSelf(k cacheKey) string {
+	self := s.opts.BaseURL + feedPath(k.feed, k.format)
+	if k.limit != s.opts.Limit {
+		self += "?limit=" + strconv.Itoa(k.limit)
+	}
+	return self
+}
+
+// topicKey parses a feed URL of this site into the key of its rendering.
+func (s *Service) topicKey(rawURL string) (cacheKey, bool) {
+	u, err := url.Parse(rawURL)
+	base, berr := url.Parse(s.opts.BaseURL)
+	if err != nil || berr != nil || u.Opaque != "" || u.User != nil ||
+		!strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
+		return cacheKey{}, false
+	}
+	// The escaped path, split before unescaping: a story id may hold "/".
+	rest, ok := strings.CutPrefix(u.EscapedPath(), strings.TrimRight(base.EscapedPath(), "/")+"/feeds/")
+	if !ok {
+		return cacheKey{}, false
+	}
+	k := cacheKey{feed: feedKey{kind: kindAll}, limit: s.opts.Limit}
+	file := rest
+	if kind, f, nested := strings.Cut(rest, "/"); nested {
+		if k.feed.kind, ok = kindNames[kind]; !ok || strings.Contains(f, "/") {
+			return cacheKey{}, false
+		}
+		file = f
+	}
+	file, err = url.PathUnescape(file)
+	if err != nil {
+		return cacheKey{}, false
+	}
+	name, ext, ok := cutLast(file, ".")
+	if k.format, ok = formatOf(ext); !ok || name == "" {
+		return cacheKey{}, false
+	}
+	switch k.feed.kind {
+	case kindAll:
+		if name != "all" {
+			return cacheKey{}, false
+		}
+	case kindStory:
+		k.feed.value = name
+	default:
+		// Languages, sources and tags are indexed by slug: any other
+		// spelling names a feed that can never have an article.
+		if name != article.Slug(name) {
+			return cacheKey{}, false
+		}
+		k.feed.value = name
+	}
+	q := u.Query()
+	for p := range q {
+		if p != "limit" {
+			return cacheKey{}, false
+		}
+	}
+	if q.Has("limit") {
+		n, err := strconv.Atoi(q.Get("limit"))
+		if err != nil || n < 1 || n > maxLimit || len(q["limit"]) > 1 {
+			return cacheKey{}, false
+		}
+		k.limit = n
+	}
+	return k, true
+}

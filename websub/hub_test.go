@@ -1,0 +1,407 @@
+package websub_test
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"github.com/nats-io/nats.go/jetstream"
+
+	"github.com/crier/crier/article"
+	"github.com/crier/crier/broker"
+	"github.com/crier/crier/broker/brokertest"
+	"github.com/crier/crier/feeds"
+	"github.com/crier/crier/subscribers"
+	"github.com/crier/crier/websub"
+)
+
+const (
+	base    = "http://crier.test"
+	hubURL  = base + "/hub"
+	waitFor = 15 * time.Second
+)
+
+// env is a real NATS server, a feeds service following it and a
+// subscribers manager delivering from it, with the hub in front.
+type env struct {
+	t     *testing.T
+	js    jetstream.JetStream
+	top   broker.Topology
+	feeds *feeds.Service
+	m     *subscribers.Manager
+	hub   *websub.Hub
+}
+
+func newEnv(t *testing.T, allowLoopback bool, o websub.Options) *env {
+	t.Helper()
+	b, top := brokertest.Start(t)
+	e := &env{t: t, js: b.JS, top: top}
+	log := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
+	e.feeds = feeds.New(feeds.Options{BaseURL: base, HubURL: hubURL})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- e.feeds.Run(ctx, b.JS, top.ArticleStream) }()
+	t.Cleanup(func() { cancel(); <-done })
+
+	so := subscribers.Options{
+		Topology:      top,
+		Timeout:       5 * time.Second,
+		RetrySchedule: []time.Duration{50 * time.Millisecond, 50 * time.Millisecond},
+		Content:       e.feeds.Content,
+		HubURL:        hubURL,
+		Logger:        log,
+	}
+	if allowLoopback {
+		so.AllowNetworks = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	}
+	m, err := subscribers.New(b.JS, so, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(m.Stop)
+	e.m = m
+	o.Logger = log
+	e.hub, err = websub.New(m, e.feeds, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(e.hub.Close)
+	return e
+}
+
+// post sends a subscription request to the hub's handler.
+func (e *env) post(form url.Values) *httptest.ResponseRecorder {
+	req := httptest.NewRequest(http.MethodPost, hubURL, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	rec := httptest.NewRecorder()
+	e.hub.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestRequestValidation(t *testing.T) {
+	open := newEnv(t, true, websub.Options{})
+	closed := newEnv(t, false, websub.Options{})
+	ok := url.Values{
+		"hub.mode":     {"subscribe"},
+		"hub.topic":    {base + "/feeds/all.atom"},
+		"hub.callback": {"http://127.0.0.1:1/cb"},
+	}
+	with := func(k, v string) url.Values {
+		f := url.Values{}
+		for kk, vv := range ok {
+			f[kk] = vv
+		}
+		if v == "" {
+			f.Del(k)
+		} else {
+			f.Set(k, v)
+		}
+		return f
+	}
+	for _, tc := range []struct {
+		name   string
+		e      *env
+		form   url.Values
+		status int
+		reason string
+	}{
+		{"valid", open, ok, http.StatusAccepted, "verification of intent follows"},
+		{"no mode", open, with("hub.mode", ""), 400, "hub.mode is required"},
+		{"publish mode", open, with("hub.mode", "publish"), 400, "not supported"},
+		{"no topic", open, with("hub.topic", ""), 400, "hub.topic is required"},
+		{"foreign topic", open, with("hub.topic", "http://example.org/feed.atom"), 400, "not a feed of this hub"},
+		{"page topic", open, with("hub.topic", base+"/articles/x"), 400, "not a feed of this hub"},
+		{"no callback", open, with("hub.callback", ""), 400, "hub.callback is required"},
+		{"ftp callback", open, with("hub.callback", "ftp://127.0.0.1/cb"), 400, "absolute http or https"},
+		{"relative callback", open, with("hub.callback", "/cb"), 400, "absolute http or https"},
+		{"long callback", open, with("hub.callback", "http://127.0.0.1/"+strings.Repeat("a", 3000)), 400, "longer than"},
+		{"ssrf callback", closed, with("hub.callback", "http://127.0.0.2:8080/cb"), 400, "loopback"},
+		{"private callback", closed, with("hub.callback", "http://10.1.2.3/cb"), 400, "private"},
+		{"secret of 200 bytes", open, with("hub.secret", strings.Repeat("s", 200)), 400, "less than 200 bytes"},
+		{"secret of 199 bytes", open, with("hub.secret", strings.Repeat("s", 199)), http.StatusAccepted, ""},
+		{"bad lease", open, with("hub.lease_seconds", "soon"), 400, "hub.lease_seconds"},
+		{"negative lease", open, with("hub.lease_seconds", "-5"), 400, "hub.lease_seconds"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := tc.e.post(tc.form)
+			if rec.Code != tc.status || !strings.Contains(rec.Body.String(), tc.reason) {
+				t.Errorf("got %d %q, want %d with %q", rec.Code, rec.Body.String(), tc.status, tc.reason)
+			}
+		})
+	}
+
+	req := httptest.NewRequest(http.MethodGet, hubURL, nil)
+	rec := httptest.NewRecorder()
+	open.hub.ServeHTTP(rec, req)
+	if rec.Code != http.StatusMethodNotAllowed {
+		t.Errorf("GET: %d", rec.Code)
+	}
+	req = httptest.NewRequest(http.MethodPost, hubURL, strings.NewReader(ok.Encode()))
+	req.Header.Set("Content-Type", "application/json")
+	rec = httptest.NewRecorder()
+	open.hub.ServeHTTP(rec, req)
+	if rec.Code != http.StatusUnsupportedMediaType {
+		t.Errorf("JSON body: %d", rec.Code)
+	}
+}
+
+// subscriber is a WebSub subscriber on loopback: it answers verifications
+// (or refuses them) and reports what it receives.
+type subscriber struct {
+	srv      *httptest.Server
+	refuse   bool
+	verified chan url.Values
+	received chan delivery
+}
+
+type delivery struct {
+	header http.Header
+	body   []byte
+	at     time.Time
+}
+
+func newSubscriber(t *testing.T) *subscriber {
+	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100)}
+	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet {
+			q := r.URL.Query()
+			if s.refuse {
+				http.NotFound(w, r)
+			} else {
+				_, _ = io.WriteString(w, q.Get("hub.challenge"))
+			}
+			s.verified <- q
+			return
+		}
+		body, _ := io.ReadAll(r.Body)
+		s.received <- delivery{r.Header.Clone(), body, time.Now()}
+	}))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func recv[T any](t *testing.T, ch <-chan T, what string) T {
+	t.Helper()
+	select {
+	case v := <-ch:
+		return v
+	case <-time.After(waitFor):
+		t.Fatalf("no %s within %s", what, waitFor)
+		panic("unreachable")
+	}
+}
+
+func TestLeaseClamping(t *testing.T) {
+	e := newEnv(t, true, websub.Options{LeaseDefault: 10 * 24 * time.Hour, LeaseMin: time.Hour, LeaseMax: 30 * 24 * time.Hour})
+	s := newSubscriber(t)
+	s.refuse = true // the lease is in the verification request; nothing is stored
+	for _, tc := range []struct{ asked, want string }{
+		{"", "864000"},
+		{"60", "3600"},
+		{"7200", "7200"},
+		{"999999999999", "2592000"},
+	} {
+		form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {base + "/feeds/lang/fr.rss"}, "hub.callback": {s.srv.URL + "/cb?x=1"}}
+		if tc.asked != "" {
+			form.Set("hub.lease_seconds", tc.asked)
+		}
+		if rec := e.post(form); rec.Code != http.StatusAccepted {
+			t.Fatalf("%d %s", rec.Code, rec.Body)
+		}
+		q := recv(t, s.verified, "verification")
+		if got := q.Get("hub.lease_seconds"); got != tc.want {
+			t.Errorf("asked %q: lease %s, want %s", tc.asked, got, tc.want)
+		}
+		if q.Get("x") != "1" || q.Get("hub.mode") != "subscribe" || q.Get("hub.topic") != base+"/feeds/lang/fr.rss" || len(q.Get("hub.challenge")) < 16 {
+			t.Errorf("verification query %v", q)
+		}
+	}
+	if n := e.m.Subscriptions(); n != 0 {
+		t.Errorf("refused verifications left %d subscriptions", n)
+	}
+}
+
+// subscribe makes a verified subscription and waits until it is stored.
+func (e *env) subscribe(s *subscriber, topic, secret string) string {
+	e.t.Helper()
+	kv, err := e.js.KeyValue(context.Background(), subscribers.EndpointBucket)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	callback := s.srv.URL + "/cb"
+	name := websub.EndpointName(callback, topic)
+	w, err := kv.Watch(context.Background(), name, jetstream.UpdatesOnly())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer w.Stop()
+	rec := e.post(url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {callback}, "hub.secret": {secret}})
+	if rec.Code != http.StatusAccepted {
+		e.t.Fatalf("subscribe: %d %s", rec.Code, rec.Body)
+	}
+	recv(e.t, s.verified, "verification")
+	for entry := range w.Updates() {
+		if entry != nil && entry.Operation() == jetstream.KeyValuePut {
+			return name
+		}
+	}
+	e.t.Fatal("watch ended")
+	return ""
+}
+
+func (e *env) publish(a *article.Article) {
+	e.t.Helper()
+	raw, err := json.Marshal(a)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if _, err := e.js.Publish(context.Background(), e.top.ArticleSubject(a.LanguageSlug(), a.SourceSlug()), raw, jetstream.WithMsgID(a.ID)); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
+func newArticle(id, title string, tags ...string) *article.Article {
+	return &article.Article{
+		Schema: article.SchemaVersion, ID: id, Title: title, Tags: tags,
+		Body:      []string{"First paragraph of " + title + "."},
+		Published: time.Now().UTC(), Ingested: time.Now().UTC(),
+		Source: "Le Monde", Language: "fr",
+	}
+}
+
+// A tag topic gets the tag feed, signed with the subscriber's secret, for
+// an article whose tag only matches by slug; other articles send nothing.
+func TestSignedDeliveryOfATagTopic(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	const secret = "a subscriber's secret"
+	topic := base + "/feeds/tag/emile-zola.atom"
+	e.subscribe(s, topic, secret)
+
+	e.publish(newArticle("other", "Sans rapport", "Politique"))
+	e.publish(newArticle("zola", "Zola à Médan", "Émile Zola"))
+	d := recv(t, s.received, "delivery")
+
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write(d.body)
+	if want := "sha256=" + hex.EncodeToString(mac.Sum(nil)); d.header.Get("X-Hub-Signature") != want {
+		t.Errorf("X-Hub-Signature %q, want %q", d.header.Get("X-Hub-Signature"), want)
+	}
+	if got, want := d.header.Get("Link"), `<`+hubURL+`>; rel="hub", <`+topic+`>; rel="self"`; got != want {
+		t.Errorf("Link %q, want %q", got, want)
+	}
+	if ct := d.header.Get("Content-Type"); !strings.HasPrefix(ct, "application/atom+xml") {
+		t.Errorf("Content-Type %q", ct)
+	}
+	feed, err := gofeed.NewParser().ParseString(string(d.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(feed.Items) != 1 || feed.Items[0].GUID != feeds.ItemID("zola") {
+		t.Fatalf("feed items %v, want only the Zola article", feed.Items)
+	}
+	select {
+	case d := <-s.received:
+		t.Fatalf("a second delivery: %s", d.body)
+	default:
+	}
+}
+
+// An expired lease delivers nothing and is swept away with its consumer.
+func TestExpiredLeaseIsSwept(t *testing.T) {
+	now := time.Now()
+	clock := func() time.Time { return now }
+	e := newEnv(t, true, websub.Options{Now: clock, LeaseMin: time.Hour, LeaseDefault: time.Hour, SweepInterval: time.Hour})
+	s := newSubscriber(t)
+	name := e.subscribe(s, base+"/feeds/all.json", "")
+
+	// Two hours later, by the hub's clock: the sweep deletes it.
+	now = now.Add(2 * time.Hour)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	kv, _ := e.js.KeyValue(context.Background(), subscribers.EndpointBucket)
+	w, err := kv.Watch(context.Background(), name, jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	go func() { e.hub.Run(ctx); close(done) }()
+	for entry := range w.Updates() {
+		if entry != nil && entry.Operation() != jetstream.KeyValuePut {
+			break
+		}
+	}
+	cancel()
+	<-done
+	if _, err := e.js.Consumer(context.Background(), e.top.ArticleStream, "webhook-"+name); err == nil {
+		t.Error("the expired subscription's consumer is still there")
+	}
+	if n := e.m.Subscriptions(); n != 0 {
+		t.Errorf("%d subscriptions left", n)
+	}
+}
+
+func TestMaxSubscriptions(t *testing.T) {
+	e := newEnv(t, true, websub.Options{MaxSubscriptions: 1})
+	s := newSubscriber(t)
+	e.subscribe(s, base+"/feeds/all.atom", "")
+	rec := e.post(url.Values{"hub.mode": {"subscribe"}, "hub.topic": {base + "/feeds/all.rss"}, "hub.callback": {s.srv.URL + "/cb"}})
+	if rec.Code != http.StatusServiceUnavailable || rec.Header().Get("Retry-After") == "" {
+		t.Errorf("over the limit: %d %q", rec.Code, rec.Header().Get("Retry-After"))
+	}
+	// A renewal of the existing one passes.
+	e.subscribe(s, base+"/feeds/all.atom", "new secret")
+}
+
+// The pinger tells an external hub about every feed a new article is in.
+func TestPingerAnnouncesTopics(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	got := make(chan url.Values, 10)
+	ext := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		got <- r.PostForm
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(ext.Close)
+	p := websub.NewPinger([]string{ext.URL}, e.m.HTTPClient(), e.feeds, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	ready := make(chan struct{})
+	go func() { close(ready); done <- p.Run(ctx, e.js, e.top.ArticleStream) }()
+	<-ready
+	t.Cleanup(func() { cancel(); <-done })
+
+	// Run starts from new articles: publish until one is announced.
+	var form url.Values
+	for i := 0; form == nil; i++ {
+		e.publish(newArticle("ping"+string(rune('a'+i)), "Zola", "Émile Zola"))
+		select {
+		case form = <-got:
+		case <-time.After(time.Second):
+			if i > 10 {
+				t.Fatal("no ping")
+			}
+		}
+	}
+	urls := strings.Join(form["hub.url"], " ")
+	for _, want := range []string{base + "/feeds/all.atom", base + "/feeds/lang/fr.rss", base + "/feeds/source/le-monde.json", base + "/feeds/tag/emile-zola.atom"} {
+		if form.Get("hub.mode") != "publish" || !strings.Contains(urls, want) {
+			t.Errorf("ping %v lacks %s", form, want)
+		}
+	}
+}
