@@ -123,10 +123,7 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	a.Feeds = feeds.New(feeds.Options{
-		BaseURL: cfg.HTTP.BaseURL, Title: cfg.Feeds.Title, Limit: cfg.Feeds.Limit,
-		Logger: log.With("component", "feeds"),
-	})
+	a.Feeds = feeds.New(FeedsOptions(cfg, log))
 
 	a.subs, err = subscribers.New(a.Broker.JS, subscriberOptions(cfg, a.Topology, a.version, a.metrics, log), webhooks(cfg))
 	if err != nil {
