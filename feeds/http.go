@@ -37,10 +37,23 @@ type cacheKey struct {
 // Handler serves the feeds and pages; mount it at "/". It applies the
 // per-client rate limit when Options.RateLimit is set.
 func (s *Service) Handler() http.Handler {
+	var h http.Handler = http.HandlerFunc(s.serveHTTP)
 	if s.limiter != nil {
-		return s.limiter.wrap(s.mux)
+		h = s.limiter.wrap(h)
 	}
-	return s.mux
+	return h
+}
+
+// serveHTTP answers a request for a cached document without going
+// through the mux's pattern matching: the path is the cache key.
+func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if sl := s.docs.lookup(r.URL.Path); sl != nil {
+			s.serveSlot(w, r, sl)
+			return
+		}
+	}
+	s.mux.ServeHTTP(w, r)
 }
 
 func (s *Service) routes() *http.ServeMux {
