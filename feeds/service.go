@@ -3,7 +3,7 @@
 //
 // The index lives in memory and is rebuilt from the ARTICLES stream on every
 // start: the stream is the system of record. Feeds are rendered with
-// gorilla/feeds, lazily on the first request after a change, and cached.
+// gorilla/feeds when their articles change and served from memory (cache.go).
 //
 // Item ids are permanent: "urn:crier:<article id>" (see ItemID), the same
 // string in Atom <id>, RSS <guid isPermaLink="false"> and JSON Feed "id". It
