@@ -138,15 +138,7 @@ func (a *App) build(ctx context.Context) error {
 		return err
 	}
 	hubURL := cfg.HTTP.BaseURL + "/hub"
-	fo := feeds.Options{
-		BaseURL: cfg.HTTP.BaseURL, Title: cfg.Feeds.Title, Limit: cfg.Feeds.Limit,
-		MaxAge: feedMaxAge(a.sched.Interval(time.Now())),
-		Logger: log.With("component", "feeds"),
-	}
-	if cfg.WebSub.Enabled {
-		fo.HubURL = hubURL
-	}
-	a.Feeds = feeds.New(fo)
+	a.Feeds = feeds.New(FeedsOptions(cfg, log))
 
 	so := subscriberOptions(cfg, a.Topology, a.version, a.metrics, log)
 	so.Content, so.HubURL = a.Feeds.Content, hubURL // WebSub deliveries
@@ -367,12 +359,4 @@ func loopbackOrToken(token string, h http.Handler) http.Handler {
 			h.ServeHTTP(w, r)
 		}
 	})
-}
-
-// feedMaxAge is the Cache-Control max-age of feeds and pages: the time
-// between inbox runs, since nothing changes in between but ingest API
-// posts, bounded so those show within the hour and a reader polling a
-// busy schedule is not told to hammer.
-func feedMaxAge(interval time.Duration) time.Duration {
-	return min(max(interval, 10*time.Second), time.Hour)
 }

@@ -59,6 +59,13 @@ type HTTP struct {
 	// required as its bearer token, for /metrics too. Empty: no admin API,
 	// and /metrics answers loopback clients only.
 	AdminToken Secret `yaml:"admin_token"`
+	// RateLimit is the requests per second each client IP may make to the
+	// feeds and pages, in bursts of RateBurst; 0 (the default) is no limit.
+	// Clients over it get 429 with Retry-After.
+	RateLimit float64 `yaml:"rate_limit"`
+	// RateBurst is how many requests a client may make at once under
+	// RateLimit.
+	RateBurst int `yaml:"rate_burst"`
 }
 
 // NATS says where the bus is and how crier's streams are named.
@@ -169,7 +176,7 @@ func Default() *Config {
 		DataDir:   "./data",
 		LogLevel:  "info",
 		LogFormat: "text",
-		HTTP:      HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080"},
+		HTTP:      HTTP{Listen: "127.0.0.1:8080", BaseURL: "http://127.0.0.1:8080", RateBurst: 20},
 		NATS: NATS{
 			Listen:           "127.0.0.1:4222",
 			Stream:           "ARTICLES",

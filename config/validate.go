@@ -4,6 +4,7 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
+	"math"
 	"net"
 	"net/netip"
 	"net/url"
@@ -44,6 +45,12 @@ func (c *Config) Validate() error {
 	}
 	if err := checkHTTPURL(c.HTTP.BaseURL); err != nil {
 		bad("http.base_url", "%v", err)
+	}
+	if c.HTTP.RateLimit < 0 || math.IsNaN(c.HTTP.RateLimit) || math.IsInf(c.HTTP.RateLimit, 0) {
+		bad("http.rate_limit", "must be 0 (off) or a positive number of requests per second, not %v", c.HTTP.RateLimit)
+	}
+	if c.HTTP.RateLimit > 0 && c.HTTP.RateBurst < 1 {
+		bad("http.rate_burst", "must be at least 1 when http.rate_limit is set, not %d", c.HTTP.RateBurst)
 	}
 
 	if c.NATS.URL != "" {

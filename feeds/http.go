@@ -1,99 +1,64 @@
 package feeds
 
 import (
-	"bytes"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"net/http"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 )
 
 // errNotFound means the requested feed or article does not exist.
 var errNotFound = errors.New("feeds: not found")
 
-// rendered is one cached response body with its validators.
+// rendered is what a render function returns: a body, its media type and
+// when its content last changed. newDoc turns it into a servable doc.
 type rendered struct {
 	body        []byte
-	etag        string // strong: a hash of body
 	modTime     time.Time
 	contentType string
+	// immutable marks a document that never changes once rendered (a
+	// closed archive): it is served with a year-long max-age and
+	// "immutable".
+	immutable bool
 }
 
 func newRendered(body []byte, contentType string, modTime time.Time) *rendered {
-	sum := sha256.Sum256(body)
-	return &rendered{
-		body:        body,
-		etag:        `"` + hex.EncodeToString(sum[:16]) + `"`,
-		modTime:     modTime,
-		contentType: contentType,
-	}
+	return &rendered{body: body, modTime: modTime, contentType: contentType}
 }
 
-// cacheKey names one cached rendering.
+// cacheKey names one feed rendering.
 type cacheKey struct {
 	feed   feedKey
 	format format
 	limit  int
 }
 
-// cacheSlot holds the latest rendering of a key; its mutex makes concurrent
-// requests after a change wait for one render instead of each rendering.
-type cacheSlot struct {
-	mu  sync.Mutex
-	gen uint64
-	r   *rendered
+// Handler serves the feeds and pages; mount it at "/". It applies the
+// per-client rate limit when Options.RateLimit is set.
+func (s *Service) Handler() http.Handler {
+	var h http.Handler = http.HandlerFunc(s.serveHTTP)
+	if s.limiter != nil {
+		h = s.limiter.wrap(h)
+	}
+	return h
 }
 
-func (s *Service) slot(k cacheKey) *cacheSlot {
-	s.cacheMu.Lock()
-	defer s.cacheMu.Unlock()
-	sl := s.cache[k]
-	if sl == nil {
-		sl = &cacheSlot{}
-		s.cache[k] = sl
+// serveHTTP answers a request for a cached document without going
+// through the mux's pattern matching: the path is the cache key.
+func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+		if sl := s.docs.lookup(r.URL.Path); sl != nil {
+			s.serveSlot(w, r, sl)
+			return
+		}
 	}
-	return sl
+	s.mux.ServeHTTP(w, r)
 }
-
-// cached returns the rendering of k, rendering it only when the articles it
-// depends on changed since the last one.
-func (s *Service) cached(k cacheKey) (*rendered, error) {
-	gen, ok := s.generation(k.feed)
-	if !ok {
-		return nil, errNotFound
-	}
-	sl := s.slot(k)
-	sl.mu.Lock()
-	defer sl.mu.Unlock()
-	if sl.r != nil && sl.gen == gen {
-		return sl.r, nil
-	}
-	var (
-		r   *rendered
-		err error
-	)
-	if k.feed.kind == kindHome {
-		r, gen, err = s.renderHome()
-	} else {
-		r, gen, err = s.renderFeed(k)
-	}
-	if err != nil {
-		return nil, err
-	}
-	sl.r, sl.gen = r, gen
-	return r, nil
-}
-
-// Handler serves the feeds and pages; mount it at "/".
-func (s *Service) Handler() http.Handler { return s.mux }
 
 func (s *Service) routes() *http.ServeMux {
 	mux := http.NewServeMux()
-	// GET patterns match HEAD too.
+	// GET patterns match HEAD too; other methods get 405 with Allow.
 	mux.HandleFunc("GET /{$}", s.serveHome)
 	mux.HandleFunc("GET /feeds/{file}", s.serveFeed(kindAll))
 	for name, kind := range kindNames {
@@ -105,6 +70,14 @@ func (s *Service) routes() *http.ServeMux {
 
 func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		// The fast path: a default-limit document already cached under
+		// its path.
+		if r.URL.RawQuery == "" {
+			if sl := s.docs.lookup(r.URL.Path); sl != nil {
+				s.serveSlot(w, r, sl)
+				return
+			}
+		}
 		name, ext, ok := cutLast(r.PathValue("file"), ".")
 		f, known := formatOf(ext)
 		if !ok || !known || (kind == kindAll && name != "all") || name == "" {
@@ -120,16 +93,132 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 		if kind != kindAll {
 			k.feed.value = name
 		}
-		s.serveCached(w, r, k)
+		if _, ok := s.generation(k.feed); !ok {
+			http.NotFound(w, r)
+			return
+		}
+		s.serveSlot(w, r, s.feedSlot(k))
 	}
 }
 
-func (s *Service) serveHome(w http.ResponseWriter, r *http.Request) {
-	s.serveCached(w, r, cacheKey{feed: feedKey{kind: kindHome}, format: formatHTML})
+// feedPathLimit is a feed's canonical path with its query: "?limit=N" when
+// N is not the default.
+func (s *Service) feedPathLimit(k cacheKey) string {
+	p := feedPath(k.feed, k.format)
+	if k.limit != s.opts.Limit {
+		p += "?limit=" + strconv.Itoa(k.limit)
+	}
+	return p
 }
 
-func (s *Service) serveCached(w http.ResponseWriter, r *http.Request, k cacheKey) {
-	res, err := s.cached(k)
+// feedSlot returns the cache slot of a feed rendering.
+func (s *Service) feedSlot(k cacheKey) *slot {
+	key := s.feedPathLimit(k)
+	return s.docs.slot(key, func() *slot {
+		sl := &slot{
+			deps: []dep{feedID(k.feed)},
+			pinned: k.limit == s.opts.Limit &&
+				(k.feed.kind == kindAll || k.feed.kind == kindLang || k.feed.kind == kindSource),
+			render: func() (*rendered, error) {
+				r, _, err := s.renderFeed(k)
+				return r, err
+			},
+		}
+		if s.opts.HubURL != "" {
+			sl.link = "<" + s.opts.HubURL + `>; rel="hub", <` + s.opts.BaseURL + key + `>; rel="self"`
+		}
+		return sl
+	})
+}
+
+// homeSlot returns the cache slot of the home page, which every change
+// touches.
+func (s *Service) homeSlot() *slot {
+	return s.docs.slot("/", func() *slot {
+		return &slot{deps: []dep{depAny}, pinned: true, render: func() (*rendered, error) {
+			r, _, err := s.renderHome()
+			return r, err
+		}}
+	})
+}
+
+// articleSlot returns the cache slot of an article's page (json false) or
+// of its JSON (json true). The page lists the other reports of its story,
+// so it depends on the story too.
+func (s *Service) articleSlot(e *entry, json bool) *slot {
+	key := "/articles/" + e.id
+	if json {
+		key += ".json"
+	}
+	id := e.id
+	return s.docs.slot(key, func() *slot {
+		deps := []dep{ItemID(id)}
+		if e.storyID != "" && !json {
+			deps = append(deps, feedID(feedKey{kindStory, e.storyID}))
+		}
+		return &slot{deps: deps, render: func() (*rendered, error) {
+			cur, ok := s.lookup(id)
+			if !ok {
+				return nil, errNotFound
+			}
+			if json {
+				return articleJSON(cur)
+			}
+			return s.renderArticle(cur)
+		}}
+	})
+}
+
+// touched lists the documents a change of old (nil when new) into e
+// affects, creating the pinned slots of e's feeds, and marks them stale.
+// Add calls it with its lock held, before WaitFor can return.
+func (s *Service) touched(old, e *entry) {
+	var deps []dep
+	for _, x := range [...]*entry{old, e} {
+		if x == nil {
+			continue
+		}
+		deps = append(deps, ItemID(x.id))
+		for _, k := range x.keys() {
+			deps = append(deps, feedID(k))
+		}
+	}
+	for _, k := range e.keys()[:3] { // all, language, source
+		for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
+			s.feedSlot(cacheKey{feed: k, format: f, limit: s.opts.Limit})
+		}
+	}
+	s.homeSlot()
+	s.docs.changed(deps)
+}
+
+func (s *Service) serveHome(w http.ResponseWriter, r *http.Request) {
+	s.serveSlot(w, r, s.homeSlot())
+}
+
+func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
+	if sl := s.docs.lookup(r.URL.Path); sl != nil {
+		s.serveSlot(w, r, sl)
+		return
+	}
+	file := r.PathValue("file")
+	if id, ok := strings.CutSuffix(file, ".json"); ok {
+		if e, found := s.lookup(id); found {
+			s.serveSlot(w, r, s.articleSlot(e, true))
+			return
+		}
+	}
+	e, found := s.lookup(file)
+	if !found {
+		http.NotFound(w, r)
+		return
+	}
+	s.serveSlot(w, r, s.articleSlot(e, false))
+}
+
+// serveSlot serves the fresh document of a slot.
+func (s *Service) serveSlot(w http.ResponseWriter, r *http.Request, sl *slot) {
+	d, err := s.docs.get(sl)
 	switch {
 	case errors.Is(err, errNotFound):
 		http.NotFound(w, r)
@@ -137,19 +226,8 @@ func (s *Service) serveCached(w http.ResponseWriter, r *http.Request, k cacheKey
 		s.log.Error("feeds: render", "path", r.URL.Path, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)
 	default:
-		s.serve(w, r, res)
+		s.serve(w, r, d)
 	}
-}
-
-// serve writes res with caching headers; http.ServeContent answers
-// If-None-Match and If-Modified-Since with 304, and HEAD without a body.
-func (s *Service) serve(w http.ResponseWriter, r *http.Request, res *rendered) {
-	h := w.Header()
-	h.Set("Content-Type", res.contentType)
-	h.Set("ETag", res.etag)
-	h.Set("Cache-Control", s.cacheControl)
-	h.Set("X-Content-Type-Options", "nosniff")
-	http.ServeContent(w, r, "", res.modTime, bytes.NewReader(res.body))
 }
 
 // limit reads ?limit=N, 1..200, defaulting to Options.Limit.
@@ -165,42 +243,192 @@ func (s *Service) limit(r *http.Request) (int, error) {
 	return n, nil
 }
 
-func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
-	file := r.PathValue("file")
-	if id, ok := strings.CutSuffix(file, ".json"); ok {
-		if e, found := s.lookup(id); found {
-			s.serveArticleJSON(w, r, e)
-			return
-		}
-	}
-	e, found := s.lookup(file)
-	if !found {
-		http.NotFound(w, r)
-		return
-	}
-	res, err := s.renderArticle(e)
-	if err != nil {
-		s.log.Error("feeds: render article", "id", e.id, "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	s.serve(w, r, res)
-}
-
-func (s *Service) serveArticleJSON(w http.ResponseWriter, r *http.Request, e *entry) {
-	res, err := articleJSON(e)
-	if err != nil {
-		s.log.Error("feeds: encode article", "id", e.id, "error", err)
-		http.Error(w, "internal error", http.StatusInternalServerError)
-		return
-	}
-	s.serve(w, r, res)
-}
-
 // cutLast slices s around the last instance of sep.
 func cutLast(s, sep string) (before, after string, found bool) {
 	if i := strings.LastIndex(s, sep); i >= 0 {
 		return s[:i], s[i+len(sep):], true
 	}
 	return s, "", false
+}
+
+// serve writes d. It answers GET and HEAD only; picks the gzip body when
+// the client accepts gzip at least as much as identity; answers
+// If-None-Match (which takes precedence) or else If-Modified-Since with 304
+// when the selected representation did not change. Header values are
+// prebuilt, so a response allocates nothing here.
+func (s *Service) serve(w http.ResponseWriter, r *http.Request, d *doc) {
+	h := w.Header()
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		h["Allow"] = s.hdrAllow
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
+	body, etag, length := d.body, d.etag, d.length
+	var useGzip bool
+	if d.gz != nil {
+		h["Vary"] = s.hdrVary
+		var ok bool
+		useGzip, ok = chooseEncoding(r.Header["Accept-Encoding"])
+		if !ok {
+			http.Error(w, "no acceptable content coding (identity or gzip)", http.StatusNotAcceptable)
+			return
+		}
+		if useGzip {
+			body, etag, length = d.gz, d.gzETag, d.gzLength
+		}
+	} else if _, ok := chooseEncoding(r.Header["Accept-Encoding"]); !ok {
+		http.Error(w, "no acceptable content coding (identity)", http.StatusNotAcceptable)
+		return
+	}
+	h["Etag"] = etag
+	h["Last-Modified"] = d.lastModified
+	h["Cache-Control"] = d.cacheControl
+	if d.link != nil {
+		h["Link"] = d.link
+	}
+	if notModified(r, etag[0], d) {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h["Content-Type"] = d.contentType
+	h["Content-Length"] = length
+	if useGzip {
+		h["Content-Encoding"] = s.hdrGzip
+	}
+	h["X-Content-Type-Options"] = s.hdrNosniff
+	w.WriteHeader(http.StatusOK)
+	if r.Method != http.MethodHead {
+		w.Write(body)
+	}
+}
+
+// notModified applies RFC 9110's preconditions for GET and HEAD:
+// If-None-Match, when present, decides alone (weak comparison, any tag of
+// the list, or "*"); else If-Modified-Since compares with Last-Modified.
+func notModified(r *http.Request, etag string, d *doc) bool {
+	if inm := r.Header["If-None-Match"]; len(inm) > 0 {
+		for _, v := range inm {
+			if etagListMatches(v, etag) {
+				return true
+			}
+		}
+		return false
+	}
+	ims := r.Header.Get("If-Modified-Since")
+	if ims == "" {
+		return false
+	}
+	if ims == d.lastModified[0] {
+		return true
+	}
+	t, err := http.ParseTime(ims)
+	return err == nil && !d.modTime.After(t)
+}
+
+// etagListMatches reports whether an If-None-Match value matches etag by
+// weak comparison: W/ prefixes are ignored.
+func etagListMatches(list, etag string) bool {
+	for list != "" {
+		list = strings.TrimLeft(list, " \t,")
+		if list == "" {
+			break
+		}
+		if list[0] == '*' {
+			return true
+		}
+		list = strings.TrimPrefix(list, "W/")
+		if len(list) < 2 || list[0] != '"' {
+			return false // malformed: stop, match nothing more
+		}
+		end := strings.IndexByte(list[1:], '"')
+		if end < 0 {
+			return false
+		}
+		if list[:end+2] == etag {
+			return true
+		}
+		list = list[end+2:]
+	}
+	return false
+}
+
+// chooseEncoding reads Accept-Encoding: gzip is true when gzip is
+// acceptable (q > 0, by name, as x-gzip or through "*") and preferred at
+// least as much as identity; ok is false when neither is acceptable
+// ("identity;q=0" or "*;q=0" without gzip). No header means identity only.
+func chooseEncoding(values []string) (gzip, ok bool) {
+	if len(values) == 0 {
+		return false, true
+	}
+	qGzip, qIdentity, qStar := -1, -1, -1 // thousandths; -1: not named
+	for _, v := range values {
+		for v != "" {
+			var item string
+			if i := strings.IndexByte(v, ','); i >= 0 {
+				item, v = v[:i], v[i+1:]
+			} else {
+				item, v = v, ""
+			}
+			name, params, _ := strings.Cut(item, ";")
+			name = strings.TrimSpace(name)
+			q := parseQ(params)
+			switch {
+			case strings.EqualFold(name, "gzip"), strings.EqualFold(name, "x-gzip"):
+				qGzip = max(qGzip, q)
+			case strings.EqualFold(name, "identity"):
+				qIdentity = q
+			case name == "*":
+				qStar = q
+			}
+		}
+	}
+	if qGzip < 0 {
+		qGzip = max(qStar, 0)
+	}
+	if qIdentity < 0 {
+		qIdentity = 1000
+		if qStar == 0 {
+			qIdentity = 0
+		}
+	}
+	switch {
+	case qGzip > 0 && qGzip >= qIdentity:
+		return true, true
+	case qIdentity > 0:
+		return false, true
+	}
+	return false, false
+}
+
+// parseQ reads the q parameter of an Accept-Encoding item in thousandths:
+// 1000 when absent, 0 when malformed.
+func parseQ(params string) int {
+	for params != "" {
+		var p string
+		p, params, _ = strings.Cut(params, ";")
+		k, v, _ := strings.Cut(strings.TrimSpace(p), "=")
+		if !strings.EqualFold(strings.TrimSpace(k), "q") {
+			continue
+		}
+		v = strings.TrimSpace(v)
+		if v == "" || (v[0] != '0' && v[0] != '1') {
+			return 0
+		}
+		n := int(v[0]-'0') * 1000
+		if len(v) > 1 {
+			if v[1] != '.' {
+				return 0
+			}
+			scale := 100
+			for _, c := range v[2:] {
+				if c < '0' || c > '9' || scale == 0 {
+					return 0
+				}
+				n += int(c-'0') * scale
+				scale /= 10
+			}
+		}
+		return min(n, 1000)
+	}
+	return 1000
 }

@@ -3,7 +3,7 @@
 //
 // The index lives in memory and is rebuilt from the ARTICLES stream on every
 // start: the stream is the system of record. Feeds are rendered with
-// gorilla/feeds, lazily on the first request after a change, and cached.
+// gorilla/feeds when their articles change and served from memory (cache.go).
 //
 // Item ids are permanent: "urn:crier:<article id>" (see ItemID), the same
 // string in Atom <id>, RSS <guid isPermaLink="false"> and JSON Feed "id". It
@@ -47,6 +47,17 @@ type Options struct {
 	// MaxAge is the Cache-Control max-age of feeds and pages: how often a
 	// reader may usefully poll (the publisher's schedule). 60 s when zero.
 	MaxAge time.Duration
+	// CacheBytes bounds the memory of the rendered documents that may be
+	// evicted (tag and story feeds, ?limit= variants, article pages);
+	// 256 MB when zero. The default feeds of all, each language and each
+	// source, and the home page, are always kept.
+	CacheBytes int64
+	// RateLimit is how many requests per second Handler lets each client
+	// IP make, with bursts of RateBurst; 0 turns the limit off. Clients
+	// over it get 429 with Retry-After.
+	RateLimit float64
+	// RateBurst is the burst of RateLimit; 1 when zero.
+	RateBurst int
 	// Logger receives skipped messages and render errors; nil discards.
 	Logger *slog.Logger
 }
@@ -65,7 +76,13 @@ func ItemID(id string) string { return "urn:crier:" + url.PathEscape(id) }
 // are safe for concurrent use.
 type Service struct {
 	opts         Options
-	cacheControl string
+	cacheControl []string // Cache-Control of documents that change
+	immutableCC  []string // Cache-Control of documents that never change
+	hdrVary      []string // prebuilt header values, shared by every response
+	hdrGzip      []string
+	hdrNosniff   []string
+	hdrAllow     []string
+	limiter      *limiter // nil when RateLimit is 0
 	log          *slog.Logger
 	policy       *bluemonday.Policy
 	pages        *template.Template
@@ -79,8 +96,7 @@ type Service struct {
 	gen     uint64             // bumped on every change; the home page's generation
 	changed chan struct{}      // closed and replaced on every change
 
-	cacheMu sync.Mutex
-	cache   map[cacheKey]*cacheSlot
+	docs *docCache
 
 	caughtUp     chan struct{}
 	caughtUpOnce sync.Once
@@ -104,7 +120,12 @@ func New(o Options) *Service {
 	}
 	s := &Service{
 		opts:         o,
-		cacheControl: "public, max-age=" + strconv.Itoa(int(o.MaxAge.Seconds())),
+		cacheControl: []string{"public, max-age=" + strconv.Itoa(int(o.MaxAge.Seconds()))},
+		immutableCC:  []string{"public, max-age=" + strconv.Itoa(int(immutableMaxAge.Seconds())) + ", immutable"},
+		hdrVary:      []string{"Accept-Encoding"},
+		hdrGzip:      []string{"gzip"},
+		hdrNosniff:   []string{"nosniff"},
+		hdrAllow:     []string{"GET, HEAD"},
 		log:          o.Logger,
 		policy:       bluemonday.UGCPolicy(),
 		pages:        parsePages(),
@@ -113,8 +134,11 @@ func New(o Options) *Service {
 		sets:         make(map[feedKey]map[string]*entry),
 		gens:         make(map[feedKey]uint64),
 		changed:      make(chan struct{}),
-		cache:        make(map[cacheKey]*cacheSlot),
 		caughtUp:     make(chan struct{}),
+	}
+	s.docs = newDocCache(s, o.CacheBytes)
+	if o.RateLimit > 0 {
+		s.limiter = newLimiter(o.RateLimit, o.RateBurst)
 	}
 	s.mux = s.routes()
 	return s
@@ -146,7 +170,8 @@ type feedKey struct {
 }
 
 // Add indexes one article; an article with the same ID as an indexed one
-// replaces it. The feeds it touches are re-rendered on their next request.
+// replaces it. The documents it touches are marked stale at once and
+// re-rendered in the background (see cache.go).
 func (s *Service) Add(a *article.Article) {
 	if a == nil || a.ID == "" {
 		s.log.Warn("feeds: article without id ignored")
@@ -157,7 +182,8 @@ func (s *Service) Add(a *article.Article) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gen++
-	if old := s.byID[e.id]; old != nil {
+	old := s.byID[e.id]
+	if old != nil {
 		if set := s.stories[old.storyID]; set != nil {
 			delete(set, old.id)
 			if len(set) == 0 {
@@ -188,6 +214,7 @@ func (s *Service) Add(a *article.Article) {
 		set[e.id] = e
 		s.gens[k] = s.gen
 	}
+	s.touched(old, e)
 	close(s.changed)
 	s.changed = make(chan struct{})
 }

@@ -59,17 +59,12 @@ func (s *Service) Content(ctx context.Context, topicURL, articleID string) ([]by
 	if err := s.WaitFor(ctx, articleID); err != nil {
 		return nil, "", err
 	}
-	r, err := s.topicRendering(k)
+	// The document a GET of the topic serves.
+	d, err := s.docs.get(s.feedSlot(k))
 	if err != nil {
 		return nil, "", err
 	}
-	return r.body, r.contentType, nil
-}
-
-// topicRendering is the cached rendering a GET of k serves. It is the one
-// call into the response cache (http.go; cache.go once it moves there).
-func (s *Service) topicRendering(k cacheKey) (*rendered, error) {
-	return s.cached(k)
+	return d.body, d.contentType[0], nil
 }
 
 // TopicURLs returns the canonical URLs, in every format, of the feeds an

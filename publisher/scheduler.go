@@ -13,10 +13,9 @@ import (
 // Scheduler runs a job on a cron schedule and once at start. Runs never
 // overlap, and a panic in one is logged and does not stop the next.
 type Scheduler struct {
-	cron  *cron.Cron
-	sched cron.Schedule
-	spec  string
-	job   func(context.Context)
+	cron *cron.Cron
+	spec string
+	job  func(context.Context)
 	// first tracks the run at start, which cron's Stop does not wait for.
 	first sync.WaitGroup
 }
@@ -24,22 +23,25 @@ type Scheduler struct {
 // NewScheduler parses spec (robfig/cron/v3 standard syntax, descriptors
 // like "@every 1m", CRON_TZ= prefix).
 func NewScheduler(spec string, job func(context.Context), log *slog.Logger) (*Scheduler, error) {
-	sched, err := cron.ParseStandard(spec)
-	if err != nil {
+	if _, err := cron.ParseStandard(spec); err != nil {
 		return nil, fmt.Errorf("publisher: schedule %q: %w", spec, err)
 	}
 	l := cronLogger{log}
 	// SkipIfStillRunning must wrap Recover: the other way round, a panic
 	// would leave the skip lock held and the job would never run again.
 	c := cron.New(cron.WithLogger(l), cron.WithChain(cron.SkipIfStillRunning(l), cron.Recover(l)))
-	return &Scheduler{cron: c, sched: sched, spec: spec, job: job}, nil
+	return &Scheduler{cron: c, spec: spec, job: job}, nil
 }
 
-// Interval is the time between the two runs that follow now: how long
-// a feed may stay unchanged, so readers' caches may keep it that long.
-func (s *Scheduler) Interval(now time.Time) time.Duration {
-	next := s.sched.Next(now)
-	return s.sched.Next(next).Sub(next)
+// ScheduleInterval is the time between the two runs of spec that follow
+// now: how long the inbox leaves feeds unchanged. 0 for a bad spec.
+func ScheduleInterval(spec string, now time.Time) time.Duration {
+	sched, err := cron.ParseStandard(spec)
+	if err != nil {
+		return 0
+	}
+	next := sched.Next(now)
+	return sched.Next(next).Sub(next)
 }
 
 // Start schedules the job with ctx, runs it once now, and returns.

@@ -51,6 +51,7 @@ func commands() []command {
 	return []command{
 		{"serve", "[--config FILE]", "run crier: embedded or external NATS, scheduled ingestion, feeds, webhooks", serve},
 		{"run-once", "[--config FILE]", "make one ingestion pass over the inbox, then exit (status 1 if an input failed)", runOnce},
+		{"export", "[--config FILE] --out DIR", "write every feed and page as static files (with .gz siblings) for any web server", exportCmd},
 		{"normalize", "FILE... | -", "print each input normalized, as one JSON article per line; needs no NATS", normalizeCmd},
 		{"eval", "[-v] DIR...", "score normalization against a labelled corpus (see normalize/testdata/corpus)", evalCmd},
 		{"receive", "[--config FILE] [--webhook NAME] [--listen ADDR]", "run a test webhook receiver that verifies signatures and prints deliveries", receive},

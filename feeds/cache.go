@@ -1,0 +1,376 @@
+package feeds
+
+import (
+	"bytes"
+	"compress/gzip"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Documents are rendered when the articles they show change, never per
+// request: Add marks the documents a change affects stale (synchronously,
+// before WaitFor can return) and queues them for a background renderer,
+// which coalesces bursts. A request finds its document by path in a map; it
+// renders only when the document was never rendered, was evicted, or is
+// still stale because the renderer has not reached it yet. So an article is
+// in every feed as soon as WaitFor returns, and serving is a lookup.
+//
+// The default-limit RSS, Atom and JSON documents of the all, language and
+// source feeds and the home page are pinned: created on the first change
+// that touches them and kept. Every other document (tag and story feeds,
+// ?limit= variants, article pages) is kept in an LRU bounded by bytes
+// (Options.CacheBytes).
+
+// dep names what a document depends on: a feed's set of articles (its
+// feedID), one article (its ItemID) or, for depAny, every change.
+type dep = string
+
+// depAny is touched by every change: the home page lists everything.
+const depAny dep = "*"
+
+// defaultCacheBytes bounds the evictable documents when Options.CacheBytes
+// is zero.
+const defaultCacheBytes = 256 << 20
+
+// immutableMaxAge is the Cache-Control max-age of documents that never
+// change once written (closed archives).
+const immutableMaxAge = 365 * 24 * time.Hour
+
+// doc is one rendered document ready to serve: the identity body and,
+// when it is smaller, a gzip body, with every header value prebuilt so a
+// response allocates nothing.
+type doc struct {
+	version uint64 // the slot's version when its render started
+	body    []byte
+	gz      []byte // nil: no gzip variant (it would not be smaller)
+	modTime time.Time
+
+	contentType  []string
+	etag, gzETag []string
+	length       []string
+	gzLength     []string
+	lastModified []string
+	cacheControl []string
+	link         []string // nil when no hub is advertised
+}
+
+// size is what a document costs the cache.
+func (d *doc) size() int64 { return int64(len(d.body) + len(d.gz) + 512) }
+
+// slot is the place of one document in the cache.
+type slot struct {
+	key    string // canonical path, with "?limit=N" when not the default
+	deps   []dep
+	pinned bool
+	render func() (*rendered, error)
+	link   string // the Link header value, "" for none
+
+	mu   sync.Mutex // one render at a time
+	want atomic.Uint64
+	cur  atomic.Pointer[doc]
+	used atomic.Uint64 // the cache's tick at the last request, for the LRU
+	gone atomic.Bool   // evicted or removed: a render must not count its bytes
+}
+
+// fresh returns the current document when it is not stale.
+func (sl *slot) fresh() *doc {
+	d := sl.cur.Load()
+	if d == nil || d.version != sl.want.Load() {
+		return nil
+	}
+	return d
+}
+
+// docCache holds the documents of a Service.
+type docCache struct {
+	s        *Service
+	maxBytes int64
+	tick     atomic.Uint64
+	renders  atomic.Int64 // every render, for tests
+
+	mu         sync.RWMutex
+	slots      map[string]*slot
+	byDep      map[dep]map[*slot]struct{}
+	evictBytes int64 // bytes of the documents of unpinned slots
+
+	workMu  sync.Mutex
+	pending map[*slot]struct{}
+	running bool
+	idle    chan struct{} // closed while no background render is due
+}
+
+func newDocCache(s *Service, maxBytes int64) *docCache {
+	if maxBytes <= 0 {
+		maxBytes = defaultCacheBytes
+	}
+	idle := make(chan struct{})
+	close(idle)
+	return &docCache{
+		s:        s,
+		maxBytes: maxBytes,
+		slots:    make(map[string]*slot),
+		byDep:    make(map[dep]map[*slot]struct{}),
+		pending:  make(map[*slot]struct{}),
+		idle:     idle,
+	}
+}
+
+// lookup returns the slot of a path, or nil.
+func (c *docCache) lookup(key string) *slot {
+	c.mu.RLock()
+	sl := c.slots[key]
+	c.mu.RUnlock()
+	return sl
+}
+
+// slot returns the slot of key, creating it with mk when absent.
+func (c *docCache) slot(key string, mk func() *slot) *slot {
+	if sl := c.lookup(key); sl != nil {
+		return sl
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sl := c.slots[key]; sl != nil {
+		return sl
+	}
+	sl := mk()
+	sl.key = key
+	c.slots[key] = sl
+	for _, d := range sl.deps {
+		set := c.byDep[d]
+		if set == nil {
+			set = make(map[*slot]struct{})
+			c.byDep[d] = set
+		}
+		set[sl] = struct{}{}
+	}
+	return sl
+}
+
+// removeLocked forgets a slot; c.mu is held.
+func (c *docCache) removeLocked(sl *slot) {
+	if c.slots[sl.key] != sl {
+		return
+	}
+	delete(c.slots, sl.key)
+	for _, d := range sl.deps {
+		delete(c.byDep[d], sl)
+		if len(c.byDep[d]) == 0 {
+			delete(c.byDep, d)
+		}
+	}
+	sl.gone.Store(true)
+	if d := sl.cur.Load(); d != nil && !sl.pinned {
+		c.evictBytes -= d.size()
+	}
+}
+
+func (c *docCache) remove(sl *slot) {
+	c.mu.Lock()
+	c.removeLocked(sl)
+	c.mu.Unlock()
+}
+
+// get returns the fresh document of sl, rendering it when needed; concurrent
+// callers wait for one render.
+func (c *docCache) get(sl *slot) (*doc, error) {
+	if t := c.tick.Load(); sl.used.Load() != t {
+		sl.used.Store(t)
+	}
+	if d := sl.fresh(); d != nil {
+		return d, nil
+	}
+	return c.refresh(sl)
+}
+
+// refresh renders sl unless it is fresh.
+func (c *docCache) refresh(sl *slot) (*doc, error) {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	if d := sl.fresh(); d != nil {
+		return d, nil
+	}
+	// Read the version before the articles: a change during the render
+	// bumps it and leaves the slot stale.
+	v := sl.want.Load()
+	c.renders.Add(1)
+	r, err := sl.render()
+	if errors.Is(err, errNotFound) {
+		c.remove(sl)
+		return nil, err
+	}
+	if err != nil {
+		return nil, err
+	}
+	prev := sl.cur.Load()
+	d := c.s.newDoc(r, prev, sl.link)
+	d.version = v
+	sl.cur.Store(d)
+	if !sl.pinned {
+		c.account(sl, prev, d)
+	}
+	return d, nil
+}
+
+// account counts the bytes of an unpinned document and evicts the least
+// recently used ones when over budget.
+func (c *docCache) account(sl *slot, prev, d *doc) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if sl.gone.Load() {
+		return
+	}
+	if prev != nil {
+		c.evictBytes -= prev.size()
+	}
+	c.evictBytes += d.size()
+	if c.evictBytes <= c.maxBytes {
+		return
+	}
+	c.tick.Add(1)
+	var cands []*slot
+	for _, o := range c.slots {
+		if !o.pinned && o.cur.Load() != nil {
+			cands = append(cands, o)
+		}
+	}
+	slices.SortFunc(cands, func(a, b *slot) int {
+		ua, ub := a.used.Load(), b.used.Load()
+		switch {
+		case ua < ub:
+			return -1
+		case ua > ub:
+			return 1
+		}
+		return 0
+	})
+	// Evict down to 90% so a full cache does not sort on every render.
+	for _, o := range cands {
+		if c.evictBytes <= c.maxBytes/10*9 {
+			break
+		}
+		c.removeLocked(o)
+	}
+}
+
+// changed marks stale every cached document that depends on one of deps and
+// queues it for the background renderer. It runs inside Add, so a request
+// after WaitFor never sees a stale document as fresh.
+func (c *docCache) changed(deps []dep) {
+	seen := make(map[*slot]struct{})
+	c.mu.RLock()
+	for _, d := range append(deps, depAny) {
+		for sl := range c.byDep[d] {
+			seen[sl] = struct{}{}
+		}
+	}
+	c.mu.RUnlock()
+	if len(seen) == 0 {
+		return
+	}
+	c.workMu.Lock()
+	defer c.workMu.Unlock()
+	for sl := range seen {
+		sl.want.Add(1)
+		c.pending[sl] = struct{}{}
+	}
+	if !c.running {
+		c.running = true
+		c.idle = make(chan struct{})
+		go c.work()
+	}
+}
+
+// work renders the queued documents until none is left; changes that
+// arrive meanwhile join the next round, so a burst costs few renders.
+func (c *docCache) work() {
+	for {
+		c.workMu.Lock()
+		batch := c.pending
+		if len(batch) == 0 {
+			c.running = false
+			close(c.idle)
+			c.workMu.Unlock()
+			return
+		}
+		c.pending = make(map[*slot]struct{})
+		c.workMu.Unlock()
+		for sl := range batch {
+			if sl.gone.Load() {
+				continue
+			}
+			if _, err := c.refresh(sl); err != nil && !errors.Is(err, errNotFound) {
+				c.s.log.Error("feeds: render", "path", sl.key, "error", err)
+			}
+		}
+	}
+}
+
+// waitIdle returns once no background render is due.
+func (c *docCache) waitIdle() {
+	c.workMu.Lock()
+	idle := c.idle
+	c.workMu.Unlock()
+	<-idle
+}
+
+// newDoc builds the servable document of r: the gzip variant, the ETags
+// and every header value. prev is the slot's previous document: when the
+// body did not change its compressed form is reused, and when it did but
+// r's modification time did not move (an article replaced by an older
+// one), Last-Modified still moves forward so If-Modified-Since never
+// answers 304 to a changed document.
+func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
+	d := &doc{body: r.body, modTime: r.modTime.UTC().Truncate(time.Second)}
+	if prev != nil && bytes.Equal(prev.body, r.body) {
+		d.gz, d.etag, d.gzETag, d.modTime = prev.gz, prev.etag, prev.gzETag, prev.modTime
+	} else {
+		sum := sha256.Sum256(r.body)
+		tag := hex.EncodeToString(sum[:16])
+		d.etag = []string{`"` + tag + `"`}
+		if gz := compress(r.body); len(gz) < len(r.body) {
+			d.gz = gz
+			d.gzETag = []string{`"` + tag + `-gz"`}
+		}
+		if prev != nil && !d.modTime.After(prev.modTime) {
+			d.modTime = prev.modTime.Add(time.Second)
+			if now := time.Now().UTC().Truncate(time.Second); now.After(d.modTime) {
+				d.modTime = now
+			}
+		}
+	}
+	d.contentType = []string{r.contentType}
+	d.length = []string{strconv.Itoa(len(d.body))}
+	if d.gz != nil {
+		d.gzLength = []string{strconv.Itoa(len(d.gz))}
+	}
+	d.lastModified = []string{d.modTime.Format(timeFormat)}
+	d.cacheControl = s.cacheControl
+	if r.immutable {
+		d.cacheControl = s.immutableCC
+	}
+	if link != "" {
+		d.link = []string{link}
+	}
+	return d
+}
+
+// timeFormat is http.TimeFormat.
+const timeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
+
+// compress gzips b at the best compression: it is done once per change
+// and saves bytes on every response.
+func compress(b []byte) []byte {
+	var buf bytes.Buffer
+	buf.Grow(len(b) / 3)
+	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression) // the level is valid
+	zw.Write(b)
+	zw.Close()
+	return buf.Bytes()
+}
