@@ -38,6 +38,7 @@ type cacheKey struct {
 	feed   feedKey
 	format format
 	limit  int
+	month  string // "2006-01" for an archive document (archive.go)
 }
 
 // cacheSlot holds the latest rendering of a key; its mutex makes concurrent
@@ -100,6 +101,7 @@ func (s *Service) routes() *http.ServeMux {
 		mux.HandleFunc("GET /feeds/"+name+"/{file}", s.serveFeed(kind))
 	}
 	mux.HandleFunc("GET /articles/{file}", s.serveArticle)
+	s.archiveRoutes(mux)
 	return mux
 }
 

@@ -158,6 +158,7 @@ func (s *Service) Add(a *article.Article) {
 	defer s.mu.Unlock()
 	s.gen++
 	if old := s.byID[e.id]; old != nil {
+		e.month = min(e.month, old.month) // keep its archive (archive.go)
 		if set := s.stories[old.storyID]; set != nil {
 			delete(set, old.id)
 			if len(set) == 0 {
