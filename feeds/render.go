@@ -341,7 +341,10 @@ func (s *Service) atom(m feedMeta, f *feeds.Feed, items []*entry) *atomFeed {
 		if e.langTag != m.lang {
 			lang = e.langTag
 		}
+		// encoding/xml does not let a field hide AtomEntry.Links (it has
+		// no XML name of its own): move them.
 		oe := &atomEntry{Lang: lang, AtomEntry: ae, Links: ae.Links}
+		ae.Links = nil
 		if enc := e.enclosure; enc != nil && enc.typ != "" {
 			l := feeds.AtomLink{Href: enc.url, Rel: "enclosure", Type: enc.typ}
 			if enc.length > 0 { // optional in Atom: omitted rather than guessed
