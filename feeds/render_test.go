@@ -3,7 +3,6 @@ package feeds_test
 import (
 	"encoding/json"
 	"encoding/xml"
-	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -640,4 +639,3 @@ func nbItemsOf(t *testing.T, doc []byte) map[string]nbItem {
 	return m
 }
 
-var _ = fmt.Sprint
