@@ -638,4 +638,3 @@ func nbItemsOf(t *testing.T, doc []byte) map[string]nbItem {
 	}
 	return m
 }
-
