@@ -2,11 +2,17 @@ package feeds
 
 import (
 	"html"
+	"mime"
 	"net/url"
+	"path"
 	"strings"
 	"unicode/utf8"
 
+	xhtml "golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
+
+	"github.com/crier/crier/article"
 )
 
 // cleanText makes s safe for XML 1.0 and JSON: invalid UTF-8 becomes U+FFFD,
@@ -98,4 +104,143 @@ func excerpt(s string, n int) string {
 		cut = sp
 	}
 	return strings.TrimSpace(s[:cut]) + "…"
+}
+
+// urlAttrs are the attributes whose value is one URL, per element-agnostic
+// HTML: links, embedded resources, citations, video posters.
+var urlAttrs = map[string]bool{
+	"href": true, "src": true, "poster": true, "cite": true, "action": true,
+	"background": true, "longdesc": true, "usemap": true, "formaction": true,
+}
+
+// absolutize resolves the relative URLs of an HTML fragment (href, src,
+// srcset, poster ...) against base, the article's original URL, so that
+// links and pictures work in a reader, which knows nothing of the page the
+// article came from (the W3C validator warns about relative references in
+// content for the same reason). When base is "" a relative URL cannot be
+// resolved: the attribute is dropped, so a link keeps its text and loses
+// its target. Absolute URLs and fragments ("#note") are left alone; whether
+// their scheme is safe is the sanitizer's business, which runs after this.
+func absolutize(fragment, base string) string {
+	if !strings.ContainsAny(fragment, "=") { // no attribute at all
+		return fragment
+	}
+	var baseURL *url.URL
+	if base != "" {
+		baseURL, _ = url.Parse(base)
+	}
+	ctx := &xhtml.Node{Type: xhtml.ElementNode, Data: "body", DataAtom: atom.Body}
+	nodes, err := xhtml.ParseFragment(strings.NewReader(fragment), ctx)
+	if err != nil {
+		return fragment // cannot happen with a strings.Reader; sanitizing still runs
+	}
+	var b strings.Builder
+	for _, n := range nodes {
+		resolveTree(n, baseURL)
+		if err := xhtml.Render(&b, n); err != nil {
+			return fragment
+		}
+	}
+	return b.String()
+}
+
+// resolveTree rewrites the URL attributes of n and its descendants.
+func resolveTree(n *xhtml.Node, base *url.URL) {
+	if n.Type == xhtml.ElementNode {
+		attrs := n.Attr[:0]
+		for _, a := range n.Attr {
+			key := strings.ToLower(a.Key)
+			switch {
+			case a.Namespace != "":
+			case key == "srcset":
+				a.Val = resolveSrcset(a.Val, base)
+			case urlAttrs[key]:
+				a.Val = resolveURL(a.Val, base)
+			default:
+				attrs = append(attrs, a)
+				continue
+			}
+			if a.Val != "" {
+				attrs = append(attrs, a)
+			}
+		}
+		n.Attr = attrs
+	}
+	for c := n.FirstChild; c != nil; c = c.NextSibling {
+		resolveTree(c, base)
+	}
+}
+
+// resolveURL returns ref resolved against base; ref itself when it is
+// absolute or a fragment; "" when it is relative and base is nil, or
+// unparseable.
+func resolveURL(ref string, base *url.URL) string {
+	ref = strings.TrimSpace(ref)
+	if ref == "" || strings.HasPrefix(ref, "#") {
+		return ref
+	}
+	u, err := url.Parse(ref)
+	if err != nil {
+		return ""
+	}
+	if u.IsAbs() {
+		return ref
+	}
+	if base == nil {
+		return ""
+	}
+	return base.ResolveReference(u).String()
+}
+
+// resolveSrcset resolves each candidate of a srcset ("a.jpg 1x, b.jpg 2x"),
+// dropping those that cannot be resolved.
+func resolveSrcset(set string, base *url.URL) string {
+	var out []string
+	for cand := range strings.SplitSeq(set, ",") {
+		fields := strings.Fields(cand)
+		if len(fields) == 0 {
+			continue
+		}
+		if fields[0] = resolveURL(fields[0], base); fields[0] != "" {
+			out = append(out, strings.Join(fields, " "))
+		}
+	}
+	return strings.Join(out, ", ")
+}
+
+// enclosure is an article's lead picture as feeds carry it.
+type enclosure struct {
+	url    string
+	typ    string // media type without parameters; "" when unknown
+	length int64  // bytes; 0 when unknown
+}
+
+// leadMedia returns the first picture with an http(s) URL, nil when there
+// is none. Its type is the one the publisher measured, else the one the
+// URL's extension implies (mime.TypeByExtension), else "".
+func leadMedia(media []article.Media) *enclosure {
+	for _, m := range media {
+		u := httpURL(cleanLine(m.URL))
+		if u == "" {
+			continue
+		}
+		enc := &enclosure{url: u, typ: mediaTypeOf(m.Type), length: max(m.Length, 0)}
+		if enc.typ == "" {
+			if p, err := url.Parse(u); err == nil {
+				enc.typ = mediaTypeOf(mime.TypeByExtension(strings.ToLower(path.Ext(p.Path))))
+			}
+		}
+		return enc
+	}
+	return nil
+}
+
+// mediaTypeOf returns the bare, lowercased media type of s ("image/jpeg"),
+// or "" when s is not one.
+func mediaTypeOf(s string) string {
+	t, _, err := mime.ParseMediaType(cleanLine(s))
+	if err != nil || strings.Count(t, "/") != 1 || strings.HasPrefix(t, "/") || strings.HasSuffix(t, "/") {
+		return ""
+	}
+	return t
 }

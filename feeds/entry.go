@@ -28,8 +28,13 @@ type entry struct {
 	lang       string // slug, as in URLs and subjects
 	langTag    string // BCP 47, "" when unknown
 	sourceSlug string
+	enclosure  *enclosure // the lead picture; nil when none
 	published  time.Time
 	ingested   time.Time
+	// month is the UTC month ("2006-01") of the entry's first ingestion:
+	// the archive document that holds it (see archive.go). An update of the
+	// article keeps it, so archive membership never changes.
+	month string
 }
 
 // link is where a feed item points: the original when known, else our page.
@@ -114,7 +119,11 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	if strings.TrimSpace(body) == "" {
 		body = paragraphsHTML(paras)
 	}
-	e.bodyHTML = s.policy.Sanitize(body)
+	// Once, here, rather than per render: relative URLs resolved against
+	// the original page, then sanitized (the sanitizer must see the final
+	// URLs to judge their schemes).
+	e.bodyHTML = s.policy.Sanitize(absolutize(body, e.original))
+	e.enclosure = leadMedia(a.Media)
 	if e.summary == "" && len(paras) > 0 {
 		e.summary = excerpt(strings.Join(strings.Fields(paras[0]), " "), 280)
 	}
@@ -136,6 +145,7 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	if e.published.IsZero() {
 		e.published = e.ingested
 	}
+	e.month = monthOf(e.ingested)
 	return e
 }
 

@@ -52,6 +52,7 @@ func (s *Service) documents() []string {
 		p := "/articles/" + url.PathEscape(id)
 		paths = append(paths, p, p+".json")
 	}
+	paths = append(paths, s.archivePaths()...)
 	slices.Sort(paths)
 	return paths
 }

@@ -3,6 +3,7 @@ package feeds_test
 import (
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -24,7 +25,65 @@ func hostile() *article.Article {
 		`<a href="javascript:alert(1)">link</a>`
 	a.Byline = "Ann \x07 O'Neil & \"Friends\""
 	a.Agencies = []string{"AFP\x00", "<i>Reuters</i>"}
+	a.Tags = []string{"]]> & <tag>", "\x01emoji 🎉", "עברית"}
+	a.StoryID = "story ]]> & x"
+	a.Media = []article.Media{{URL: "https://img.example/a b.jpg?x=1&y=]]>", Type: "image/jpeg\x00", Length: 10}}
 	return a
+}
+
+// huge is a 1 MB article whose content is mostly markup and entities, with
+// "]]>" throughout: the worst case for CDATA sections.
+func huge() *article.Article {
+	a := newArticle("Huge", "en", "Big & Co", "https://big.example/huge", t0.Add(time.Hour))
+	var b strings.Builder
+	for b.Len() < 1<<20 {
+		b.WriteString(`<p>Para ]]> &amp; & <a href="/rel?a=1&b=2">link</a> 🎉 \x0c</p>`)
+	}
+	a.BodyHTML = b.String()
+	a.Body = []string{strings.Repeat("text ]]> & ", 1<<16)}
+	return a
+}
+
+// TestHostileEveryFeed runs every format of every feed kind, and their
+// archives, with hostile and huge content through the strict validators
+// and gofeed.
+func TestHostileEveryFeed(t *testing.T) {
+	h, big := hostile(), huge()
+	s := renderSite(t, feeds.Options{Title: "crier & <friends> ]]>", HubURL: "https://hub.example/?a=1&b=]]>"}, h, big)
+	month := h.Ingested.UTC().Format("2006-01")
+	var paths []string
+	for _, p := range []string{
+		"/feeds/all", "/feeds/lang/ar", "/feeds/lang/en", "/feeds/source/" + h.SourceSlug(), "/feeds/source/big-co",
+		"/feeds/tag/" + article.Slug(h.Tags[0]), "/feeds/tag/" + article.Slug(h.Tags[1]), "/feeds/tag/" + article.Slug(h.Tags[2]),
+		"/feeds/story/" + url.PathEscape(h.StoryID),
+	} {
+		paths = append(paths, p, strings.Replace(p, "/feeds/", "/feeds/archive/"+month+"/", 1))
+	}
+	for _, p := range paths {
+		for _, ext := range []string{"rss", "atom", "json"} {
+			path := p + "." + ext
+			f, r := s.feed(path)
+			if !utf8.Valid(r.body) {
+				t.Errorf("%s is not valid UTF-8", path)
+			}
+			if len(f.Items) == 0 {
+				t.Errorf("%s: no items", path)
+			}
+			for _, it := range f.Items {
+				if it.Title == "Huge" && !strings.Contains(it.Content, "Para ]]&gt; &amp; &amp; ") {
+					t.Errorf("%s: huge content mangled: %.200q", path, it.Content)
+				}
+			}
+			switch ext {
+			case "rss":
+				validateXML(t, path, r.body)
+			case "atom":
+				validateAtom(t, path, r.body)
+			case "json":
+				validateJSONFeed(t, path, r.body)
+			}
+		}
+	}
 }
 
 func TestHostileContent(t *testing.T) {

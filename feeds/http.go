@@ -32,6 +32,7 @@ type cacheKey struct {
 	feed   feedKey
 	format format
 	limit  int
+	month  string // "2006-01" for an archive document (archive.go)
 }
 
 // Handler serves the feeds and pages; mount it at "/". It applies the
@@ -65,6 +66,7 @@ func (s *Service) routes() *http.ServeMux {
 		mux.HandleFunc("GET /feeds/"+name+"/{file}", s.serveFeed(kind))
 	}
 	mux.HandleFunc("GET /articles/{file}", s.serveArticle)
+	s.archiveRoutes(mux)
 	return mux
 }
 
@@ -114,10 +116,15 @@ func (s *Service) feedPathLimit(k cacheKey) string {
 // feedSlot returns the cache slot of a feed rendering.
 func (s *Service) feedSlot(k cacheKey) *slot {
 	key := s.feedPathLimit(k)
+	if k.month != "" {
+		key = archivePath(k.feed, k.month, k.format)
+	}
 	return s.docs.slot(key, func() *slot {
 		sl := &slot{
+			// An archive depends on its feed too: the first item of a new
+			// month gives the last archive its next-archive link.
 			deps: []dep{feedID(k.feed)},
-			pinned: k.limit == s.opts.Limit &&
+			pinned: k.limit == s.opts.Limit && k.month == "" &&
 				(k.feed.kind == kindAll || k.feed.kind == kindLang || k.feed.kind == kindSource),
 			render: func() (*rendered, error) {
 				r, _, err := s.renderFeed(k)

@@ -184,6 +184,7 @@ func (s *Service) Add(a *article.Article) {
 	s.gen++
 	old := s.byID[e.id]
 	if old != nil {
+		e.month = min(e.month, old.month) // keep its archive (archive.go)
 		if set := s.stories[old.storyID]; set != nil {
 			delete(set, old.id)
 			if len(set) == 0 {

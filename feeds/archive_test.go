@@ -1,0 +1,89 @@
+package feeds
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/crier/crier/article"
+)
+
+func TestArchivePathsAndImmutable(t *testing.T) {
+	s := New(Options{BaseURL: "http://x.test"})
+	jan := time.Date(2025, 1, 31, 23, 59, 0, 0, time.UTC)
+	a := &article.Article{ID: "a", Title: "A", Language: "fr", Source: "BBC", Tags: []string{"Paris"}, Ingested: jan}
+	b := &article.Article{ID: "b", Title: "B", Language: "fr", Source: "BBC", Ingested: jan.Add(time.Hour)} // February, UTC
+	s.Add(a)
+	s.Add(b)
+	want := []string{}
+	for _, p := range []string{"/feeds/archive/2025-01/all", "/feeds/archive/2025-02/all",
+		"/feeds/archive/2025-01/lang/fr", "/feeds/archive/2025-02/lang/fr",
+		"/feeds/archive/2025-01/source/bbc", "/feeds/archive/2025-02/source/bbc",
+		"/feeds/archive/2025-01/tag/paris"} {
+		for _, ext := range []string{"rss", "atom", "json"} {
+			want = append(want, p+"."+ext)
+		}
+	}
+	slices.Sort(want)
+	if got := s.archivePaths(); !slices.Equal(got, want) {
+		t.Errorf("archivePaths\n got %q\nwant %q", got, want)
+	}
+
+	// An update re-ingested later stays in its first month.
+	u := *a
+	u.Ingested = jan.AddDate(0, 3, 0)
+	s.Add(&u)
+	if got := s.archivePaths(); !slices.Equal(got, want) {
+		t.Errorf("archivePaths after an update\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestAbsolutize(t *testing.T) {
+	const base = "https://news.example/a/b.html"
+	for _, tc := range []struct {
+		name, in, base, want string
+	}{
+		{"relative href", `<a href="c.html">x</a>`, base, `<a href="https://news.example/a/c.html">x</a>`},
+		{"root-relative src", `<img src="/i.png">`, base, `<img src="https://news.example/i.png"/>`},
+		{"srcset", `<img srcset="s.png 1x, /l.png 2x">`, base, `<img srcset="https://news.example/a/s.png 1x, https://news.example/l.png 2x"/>`},
+		{"poster", `<video poster="p.jpg"></video>`, base, `<video poster="https://news.example/a/p.jpg"></video>`},
+		{"absolute kept", `<a href="https://o.example/">x</a>`, base, `<a href="https://o.example/">x</a>`},
+		{"fragment kept", `<a href="#n">x</a>`, "", `<a href="#n">x</a>`},
+		{"no base: href dropped, text kept", `<a href="/r">keep</a>`, "", `<a>keep</a>`},
+		{"no base: srcset candidates dropped", `<img srcset="a.png 1x, https://x.example/b.png 2x">`, "", `<img srcset="https://x.example/b.png 2x"/>`},
+		{"other attributes untouched", `<p class="c" title="t">é &amp; ]]&gt;</p>`, base, `<p class="c" title="t">é &amp; ]]&gt;</p>`},
+		{"no attributes: unchanged", `<p>a < b</p>`, base, `<p>a < b</p>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := absolutize(tc.in, tc.base); got != tc.want {
+				t.Errorf("absolutize(%q, %q)\n got %q\nwant %q", tc.in, tc.base, got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLeadMedia(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		media []article.Media
+		want  *enclosure
+	}{
+		{"none", nil, nil},
+		{"no http URL", []article.Media{{URL: "data:x"}, {URL: "ftp://x/y.jpg"}, {URL: "/rel.jpg"}}, nil},
+		{"first http one", []article.Media{{URL: "javascript:x"}, {URL: "https://i.example/a.png", Length: 5}, {URL: "https://i.example/b.jpg"}},
+			&enclosure{url: "https://i.example/a.png", typ: "image/png", length: 5}},
+		{"declared type wins, parameters dropped", []article.Media{{URL: "https://i.example/a.png", Type: "Image/WebP; q=1"}},
+			&enclosure{url: "https://i.example/a.png", typ: "image/webp"}},
+		{"bad declared type: guessed", []article.Media{{URL: "https://i.example/a.gif?x=1", Type: "jpeg"}},
+			&enclosure{url: "https://i.example/a.gif?x=1", typ: "image/gif"}},
+		{"no type at all", []article.Media{{URL: "https://i.example/pic", Length: -3}},
+			&enclosure{url: "https://i.example/pic"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := leadMedia(tc.media)
+			if (got == nil) != (tc.want == nil) || got != nil && *got != *tc.want {
+				t.Errorf("leadMedia = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
