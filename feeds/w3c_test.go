@@ -126,6 +126,11 @@ var (
 	rfc3339RE = regexp.MustCompile(`^\d\d\d\d-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d*)?(Z|[+-]\d\d:\d\d)$`)
 	// nonhtml.htmlEndTag_re: an end tag in text (ContainsHTML).
 	htmlEndTagRE = regexp.MustCompile(`</(\w+)>`)
+	// absUrlMixin.absref_re: a reference with a scheme (ContainsRelRef).
+	absRefRE = regexp.MustCompile(`^\w+:`)
+	// An RSS <author>: an address, optionally with a name in parentheses
+	// (email_with_name: InvalidContact, MissingRealName).
+	rssAuthorRE = regexp.MustCompile(`^\S+@\S+(\s+\(.+\))?$`)
 )
 
 // Link relations link.py accepts (validRelations; UnregisteredAtomLinkRel
@@ -308,7 +313,7 @@ func (r w3cReport) safeHTML(where, v string) {
 				}
 				if (h.Data == "a" && a.Key == "href") || (h.Data == "img" && a.Key == "src") {
 					ref := strings.TrimSpace(a.Val)
-					if !regexp.MustCompile(`^\w+:`).MatchString(ref) {
+					if !absRefRE.MatchString(ref) {
 						r.fail("ContainsRelRef", "%s should not contain relative URL references: %q", where, ref)
 					} else if s := strings.ToLower(ref); strings.HasPrefix(s, "javascript:") || strings.HasPrefix(s, "vbscript:") {
 						r.fail("SecurityRisk", "%s links to %q", where, ref)
@@ -475,7 +480,7 @@ func checkRSS(t reporter, name string, doc []byte, fetched, hub string) {
 		// addresses, so no <author> at all; DuplicateItemSemantics with
 		// dc:creator.
 		for _, a := range it.all("", "author") {
-			if !regexp.MustCompile(`^\S+@\S+(\s+\(.+\))?$`).MatchString(strings.TrimSpace(a.Text)) {
+			if !rssAuthorRE.MatchString(strings.TrimSpace(a.Text)) {
 				r.fail("InvalidContact", "%s author %q must be an email address", where, a.Text)
 			}
 			if it.first(nsDCXML, "creator") != nil {
@@ -840,17 +845,18 @@ func TestW3C(t *testing.T) {
 	for _, a := range c.all() {
 		s.waitFor(a.ID)
 	}
-	paths := []string{"/feeds/all.%s?limit=2"}
+	type feed struct{ name, path string } // path has %s for the extension
+	list := []feed{{"all-limit", "/feeds/all.%s?limit=2"}}
 	for _, f := range readerFeeds(c) {
-		paths = append(paths, f.path+".%s")
+		list = append(list, feed{f.name, f.path + ".%s"})
 	}
 	check := map[string]func(reporter, string, []byte, string, string){
 		"rss": checkRSS, "atom": checkAtom, "json": checkJSONFeed,
 	}
-	for _, p := range paths {
+	for _, f := range list {
 		for _, ext := range []string{"rss", "atom", "json"} {
-			path := fmt.Sprintf(p, ext)
-			t.Run(strings.TrimPrefix(path, "/feeds/"), func(t *testing.T) {
+			path := fmt.Sprintf(f.path, ext)
+			t.Run(f.name+"."+ext, func(t *testing.T) {
 				r := s.get(path)
 				fetched := base + path
 				check[ext](t, path, r.body, fetched, hubURL)
@@ -962,5 +968,21 @@ func TestW3CRules(t *testing.T) {
 				t.Errorf("want %s, got:\n%s", tc.want, got)
 			}
 		})
+	}
+}
+
+func TestLinkHeader(t *testing.T) {
+	got := linkHeader([]string{
+		`<https://hub.example/websub>; rel="hub", <http://crier.test/feeds/all.rss>; rel=self`,
+		`<http://crier.test/a>; title="x"; rel="alternate next"`,
+	})
+	want := map[string][]string{
+		"hub":       {"https://hub.example/websub"},
+		"self":      {"http://crier.test/feeds/all.rss"},
+		"alternate": {"http://crier.test/a"},
+		"next":      {"http://crier.test/a"},
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("linkHeader = %v, want %v", got, want)
 	}
 }
