@@ -15,18 +15,19 @@ import (
 	"github.com/crier/crier/article"
 )
 
-// cleanText makes s safe for XML 1.0 and JSON: invalid UTF-8 becomes U+FFFD,
-// and characters XML forbids or discourages (C0 and C1 controls other than
-// tab and newlines, U+FFFE, U+FFFF) are dropped. encoding/xml would replace
+// cleanText makes s safe for XML 1.0 and JSON: it drops invalid UTF-8 and
+// U+FFFD (what invalid bytes became on the bus; the W3C validator flags it),
+// and the characters XML forbids or discourages (C0 and C1 controls other
+// than tab and newlines, U+FFFE, U+FFFF). encoding/xml would replace
 // them in character data but not inside CDATA sections, and readers choke on
 // them either way.
 func cleanText(s string) string {
-	s = strings.ToValidUTF8(s, string(utf8.RuneError))
+	s = strings.ToValidUTF8(s, "")
 	return strings.Map(func(r rune) rune {
 		switch {
 		case r == '\t', r == '\n', r == '\r':
 			return r
-		case r < 0x20, r >= 0x7f && r <= 0x9f, r == 0xfffe, r == 0xffff:
+		case r < 0x20, r >= 0x7f && r <= 0x9f, r == 0xfffe, r == 0xffff, r == utf8.RuneError:
 			return -1
 		}
 		return r
@@ -59,7 +60,27 @@ func httpURL(s string) string {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return ""
 	}
-	return u.String()
+	return uriSafe(u.String())
+}
+
+// uriSafe percent-encodes the bytes RFC 3986 does not allow in a URI
+// (controls, space, non-ASCII, and <>"{}|\^`), which url.Parse lets through
+// in a query or a fragment: feeds must carry valid URIs.
+func uriSafe(s string) string {
+	const hex = "0123456789ABCDEF"
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c <= ' ' || c >= 0x7f || strings.IndexByte("<>\"{}|\\^`", c) >= 0 {
+			b.Grow(len(s) + 2)
+			b.WriteByte('%')
+			b.WriteByte(hex[c>>4])
+			b.WriteByte(hex[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }
 
 // languageTag returns the canonical BCP 47 form of s, or "" when s is not a

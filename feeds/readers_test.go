@@ -19,10 +19,6 @@ import (
 // agencies, bylines, lead images with type and length, a story), plus the
 // hostile article (control characters, invalid UTF-8, `]]>`, emoji,
 // right-to-left text) and a 1 MB article.
-//
-// Authors: every article here with agencies also has a byline, so the
-// expectation (byline, then agencies) does not guess how crier credits an
-// agency alone.
 type readersCorpus struct {
 	corpus
 	hostile, long *article.Article
@@ -40,6 +36,9 @@ func newReadersCorpus() readersCorpus {
 	c.b4.Byline = "Jane Roe"
 	c.b4.Agencies = []string{"Reuters", "AP"}
 	c.b4.Tags = []string{"Paris"}
+	// Angle brackets but no tag: the W3C validator warns about text that
+	// holds an HTML end tag (ContainsHTML), and crier keeps text as written.
+	c.hostile.Title = strings.Replace(c.hostile.Title, "<b>bold</b>", "1 < 2 > 0", 1)
 	c.hostile.Tags = []string{"Tom & Jerry", "שלום", "\x00 control\x1b"}
 	c.hostile.StoryID = c.f1.ID
 	c.hostile.Media = []article.Media{{URL: "https://img.example/h.gif?a=1&b=<2>", Type: "image/gif", Length: 7}}
@@ -157,12 +156,13 @@ func compareItems(t *testing.T, what string, got, want []readItem, fs field) {
 }
 
 // cleanWant restates what crier promises for text: valid UTF-8 (invalid
-// bytes become U+FFFD), none of the characters XML 1.0 forbids or
-// discourages (C0 and C1 controls, U+FFFE, U+FFFF), one line.
+// bytes and the U+FFFD they become on the bus dropped), none of the
+// characters XML 1.0 forbids or discourages (C0 and C1 controls, U+FFFE,
+// U+FFFF), one line.
 func cleanWant(s string) string {
-	s = strings.ToValidUTF8(s, string(utf8.RuneError))
+	s = strings.ToValidUTF8(s, "")
 	s = strings.Map(func(r rune) rune {
-		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f) || r == 0xfffe || r == 0xffff {
+		if (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r <= 0x9f) || r == 0xfffe || r == 0xffff || r == utf8.RuneError {
 			return -1
 		}
 		return r
@@ -182,8 +182,8 @@ func cleanWants(ss []string) []string {
 
 // wantItem is what a reader must report for a: the permanent id; the
 // original URL when it is http(s), else crier's page; the publication and
-// last ingestion dates; the byline and the agencies as authors (the source
-// when there is neither, the site title when there is no source either);
+// last ingestion dates; the byline as the author (the source when there is
+// none; agencies are contributors, which not every reader reports);
 // the tags as categories; the lead image as the enclosure.
 func wantItem(a *article.Article, siteTitle string) readItem {
 	it := readItem{
@@ -192,7 +192,7 @@ func wantItem(a *article.Article, siteTitle string) readItem {
 		Title:      cleanWant(a.Title),
 		Published:  a.Published.UTC().Truncate(time.Second),
 		Updated:    a.Published.UTC().Truncate(time.Second),
-		Authors:    cleanWants(append([]string{a.Byline}, a.Agencies...)),
+		Authors:    cleanWants([]string{cmp.Or(a.Byline, a.Source)}),
 		Categories: cleanWants(a.Tags),
 	}
 	if u, err := url.Parse(a.URL); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
@@ -206,7 +206,9 @@ func wantItem(a *article.Article, siteTitle string) readItem {
 	}
 	if len(a.Media) > 0 {
 		m := a.Media[0]
-		it.Enclosure = readEnclosure{URL: m.URL, Type: m.Type, Length: m.Length}
+		// Characters a URI may not hold are percent-encoded.
+		u := strings.NewReplacer("<", "%3C", ">", "%3E").Replace(m.URL)
+		it.Enclosure = readEnclosure{URL: u, Type: m.Type, Length: m.Length}
 	}
 	return it
 }

@@ -245,7 +245,7 @@ def ts(t):
     return calendar.timegm(t) if t else 0
 items = []
 for e in d.entries:
-    encs = dict.get(e, "enclosures") or []
+    encs = e.get("enclosures") or []  # derived from links by FeedParserDict
     enc = encs[0] if encs else {}
     items.append({
         "ID": dict.get(e, "id", ""),
