@@ -72,15 +72,7 @@ func (s *Service) cached(k cacheKey) (*rendered, error) {
 	if sl.r != nil && sl.gen == gen {
 		return sl.r, nil
 	}
-	var (
-		r   *rendered
-		err error
-	)
-	if k.feed.kind == kindHome {
-		r, gen, err = s.renderHome()
-	} else {
-		r, gen, err = s.renderFeed(k)
-	}
+	r, gen, err := s.render(k)
 	if err != nil {
 		return nil, err
 	}
@@ -100,6 +92,11 @@ func (s *Service) routes() *http.ServeMux {
 		mux.HandleFunc("GET /feeds/"+name+"/{file}", s.serveFeed(kind))
 	}
 	mux.HandleFunc("GET /articles/{file}", s.serveArticle)
+	mux.HandleFunc("GET /languages/{$}", s.serveSite(siteLanguages))
+	mux.HandleFunc("GET /sources/{$}", s.serveSite(siteSources))
+	for dir, kind := range listingDirs {
+		mux.HandleFunc("GET /"+dir+"/{value}/{$}", s.serveListing(kind))
+	}
 	return mux
 }
 
