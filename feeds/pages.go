@@ -43,12 +43,14 @@ func pagePolicy() string {
 // parsePages parses the embedded page templates; they are part of the
 // binary, so failing to parse them is a programming error.
 func parsePages() *template.Template {
-	policy := pagePolicy()
+	// Both as template.HTML: html/template would write the policy's quotes
+	// as &#39;, which browsers decode but is hard to read.
+	csp := template.HTML(`<meta http-equiv="Content-Security-Policy" content="` + pagePolicy() + `">`)
 	style := template.HTML("<style>" + stylesheet + "</style>")
 	return template.Must(template.New("").Funcs(template.FuncMap{
 		"date":  func(t time.Time) string { return t.Format("2 January 2006, 15:04 MST") },
 		"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
-		"csp":   func() string { return policy },
+		"csp":   func() template.HTML { return csp },
 		"style": func() template.HTML { return style },
 	}).ParseFS(templateFS, "templates/*.html"))
 }
