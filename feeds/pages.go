@@ -75,7 +75,6 @@ func (l pageLink) Tag() template.HTML {
 type feedGroup struct {
 	Name  string
 	Page  string // the listing page; "" for the all-articles feed
-	Lang  string // for a language's group: the language's own tag
 	Links []pageLink
 }
 
@@ -166,9 +165,6 @@ func (s *Service) feedGroup(name string, k feedKey) feedGroup {
 	g := feedGroup{Name: name, Links: s.feedLinks(name, k)}
 	if p := listingPath(k); p != "" {
 		g.Page = s.opts.BaseURL + p
-	}
-	if k.kind == kindLang {
-		g.Lang = languageTag(k.value)
 	}
 	return g
 }
