@@ -58,6 +58,7 @@ type doc struct {
 	lastModified []string
 	cacheControl []string
 	link         []string // nil when no hub is advertised
+	csp          []string // pages' Content-Security-Policy; nil for feeds
 }
 
 // size is what a document costs the cache.
@@ -357,6 +358,9 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	}
 	if link != "" {
 		d.link = []string{link}
+	}
+	if r.contentType == formatHTML.contentType() {
+		d.csp = s.hdrCSP
 	}
 	return d
 }

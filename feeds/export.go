@@ -42,7 +42,7 @@ func (s *Service) documents() []string {
 	}
 	s.mu.RUnlock()
 
-	paths := []string{"/"}
+	paths := s.pagePaths() // "/" and the listings
 	for _, k := range keys {
 		for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
 			paths = append(paths, feedPath(k, f))
@@ -58,9 +58,9 @@ func (s *Service) documents() []string {
 }
 
 // ExportFile is the file, relative to the export directory, that holds the
-// document at URL path p: "/" is index.html, an article page
-// /articles/<id> is articles/<id>.html, every other path is itself
-// (unescaped). A web server maps them back with try_files $uri $uri.html
+// document at URL path p: a directory path ("/", "/sources/") is its
+// index.html, an article page /articles/<id> is articles/<id>.html, every
+// other path is itself (unescaped). A web server maps them back with try_files $uri $uri.html
 // (see the README's nginx snippet).
 func ExportFile(p string) (string, error) {
 	u, err := url.PathUnescape(p)
@@ -68,8 +68,8 @@ func ExportFile(p string) (string, error) {
 		return "", fmt.Errorf("feeds: export path %q: %w", p, err)
 	}
 	switch {
-	case u == "/":
-		return "index.html", nil
+	case strings.HasSuffix(u, "/"):
+		u += "index.html"
 	case strings.HasPrefix(u, "/articles/") && path.Ext(u) != ".json":
 		u += ".html"
 	}

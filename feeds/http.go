@@ -67,6 +67,11 @@ func (s *Service) routes() *http.ServeMux {
 	}
 	mux.HandleFunc("GET /articles/{file}", s.serveArticle)
 	s.archiveRoutes(mux)
+	mux.HandleFunc("GET /languages/{$}", s.serveSite(siteLanguages))
+	mux.HandleFunc("GET /sources/{$}", s.serveSite(siteSources))
+	for dir, kind := range listingDirs {
+		mux.HandleFunc("GET /"+dir+"/{value}/{$}", s.serveListing(kind))
+	}
 	return mux
 }
 
@@ -138,12 +143,26 @@ func (s *Service) feedSlot(k cacheKey) *slot {
 	})
 }
 
-// homeSlot returns the cache slot of the home page, which every change
-// touches.
-func (s *Service) homeSlot() *slot {
-	return s.docs.slot("/", func() *slot {
+// siteSlot returns the cache slot of a site-wide page (siteHome,
+// siteLanguages, siteSources), which every change touches.
+func (s *Service) siteSlot(page string) *slot {
+	key := "/"
+	if page != siteHome {
+		key += page + "/"
+	}
+	return s.docs.slot(key, func() *slot {
 		return &slot{deps: []dep{depAny}, pinned: true, render: func() (*rendered, error) {
-			r, _, err := s.renderHome()
+			r, _, err := s.renderSite(page)
+			return r, err
+		}}
+	})
+}
+
+// listingSlot returns the cache slot of a feed's listing page.
+func (s *Service) listingSlot(k feedKey) *slot {
+	return s.docs.slot(listingPath(k), func() *slot {
+		return &slot{deps: []dep{feedID(k)}, render: func() (*rendered, error) {
+			r, _, err := s.renderListing(k)
 			return r, err
 		}}
 	})
@@ -195,12 +214,14 @@ func (s *Service) touched(old, e *entry) {
 			s.feedSlot(cacheKey{feed: k, format: f, limit: s.opts.Limit})
 		}
 	}
-	s.homeSlot()
+	for _, page := range [...]string{siteHome, siteLanguages, siteSources} {
+		s.siteSlot(page)
+	}
 	s.docs.changed(deps)
 }
 
 func (s *Service) serveHome(w http.ResponseWriter, r *http.Request) {
-	s.serveSlot(w, r, s.homeSlot())
+	s.serveSlot(w, r, s.siteSlot(siteHome))
 }
 
 func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
@@ -292,6 +313,9 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, d *doc) {
 	h["Cache-Control"] = d.cacheControl
 	if d.link != nil {
 		h["Link"] = d.link
+	}
+	if d.csp != nil {
+		h["Content-Security-Policy"] = d.csp
 	}
 	if notModified(r, etag[0], d) {
 		w.WriteHeader(http.StatusNotModified)

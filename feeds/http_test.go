@@ -264,10 +264,13 @@ func TestExport(t *testing.T) {
 			t.Errorf("%s: %s.gz without a gzip response", p, rel)
 		}
 	}
-	for _, want := range []string{"index.html", "feeds/all.atom", "feeds/tag/climat.rss", "feeds/source/le-monde.json.gz"} {
+	for _, want := range []string{"index.html", "sources/index.html", "feeds/all.atom", "feeds/tag/climat.rss", "feeds/source/le-monde.json.gz"} {
 		if _, err := os.Stat(filepath.Join(dir, want)); err != nil {
 			t.Errorf("missing %s", want)
 		}
+	}
+	if m, _ := filepath.Glob(filepath.Join(dir, "feeds/archive/*/all.atom")); len(m) == 0 {
+		t.Error("no archive exported")
 	}
 	// Again: same files, nothing else (no temporary files left).
 	if _, err := svc.Export(t.Context(), dir); err != nil {
@@ -291,6 +294,8 @@ func TestExport(t *testing.T) {
 func TestExportFile(t *testing.T) {
 	for in, want := range map[string]string{
 		"/":                          "index.html",
+		"/sources/":                  "sources/index.html",
+		"/tags/paris/":               "tags/paris/index.html",
 		"/feeds/all.atom":            "feeds/all.atom",
 		"/articles/abc":              "articles/abc.html",
 		"/articles/abc.json":         "articles/abc.json",

@@ -3,33 +3,64 @@ package feeds
 import (
 	"bytes"
 	"cmp"
+	"crypto/sha256"
 	"embed"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"html"
 	"html/template"
+	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
+
+	"golang.org/x/text/language"
+	"golang.org/x/text/language/display"
 )
 
 //go:embed templates/*.html
 var templateFS embed.FS
 
+// stylesheet is inlined in every page, so a page is one self-contained
+// file (also once exported) and the CSP can name it by its hash.
+//
+//go:embed templates/crier.css
+var stylesheet string
+
+// pagePolicy is the Content-Security-Policy of every page: no scripts, no
+// frames, no fonts or requests of any kind but pictures (data: for the
+// icon, which spares browsers a /favicon.ico request), and no style but the
+// inline stylesheet. Pages carry it in a <meta http-equiv>; serving it
+// as a header too is stricter still (the meta cannot hold frame-ancestors).
+func pagePolicy() string {
+	sum := sha256.Sum256([]byte(stylesheet))
+	return "default-src 'none'; img-src https: http: data:; style-src 'sha256-" +
+		base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
+}
+
 // parsePages parses the embedded page templates; they are part of the
 // binary, so failing to parse them is a programming error.
 func parsePages() *template.Template {
+	// Both as template.HTML: html/template would write the policy's quotes
+	// as &#39;, which browsers decode but is hard to read.
+	csp := template.HTML(`<meta http-equiv="Content-Security-Policy" content="` + pagePolicy() + `">`)
+	style := template.HTML("<style>" + stylesheet + "</style>")
 	return template.Must(template.New("").Funcs(template.FuncMap{
-		"date": func(t time.Time) string { return t.Format("2 January 2006, 15:04 MST") },
-		"iso":  func(t time.Time) string { return t.Format(time.RFC3339) },
+		"date":  func(t time.Time) string { return t.Format("2 January 2006, 15:04 MST") },
+		"iso":   func(t time.Time) string { return t.Format(time.RFC3339) },
+		"csp":   func() template.HTML { return csp },
+		"style": func() template.HTML { return style },
 	}).ParseFS(templateFS, "templates/*.html"))
 }
 
 // pageLink is a link shown on a page or in its <head>.
 type pageLink struct {
-	Title string
-	Type  string
-	Href  string
+	Title  string
+	Type   string
+	Href   string
+	Format string // "RSS", "Atom", "JSON Feed"
 }
 
 // Tag renders the link as a <link rel="alternate"> for feed autodiscovery.
@@ -40,43 +71,162 @@ func (l pageLink) Tag() template.HTML {
 		`" title="` + html.EscapeString(l.Title) + `" href="` + html.EscapeString(l.Href) + `">`)
 }
 
-// feedGroup is one feed in its three formats.
+// feedGroup is one feed in its three formats, with its listing page.
 type feedGroup struct {
 	Name  string
+	Page  string // the listing page; "" for the all-articles feed
 	Links []pageLink
 }
 
+// pageBase is what every page template's "head" and "foot" use.
+type pageBase struct {
+	Site        string
+	Home        string // BaseURL + "/"
+	Title       string
+	Description string
+	Canonical   string
+	Lang        string // BCP 47 tag of the page's text; "" when unknown
+	Dir         string // "rtl" for right-to-left scripts, else ""
+	Discovery   []pageLink
+	FeedLinks   []pageLink // the page's own feed, linked in its footer
+}
+
+// articleItem is one article in a list.
 type articleItem struct {
-	Title     string
-	Href      string
-	Source    string
-	Published time.Time
-	Lang      string
+	Title      string
+	Href       string
+	Source     string
+	SourcePage string
+	Published  time.Time
+	Estimated  bool
+	Lang       string
+	Dir        string
+	Language   string // the language's name, for the reader
 }
 
 type homePage struct {
-	Title     string
-	Home      string
-	Discovery []pageLink
-	Articles  []articleItem
-	Feeds     []feedGroup
+	pageBase
+	Articles []articleItem
+	Feeds    []feedGroup
+}
+
+// listingPage lists the newest articles of a language, source or tag.
+type listingPage struct {
+	pageBase
+	Heading  string
+	Articles []articleItem
+}
+
+// directoryPage lists the languages or the sources, with their feeds.
+type directoryPage struct {
+	pageBase
+	Heading string
+	Feeds   []feedGroup
+}
+
+// Site-wide pages are cached under kindHome (whose generation is the whole
+// index's) with these values.
+const (
+	siteHome      = ""
+	siteSources   = "sources"
+	siteLanguages = "languages"
+)
+
+// listingDirs are the path segments of the listing pages:
+// /<dir>/<value>/ lists the articles of feed kind listingDirs[dir].
+var listingDirs = map[string]feedKind{"languages": kindLang, "sources": kindSource, "tags": kindTag}
+
+// listingPath is the site-relative path of a feed's listing page; "" for
+// kinds without one. Listings end in "/" so that an export can write them
+// as <path>index.html for any static web server.
+func listingPath(k feedKey) string {
+	for dir, kind := range listingDirs {
+		if kind == k.kind {
+			return "/" + dir + "/" + url.PathEscape(k.value) + "/"
+		}
+	}
+	return ""
+}
+
+func (s *Service) feedLinks(name string, k feedKey) []pageLink {
+	links := make([]pageLink, 0, 3)
+	for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
+		links = append(links, pageLink{
+			Title:  fmt.Sprintf("%s (%s)", name, f),
+			Type:   f.mediaType(),
+			Href:   s.opts.BaseURL + feedPath(k, f),
+			Format: f.String(),
+		})
+	}
+	return links
 }
 
 func (s *Service) feedGroup(name string, k feedKey) feedGroup {
-	g := feedGroup{Name: name}
-	for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
-		g.Links = append(g.Links, pageLink{
-			Title: fmt.Sprintf("%s (%s)", name, f),
-			Type:  f.mediaType(),
-			Href:  s.opts.BaseURL + feedPath(k, f),
-		})
+	g := feedGroup{Name: name, Links: s.feedLinks(name, k)}
+	if p := listingPath(k); p != "" {
+		g.Page = s.opts.BaseURL + p
 	}
 	return g
 }
 
-// homeSnapshot returns the newest articles, the languages and the sources
-// (slug and display name) of the index, and its generation.
-func (s *Service) homeSnapshot() (latest []*entry, langs []string, sources [][2]string, gen uint64) {
+func (s *Service) base(title string) pageBase {
+	return pageBase{Site: s.opts.Title, Home: s.opts.BaseURL + "/", Title: title, Lang: "en"}
+}
+
+// textDir is "rtl" when the language tag is written right to left (Arabic,
+// Hebrew, Persian, Urdu, ...), judged by its script; "ltr" for any other
+// language and "auto" when the language is unknown. A list mixes languages,
+// so each entry needs its own.
+func textDir(tag string) string {
+	if tag == "" {
+		return "auto"
+	}
+	script, _ := language.Make(tag).Script()
+	switch script.String() {
+	case "Arab", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Mand", "Samr":
+		return "rtl"
+	}
+	return "ltr"
+}
+
+// languageName names a language for an English-speaking reader, with its
+// own name when that differs: "French (français)"; the tag itself when
+// unknown.
+func languageName(tag string) string {
+	if tag == "" {
+		return ""
+	}
+	t, err := language.Parse(tag)
+	if err != nil {
+		return tag
+	}
+	en := display.English.Tags().Name(t)
+	if en == "" {
+		return tag
+	}
+	if self := display.Self.Name(t); self != "" && self != en {
+		return en + " (" + self + ")"
+	}
+	return en
+}
+
+func (s *Service) item(e *entry) articleItem {
+	return articleItem{
+		Title:      e.title,
+		Href:       e.page,
+		Source:     e.source,
+		SourcePage: s.opts.BaseURL + listingPath(feedKey{kindSource, e.sourceSlug}),
+		Published:  e.published,
+		Estimated:  e.raw.PublishedEstimated,
+		Lang:       e.langTag,
+		Dir:        textDir(e.langTag),
+		Language:   languageName(e.langTag),
+	}
+}
+
+// siteSnapshot returns the newest articles of the index, its languages and
+// its sources (slug and display name), and its generation.
+func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]string, gen uint64) {
 	s.mu.RLock()
 	all := make([]*entry, 0, len(s.byID))
 	for _, e := range s.byID {
@@ -104,88 +254,232 @@ func (s *Service) homeSnapshot() (latest []*entry, langs []string, sources [][2]
 	return all[:min(len(all), s.opts.Limit)], langs, sources, gen
 }
 
-func (s *Service) renderHome() (*rendered, uint64, error) {
-	latest, langs, sources, gen := s.homeSnapshot()
+func (s *Service) langGroup(l string) feedGroup {
+	tag := languageTag(l)
+	return s.feedGroup("Language: "+cmp.Or(languageName(tag), l), feedKey{kindLang, l})
+}
+
+func (s *Service) sourceGroup(src [2]string) feedGroup {
+	return s.feedGroup("Source: "+cmp.Or(src[1], src[0]), feedKey{kindSource, src[0]})
+}
+
+// renderSite renders the home page or the directory of languages or sources.
+func (s *Service) renderSite(page string) (*rendered, uint64, error) {
+	latest, langs, sources, gen := s.siteSnapshot()
 	all := s.feedGroup("All articles", feedKey{kind: kindAll})
-	p := homePage{
-		Title:     s.opts.Title,
-		Home:      s.opts.BaseURL + "/",
-		Discovery: all.Links,
-		Feeds:     []feedGroup{all},
+	var (
+		name string
+		data any
+	)
+	switch page {
+	case siteHome:
+		p := homePage{pageBase: s.base(s.opts.Title), Feeds: []feedGroup{all}}
+		p.Discovery, p.FeedLinks = all.Links, all.Links
+		for _, e := range latest {
+			p.Articles = append(p.Articles, s.item(e))
+		}
+		for _, l := range langs {
+			p.Feeds = append(p.Feeds, s.langGroup(l))
+		}
+		for _, src := range sources {
+			p.Feeds = append(p.Feeds, s.sourceGroup(src))
+		}
+		name, data = "index.html", p
+	case siteLanguages, siteSources:
+		p := directoryPage{pageBase: s.base("Languages"), Heading: "Languages"}
+		p.Discovery, p.FeedLinks = all.Links, all.Links
+		if page == siteSources {
+			p.Title, p.Heading = "Sources", "Sources"
+			for _, src := range sources {
+				p.Feeds = append(p.Feeds, s.sourceGroup(src))
+			}
+		} else {
+			for _, l := range langs {
+				p.Feeds = append(p.Feeds, s.langGroup(l))
+			}
+		}
+		name, data = "directory.html", p
+	default:
+		return nil, 0, errNotFound
 	}
 	var mod time.Time
 	for _, e := range latest {
-		p.Articles = append(p.Articles, articleItem{
-			Title: e.title, Href: e.page, Source: e.source, Published: e.published, Lang: e.langTag,
-		})
-		if e.ingested.After(mod) {
-			mod = e.ingested
-		}
+		mod = maxTime(mod, e.ingested)
 	}
-	for _, l := range langs {
-		p.Feeds = append(p.Feeds, s.feedGroup("Language: "+cmp.Or(languageTag(l), l), feedKey{kindLang, l}))
+	r, err := s.execute(name, data, mod)
+	return r, gen, err
+}
+
+// renderListing renders the listing page of a language, source or tag.
+func (s *Service) renderListing(k feedKey) (*rendered, uint64, error) {
+	if listingPath(k) == "" {
+		return nil, 0, errNotFound
 	}
-	for _, src := range sources {
-		p.Feeds = append(p.Feeds, s.feedGroup("Source: "+cmp.Or(src[1], src[0]), feedKey{kindSource, src[0]}))
+	items, gen, ok := s.snapshot(k)
+	if !ok || len(items) == 0 {
+		return nil, 0, errNotFound
 	}
+	items = items[:min(len(items), s.opts.Limit)]
+	var p listingPage
+	switch k.kind {
+	case kindLang:
+		tag := languageTag(k.value)
+		name := cmp.Or(languageName(tag), k.value)
+		p.pageBase = s.base(name)
+		p.Heading = "Articles in " + name
+	case kindSource:
+		name := cmp.Or(items[0].source, k.value)
+		p.pageBase = s.base(name)
+		p.Heading = "Articles from " + name
+	case kindTag:
+		name := items[0].tagName(k.value)
+		p.pageBase = s.base(name)
+		p.Heading = "Articles tagged " + name
+	}
+	p.Canonical = s.opts.BaseURL + listingPath(k)
+	p.Discovery = s.feedLinks(p.Title, k)
+	p.FeedLinks = p.Discovery
+	var mod time.Time
+	for _, e := range items {
+		p.Articles = append(p.Articles, s.item(e))
+		mod = maxTime(mod, e.ingested)
+	}
+	r, err := s.execute("listing.html", p, mod)
+	return r, gen, err
+}
+
+// execute renders a page template; mod is its Last-Modified, now when zero
+// (an empty site).
+func (s *Service) execute(name string, data any, mod time.Time) (*rendered, error) {
 	if mod.IsZero() {
 		mod = time.Now().UTC()
 	}
 	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, "index.html", p); err != nil {
-		return nil, 0, fmt.Errorf("feeds: render home page: %w", err)
+	if err := s.pages.ExecuteTemplate(&buf, name, data); err != nil {
+		return nil, fmt.Errorf("feeds: render page %s: %w", name, err)
 	}
-	return newRendered(buf.Bytes(), formatHTML.contentType(), mod), gen, nil
+	return newRendered(buf.Bytes(), formatHTML.contentType(), mod), nil
 }
 
-// pageRef links another article's page.
-type pageRef struct {
-	Title, Source, Page string
-	Published           time.Time
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
+// pagePaths returns the site-relative paths of every page but the articles'
+// own: the home page, the directories of languages and sources, and the
+// listing of every language, source and tag. Listing paths end in "/".
+func (s *Service) pagePaths() []string {
+	s.mu.RLock()
+	var listings []string
+	for k := range s.sets {
+		if p := listingPath(k); p != "" {
+			listings = append(listings, p)
+		}
+	}
+	s.mu.RUnlock()
+	slices.Sort(listings)
+	return append([]string{"/", "/languages/", "/sources/"}, listings...)
+}
+
+// serveSite serves a site-wide page (home, languages, sources).
+func (s *Service) serveSite(page string) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.serveSlot(w, r, s.siteSlot(page))
+	}
+}
+
+// serveListing serves /<dir>/<value>/, the listing page of a feed.
+func (s *Service) serveListing(kind feedKind) func(w http.ResponseWriter, r *http.Request) {
+	return func(w http.ResponseWriter, r *http.Request) {
+		k := feedKey{kind: kind, value: r.PathValue("value")}
+		if _, ok := s.generation(k); !ok {
+			http.NotFound(w, r)
+			return
+		}
+		s.serveSlot(w, r, s.listingSlot(k))
+	}
+}
+
+// figure is the article's lead picture.
+type figure struct {
+	URL, Alt, Caption, Credit string
+}
+
+// leadImage is the first of the article's pictures with an http(s) URL.
+func leadImage(e *entry) *figure {
+	for _, m := range e.raw.Media {
+		if u := httpURL(m.URL); u != "" {
+			f := &figure{URL: u, Caption: cleanLine(m.Caption), Credit: cleanLine(m.Credit)}
+			f.Alt = cmp.Or(f.Caption, "Picture: "+e.title)
+			return f
+		}
+	}
+	return nil
+}
+
+// tagLink is one of the article's tags, linked to its listing.
+type tagLink struct {
+	Name, Href string
 }
 
 type articlePage struct {
-	Site       string
-	Home       string
-	Title      string
+	pageBase
+	Kicker     string
 	Summary    string
 	Source     string
-	SourceFeed string
+	SourcePage string
 	Published  time.Time
 	Estimated  bool
 	Byline     string
 	Agencies   []string
-	Tags       []string
-	Also       []pageRef // the other articles of its story
+	Tags       []tagLink
+	Image      *figure
+	Also       []articleItem // the other articles of its story
+	StoryFeed  string
 	Body       template.HTML
 	Original   string
 	JSON       string
-	Lang       string
-	Discovery  []pageLink
 }
 
 func (s *Service) renderArticle(e *entry) (*rendered, error) {
+	source := feedKey{kindSource, e.sourceSlug}
 	p := articlePage{
-		Site:       s.opts.Title,
-		Home:       s.opts.BaseURL + "/",
-		Title:      e.title,
+		pageBase:   s.base(e.title),
+		Kicker:     cleanLine(e.raw.Kicker),
 		Summary:    e.summary,
 		Source:     e.source,
-		SourceFeed: s.opts.BaseURL + feedPath(feedKey{kindSource, e.sourceSlug}, formatAtom),
+		SourcePage: s.opts.BaseURL + listingPath(source),
 		Published:  e.published,
 		Estimated:  e.raw.PublishedEstimated,
 		Byline:     e.byline,
 		Agencies:   e.agencies,
-		Tags:       e.tags,
+		Image:      leadImage(e),
 		// Sanitized with bluemonday when the article was added.
-		Body:      template.HTML(e.bodyHTML),
-		Original:  e.original,
-		JSON:      e.page + ".json",
-		Lang:      e.langTag,
-		Discovery: s.feedGroup("All articles", feedKey{kind: kindAll}).Links,
+		Body:     template.HTML(e.bodyHTML),
+		Original: e.original,
+		JSON:     e.page + ".json",
+	}
+	p.Description, p.Canonical = e.summary, e.original
+	p.Lang = e.langTag
+	if dir := textDir(e.langTag); dir == "rtl" {
+		p.Dir = dir // ltr is the default
+	}
+	p.FeedLinks = s.feedLinks(cmp.Or(e.source, e.sourceSlug), source)
+	p.Discovery = p.FeedLinks
+	for _, slug := range e.tagSlugs {
+		k := feedKey{kindTag, slug}
+		p.Tags = append(p.Tags, tagLink{Name: e.tagName(slug), Href: s.opts.BaseURL + listingPath(k)})
+	}
+	if e.storyID != "" {
+		story := feedKey{kindStory, e.storyID}
+		p.StoryFeed = s.opts.BaseURL + feedPath(story, formatAtom)
+		p.Discovery = append(slices.Clip(p.Discovery), s.feedLinks("This story", story)...)
 	}
 	for _, o := range s.alsoReported(e) {
-		p.Also = append(p.Also, pageRef{Title: o.title, Source: o.source, Page: o.page, Published: o.published})
+		p.Also = append(p.Also, s.item(o))
 	}
 	var buf bytes.Buffer
 	if err := s.pages.ExecuteTemplate(&buf, "article.html", p); err != nil {

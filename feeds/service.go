@@ -81,6 +81,7 @@ type Service struct {
 	hdrVary      []string // prebuilt header values, shared by every response
 	hdrGzip      []string
 	hdrNosniff   []string
+	hdrCSP       []string // pagePolicy, plus what only a header can say
 	hdrAllow     []string
 	limiter      *limiter // nil when RateLimit is 0
 	log          *slog.Logger
@@ -125,6 +126,7 @@ func New(o Options) *Service {
 		hdrVary:      []string{"Accept-Encoding"},
 		hdrGzip:      []string{"gzip"},
 		hdrNosniff:   []string{"nosniff"},
+		hdrCSP:       []string{pagePolicy() + "; frame-ancestors 'none'"},
 		hdrAllow:     []string{"GET, HEAD"},
 		log:          o.Logger,
 		policy:       bluemonday.UGCPolicy(),
