@@ -110,18 +110,22 @@ func (s *websubSubscriber) awaitItem(t *testing.T, id string) websubDelivery {
 var hubLinkRE = regexp.MustCompile(`<(?:atom:)?link[^>]*rel="hub"[^>]*>`)
 var hrefRE = regexp.MustCompile(`href="([^"]+)"`)
 
-// discoverHub finds a feed's hub as a subscriber would: the Link header,
-// then a rel="hub" link in the body.
-func discoverHub(h http.Header, body []byte) string {
+// linkHeader returns the URL of the Link header entry with relation rel.
+func linkHeader(h http.Header, rel string) string {
 	for _, v := range h.Values("Link") {
 		for _, part := range strings.Split(v, ",") {
-			if strings.Contains(part, `rel="hub"`) {
+			if strings.Contains(part, `rel="`+rel+`"`) {
 				if i, j := strings.Index(part, "<"), strings.Index(part, ">"); i >= 0 && j > i {
 					return part[i+1 : j]
 				}
 			}
 		}
 	}
+	return ""
+}
+
+// bodyHub returns the href of the feed's rel="hub" link.
+func bodyHub(body []byte) string {
 	if m := hubLinkRE.Find(body); m != nil {
 		if h := hrefRE.FindSubmatch(m); h != nil {
 			return string(h[1])
@@ -220,12 +224,13 @@ func TestWebSubEndToEnd(t *testing.T) {
 	}
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	hub := discoverHub(resp.Header, body)
-	if hub == "" {
-		// Link header and rel="hub" in the feed come with the feeds'
-		// rendering work; until then the hub sits at its documented place.
-		t.Logf("the feed advertises no hub yet; using %s/hub", cfg.HTTP.BaseURL)
-		hub = cfg.HTTP.BaseURL + "/hub"
+	// WebSub 4: the hub and self links, as HTTP headers and in the feed.
+	hub := linkHeader(resp.Header, "hub")
+	if hub != cfg.HTTP.BaseURL+"/hub" || bodyHub(body) != hub {
+		t.Fatalf("hub: Link header %q, in the feed %q", hub, bodyHub(body))
+	}
+	if self := linkHeader(resp.Header, "self"); self != topic {
+		t.Fatalf("self: Link header %q, want %q", self, topic)
 	}
 
 	sub, callback := newWebSubSubscriber(t, "correct horse battery staple")
