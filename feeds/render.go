@@ -330,8 +330,19 @@ func (s *Service) atom(m feedMeta, f *feeds.Feed, items []*entry) *atomFeed {
 		out.HistoryNS = nsHistory
 		out.Archive = &struct{}{}
 	}
+	// The W3C validator warns when two entries share an updated value
+	// (DuplicateUpdated): crier's come from ingestion times to the
+	// nanosecond, and a tie, from inputs that set them, is broken by a
+	// nanosecond in feed order.
+	seen := make(map[time.Time]bool, len(items))
 	for i, ae := range af.Entries {
 		e := items[i]
+		u := e.updated()
+		for seen[u] {
+			u = u.Add(time.Nanosecond)
+		}
+		seen[u] = true
+		ae.Updated = u.Format(time.RFC3339Nano)
 		ae.Published = e.published.Format(time.RFC3339)
 		if ae.Summary != nil {
 			ae.Summary.Type = "text" // the summary is plain text, not HTML

@@ -582,10 +582,18 @@ func checkAtom(t reporter, name string, doc []byte, fetched, hub string) {
 	feedHasAuthor := len(f.all(nsAtomXML, "author")) > 0
 	authors(r, "feed", f)
 
-	ids := map[string]bool{}
+	ids, updated := map[string]bool{}, map[string]bool{}
 	for i, e := range f.all(nsAtomXML, "entry") {
 		where := fmt.Sprintf("entry %d", i)
 		once(e, where, "id", "title", "updated")
+		// DuplicateUpdated: "Two entries with the same value for
+		// atom:updated" (a warning).
+		if u := e.first(nsAtomXML, "updated"); u != nil {
+			if updated[u.Text] {
+				r.fail("DuplicateUpdated", "two entries updated %s", u.Text)
+			}
+			updated[u.Text] = true
+		}
 		r.noDuplicates(e, nsAtomXML, "published", "summary", "content", "rights", "source")
 		if id := e.first(nsAtomXML, "id"); id != nil {
 			r.fullURI(where+" id", id.Text)
@@ -933,6 +941,7 @@ func TestW3CRules(t *testing.T) {
 		{"valid", "atom", atomDoc(`<entry xml:lang="fr">` + entry + `<published>2025-03-01T09:00:00Z</published><link href="http://x.example/1"/><category term="paris" label="Paris"/><summary type="text">s</summary><content type="html">&lt;p&gt;x&lt;/p&gt;</content></entry>`), ""},
 		{"no entry id", "atom", atomDoc(`<entry><title>a</title><updated>2025-03-01T09:00:00Z</updated><author><name>A</name></author></entry>`), "MissingElement"},
 		{"duplicate entries", "atom", atomDoc(`<entry>` + entry + `</entry><entry>` + entry + `</entry>`), "DuplicateEntries"},
+		{"duplicate updated", "atom", atomDoc(`<entry>` + entry + `</entry><entry>` + strings.Replace(entry, "urn:crier:1", "urn:crier:2", 1) + `</entry>`), "DuplicateUpdated"},
 		{"no author", "atom", atomDoc(`<entry><title>a</title><id>urn:crier:1</id><updated>2025-03-01T09:00:00Z</updated></entry>`), "MissingElement"},
 		{"rfc 822 in atom", "atom", atomDoc(`<entry>` + entry + `<published>Sat, 01 Mar 2025 09:00:00 +0000</published></entry>`), "InvalidRFC3339Date"},
 		{"html in text summary", "atom", atomDoc(`<entry>` + entry + `<summary>a &lt;b&gt;b&lt;/b&gt;</summary></entry>`), "ContainsUndeclaredHTML"},
