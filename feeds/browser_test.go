@@ -29,45 +29,34 @@ import (
 )
 
 // startLoopbackSite is startSite with the service's BaseURL set to its own
-// loopback address, so a browser can follow every absolute link. The test
-// server also answers /test/lead.png (the articles' picture) and
-// /test/csp-probe (a page breaking the pages' CSP on purpose).
+// loopback address, so a browser can follow every absolute link. The site
+// is served from that address (startSite's own server stands idle); it
+// also answers /test/lead.png (the articles' picture) and /test/csp-probe
+// (a page breaking the pages' CSP on purpose).
 func (e *env) startLoopbackSite() *site {
 	e.t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	svc := feeds.New(feeds.Options{BaseURL: "http://" + ln.Addr().String(), Title: "crier test"})
+	s := e.startSite(feeds.Options{BaseURL: "http://" + ln.Addr().String(), Title: "crier test"})
 	mux := http.NewServeMux()
-	mux.Handle("/", svc.Handler())
+	mux.Handle("/", s.svc.Handler())
 	mux.HandleFunc("GET /test/lead.png", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "image/png")
 		w.Write(leadPNG(e.t))
 	})
 	mux.HandleFunc("GET /test/csp-probe", func(w http.ResponseWriter, r *http.Request) {
-		csp := metaCSP(e.t, svc)
+		csp := metaCSP(e.t, s.svc)
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprintf(w, `<!doctype html><html lang="en"><head><meta http-equiv="Content-Security-Policy" content="%s">`+
 			`<style>body{color:red}</style><title>probe</title></head><body><p>probe</p></body></html>`, csp)
 	})
-	srv := httptest.NewUnstartedServer(mux)
-	srv.Listener.Close()
-	srv.Listener = ln
-	srv.Start()
-
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- svc.Run(ctx, e.b.JS, e.top.ArticleStream) }()
-	e.t.Cleanup(func() {
-		srv.Close()
-		cancel()
-		if err := <-done; err != nil {
-			e.t.Errorf("Run: %v", err)
-		}
-	})
-	s := &site{t: e.t, svc: svc, srv: srv}
-	s.caughtUp()
+	s.srv = httptest.NewUnstartedServer(mux)
+	s.srv.Listener.Close()
+	s.srv.Listener = ln
+	s.srv.Start()
+	e.t.Cleanup(s.srv.Close)
 	return s
 }
 

@@ -151,20 +151,14 @@ func (s *Service) siteSlot(page string) *slot {
 		key += page + "/"
 	}
 	return s.docs.slot(key, func() *slot {
-		return &slot{deps: []dep{depAny}, pinned: true, render: func() (*rendered, error) {
-			r, _, err := s.renderSite(page)
-			return r, err
-		}}
+		return &slot{deps: []dep{depAny}, pinned: true, render: func() (*rendered, error) { return s.renderSite(page) }}
 	})
 }
 
 // listingSlot returns the cache slot of a feed's listing page.
 func (s *Service) listingSlot(k feedKey) *slot {
 	return s.docs.slot(listingPath(k), func() *slot {
-		return &slot{deps: []dep{feedID(k)}, render: func() (*rendered, error) {
-			r, _, err := s.renderListing(k)
-			return r, err
-		}}
+		return &slot{deps: []dep{feedID(k)}, render: func() (*rendered, error) { return s.renderListing(k) }}
 	})
 }
 

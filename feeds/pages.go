@@ -124,8 +124,7 @@ type directoryPage struct {
 	Feeds   []feedGroup
 }
 
-// Site-wide pages are cached under kindHome (whose generation is the whole
-// index's) with these values.
+// The site-wide pages, as renderSite names them.
 const (
 	siteHome      = ""
 	siteSources   = "sources"
@@ -225,8 +224,8 @@ func (s *Service) item(e *entry) articleItem {
 }
 
 // siteSnapshot returns the newest articles of the index, its languages and
-// its sources (slug and display name), and its generation.
-func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]string, gen uint64) {
+// its sources (slug and display name).
+func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]string) {
 	s.mu.RLock()
 	all := make([]*entry, 0, len(s.byID))
 	for _, e := range s.byID {
@@ -246,17 +245,21 @@ func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]
 			sources = append(sources, [2]string{k.value, newest.source})
 		}
 	}
-	gen = s.gen
 	s.mu.RUnlock()
 	slices.SortFunc(all, newer)
 	slices.Sort(langs)
 	slices.SortFunc(sources, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
-	return all[:min(len(all), s.opts.Limit)], langs, sources, gen
+	return all[:min(len(all), s.opts.Limit)], langs, sources
+}
+
+// langLabel names the language of a language feed's key for the reader;
+// the key itself when it is no known language.
+func langLabel(value string) string {
+	return cmp.Or(languageName(languageTag(value)), value)
 }
 
 func (s *Service) langGroup(l string) feedGroup {
-	tag := languageTag(l)
-	return s.feedGroup("Language: "+cmp.Or(languageName(tag), l), feedKey{kindLang, l})
+	return s.feedGroup("Language: "+langLabel(l), feedKey{kindLang, l})
 }
 
 func (s *Service) sourceGroup(src [2]string) feedGroup {
@@ -264,8 +267,8 @@ func (s *Service) sourceGroup(src [2]string) feedGroup {
 }
 
 // renderSite renders the home page or the directory of languages or sources.
-func (s *Service) renderSite(page string) (*rendered, uint64, error) {
-	latest, langs, sources, gen := s.siteSnapshot()
+func (s *Service) renderSite(page string) (*rendered, error) {
+	latest, langs, sources := s.siteSnapshot()
 	all := s.feedGroup("All articles", feedKey{kind: kindAll})
 	var (
 		name string
@@ -300,31 +303,29 @@ func (s *Service) renderSite(page string) (*rendered, uint64, error) {
 		}
 		name, data = "directory.html", p
 	default:
-		return nil, 0, errNotFound
+		return nil, errNotFound
 	}
 	var mod time.Time
 	for _, e := range latest {
 		mod = maxTime(mod, e.ingested)
 	}
-	r, err := s.execute(name, data, mod)
-	return r, gen, err
+	return s.execute(name, data, mod)
 }
 
 // renderListing renders the listing page of a language, source or tag.
-func (s *Service) renderListing(k feedKey) (*rendered, uint64, error) {
+func (s *Service) renderListing(k feedKey) (*rendered, error) {
 	if listingPath(k) == "" {
-		return nil, 0, errNotFound
+		return nil, errNotFound
 	}
-	items, gen, ok := s.snapshot(k)
+	items, _, ok := s.snapshot(k)
 	if !ok || len(items) == 0 {
-		return nil, 0, errNotFound
+		return nil, errNotFound
 	}
 	items = items[:min(len(items), s.opts.Limit)]
 	var p listingPage
 	switch k.kind {
 	case kindLang:
-		tag := languageTag(k.value)
-		name := cmp.Or(languageName(tag), k.value)
+		name := langLabel(k.value)
 		p.pageBase = s.base(name)
 		p.Heading = "Articles in " + name
 	case kindSource:
@@ -344,8 +345,7 @@ func (s *Service) renderListing(k feedKey) (*rendered, uint64, error) {
 		p.Articles = append(p.Articles, s.item(e))
 		mod = maxTime(mod, e.ingested)
 	}
-	r, err := s.execute("listing.html", p, mod)
-	return r, gen, err
+	return s.execute("listing.html", p, mod)
 }
 
 // execute renders a page template; mod is its Last-Modified, now when zero
@@ -481,11 +481,7 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 	for _, o := range s.alsoReported(e) {
 		p.Also = append(p.Also, s.item(o))
 	}
-	var buf bytes.Buffer
-	if err := s.pages.ExecuteTemplate(&buf, "article.html", p); err != nil {
-		return nil, fmt.Errorf("feeds: render article %s: %w", e.id, err)
-	}
-	return newRendered(buf.Bytes(), formatHTML.contentType(), e.ingested), nil
+	return s.execute("article.html", p, e.ingested)
 }
 
 func articleJSON(e *entry) (*rendered, error) {

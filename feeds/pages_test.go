@@ -47,9 +47,9 @@ func TestPages(t *testing.T) {
 			if ct := r.header.Get("Content-Type"); ct != "text/html; charset=utf-8" {
 				t.Errorf("%s: Content-Type %q", p, ct)
 			}
-			checkCSP(t, p, string(r.body))
+			checkCSP(t, p, r)
 		}
-		checkCSP(t, "article", string(s.get("/articles/"+ar.ID).body))
+		checkCSP(t, "article", s.get("/articles/"+ar.ID))
 	})
 
 	t.Run("not found", func(t *testing.T) {
@@ -132,10 +132,12 @@ func TestPages(t *testing.T) {
 	})
 }
 
-// checkCSP checks that a page declares the CSP and that its style-src hash
-// is the hash of its one inline stylesheet.
-func checkCSP(t *testing.T, name, page string) {
+// checkCSP checks that a page declares the CSP, that its style-src hash
+// is the hash of its one inline stylesheet, and that the HTTP header says
+// the same plus what only a header can (frame-ancestors).
+func checkCSP(t *testing.T, name string, r response) {
 	t.Helper()
+	page := string(r.body)
 	_, rest, _ := strings.Cut(page, `<meta http-equiv="Content-Security-Policy" content="`)
 	csp, _, _ := strings.Cut(rest, `"`)
 	_, rest, _ = strings.Cut(page, "<style>")
@@ -148,5 +150,8 @@ func checkCSP(t *testing.T, name, page string) {
 		base64.StdEncoding.EncodeToString(sum[:]) + "'; base-uri 'none'; form-action 'none'"
 	if csp != want {
 		t.Errorf("%s: CSP\n got %q\nwant %q", name, csp, want)
+	}
+	if h, want := r.header.Get("Content-Security-Policy"), want+"; frame-ancestors 'none'"; h != want {
+		t.Errorf("%s: Content-Security-Policy header\n got %q\nwant %q", name, h, want)
 	}
 }
