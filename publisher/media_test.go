@@ -322,7 +322,7 @@ func TestMediaProbeFill(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &countingProbe{answers: map[string]MediaInfo{"https://img.test/a.jpg": jpeg}}
-			m := newMediaProbe(MediaOptions{Probe: true, ProbeFunc: c.probe}, discard(), time.Now)
+			m := newCachedProbe(c.probe, mediaCacheSize, discard(), time.Now)
 			a := &article.Article{ID: "x", Media: tc.media}
 			m.fill(context.Background(), a)
 			if g, w := jsonOf(a.Media), jsonOf(tc.want); g != w {
@@ -347,7 +347,7 @@ func TestMediaProbeFill(t *testing.T) {
 func TestMediaProbeCache(t *testing.T) {
 	c := &countingProbe{answers: map[string]MediaInfo{"https://img.test/a.jpg": {"image/jpeg", 5000}}}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := newMediaProbe(MediaOptions{Probe: true, ProbeFunc: c.probe, CacheSize: 2}, discard(), func() time.Time { return now })
+	m := newCachedProbe(c.probe, 2, discard(), func() time.Time { return now })
 	fill := func(u string) article.Media {
 		a := &article.Article{Media: []article.Media{{URL: u}}}
 		m.fill(context.Background(), a)
@@ -380,7 +380,7 @@ func TestMediaProbeNotRemembersCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := &countingProbe{}
-	m := newMediaProbe(MediaOptions{Probe: true, ProbeFunc: c.probe}, discard(), time.Now)
+	m := newCachedProbe(c.probe, mediaCacheSize, discard(), time.Now)
 	m.fill(ctx, &article.Article{Media: []article.Media{{URL: "https://img.test/a.jpg"}}})
 	if len(m.cache) != 0 {
 		t.Errorf("cache = %v", m.cache)
