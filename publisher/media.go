@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
 	"net/http"
@@ -32,6 +33,8 @@ const (
 	// reused: pages of one run often share a picture, and a picture that
 	// failed is tried again later rather than never.
 	mediaCacheTTL = time.Hour
+	// maxProbeDrain is the most of an answer's body a probe reads.
+	maxProbeDrain = 4 << 10
 	// mediaCacheSize is how many results are kept by URL.
 	mediaCacheSize = 256
 )
@@ -246,7 +249,8 @@ func (p *httpProber) probe(ctx context.Context, raw string) (MediaInfo, error) {
 }
 
 // do sends one HEAD, or a GET of the first byte, and reads the type and
-// the whole picture's length from the headers; the body is never read.
+// the whole picture's length from the headers; at most maxProbeDrain of
+// the body is read.
 func (p *httpProber) do(ctx context.Context, method, raw string) (MediaInfo, error) {
 	req, err := http.NewRequestWithContext(ctx, method, raw, nil)
 	if err != nil {
@@ -265,7 +269,11 @@ func (p *httpProber) do(ctx context.Context, method, raw string) (MediaInfo, err
 		}
 		return MediaInfo{}, fmt.Errorf("%s: %w", method, err)
 	}
-	resp.Body.Close() // unread: a GET that ignored the range costs a connection, not a download
+	// Read to its end, a short answer (the one byte of a 206) leaves the
+	// connection to the next probe; a GET that ignored the range is cut
+	// short: it costs a connection, not a download.
+	io.CopyN(io.Discard, resp.Body, maxProbeDrain)
+	resp.Body.Close()
 	info := MediaInfo{Type: resp.Header.Get("Content-Type")}
 	switch {
 	case method == http.MethodGet && resp.StatusCode == http.StatusPartialContent:

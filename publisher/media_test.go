@@ -242,6 +242,32 @@ func TestHTTPProber(t *testing.T) {
 	}
 }
 
+// TestHTTPProberReusesConnection: the one byte of a 206 is read, so a
+// range GET leaves its connection to the next probe of that host.
+func TestHTTPProberReusesConnection(t *testing.T) {
+	srv := newImageServer(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return true
+		}
+		return false
+	})
+	p := newHTTPProber(MediaOptions{AllowNetworks: loopbackOnly})
+	for _, path := range []string{"/a.png", "/b.png"} {
+		if _, err := p.probe(context.Background(), srv.URL+path); err != nil {
+			t.Fatalf("probe %s: %v", path, err)
+		}
+	}
+	conns := map[string]bool{}
+	reqs := srv.requests()
+	for _, r := range reqs {
+		conns[r.RemoteAddr] = true
+	}
+	if len(reqs) != 4 || len(conns) != 1 {
+		t.Errorf("%d requests on %d connections, want 4 on 1", len(reqs), len(conns))
+	}
+}
+
 func TestHTTPProberDefaultRefusesLoopback(t *testing.T) {
 	srv := newImageServer(t, "127.0.0.1:0", nil)
 	_, err := newHTTPProber(MediaOptions{}).probe(context.Background(), srv.URL+"/lead.png")
