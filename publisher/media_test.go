@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -397,6 +398,36 @@ func TestMediaProbeCache(t *testing.T) {
 	fill("https://img.test/a.jpg")
 	if c.calls["https://img.test/a.jpg"] != 3 || len(m.cache) != 2 || len(m.order) != 2 {
 		t.Errorf("calls = %v, cache holds %d (%d in order), want a.jpg evicted and the cache bounded at 2", c.calls, len(m.cache), len(m.order))
+	}
+}
+
+// TestMediaProbeLog: a refusal by the guard is a warning, another failure
+// a debug line; neither writes the URL's query (a CDN's signature) or
+// fragment.
+func TestMediaProbeLog(t *testing.T) {
+	refused := netguard.New(netguard.Options{}).Control("tcp4", "10.0.0.1:443", nil)
+	for _, tc := range []struct {
+		name  string
+		err   error
+		level string
+	}{
+		{"refused", fmt.Errorf("HEAD: %w", refused), "WARN"},
+		{"other failure", errStatus, "DEBUG"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			failing := func(context.Context, string) (MediaInfo, error) { return MediaInfo{}, tc.err }
+			m := newCachedProbe(failing, mediaCacheSize, log, time.Now)
+			m.fill(context.Background(), &article.Article{ID: "x", Media: []article.Media{{URL: "https://img.test/a.jpg?sig=SECRET#frag"}}})
+			var line struct{ Level, URL string }
+			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+				t.Fatalf("log %q: %v", buf.String(), err)
+			}
+			if line.Level != tc.level || line.URL != "https://img.test/a.jpg" || strings.Contains(buf.String(), "SECRET") {
+				t.Errorf("log line %s, want level %s and url https://img.test/a.jpg", buf.String(), tc.level)
+			}
+		})
 	}
 }
 
