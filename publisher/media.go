@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"mime"
-	"net"
 	"net/http"
 	"net/netip"
 	"net/url"
@@ -23,7 +23,6 @@ import (
 const (
 	DefaultProbeTimeout   = 3 * time.Second
 	DefaultMediaUserAgent = "crier (+https://github.com/crier/crier)"
-	DefaultMediaCacheSize = 256
 )
 
 const (
@@ -34,6 +33,10 @@ const (
 	// reused: pages of one run often share a picture, and a picture that
 	// failed is tried again later rather than never.
 	mediaCacheTTL = time.Hour
+	// maxProbeDrain is the most of an answer's body a probe reads.
+	maxProbeDrain = 4 << 10
+	// mediaCacheSize is how many results are kept by URL.
+	mediaCacheSize = 256
 )
 
 // MediaOptions configures the probe of each article's lead image, which
@@ -48,16 +51,8 @@ type MediaOptions struct {
 	// AllowNetworks opens address ranges the SSRF guard refuses by default
 	// (loopback, private, link-local …).
 	AllowNetworks []netip.Prefix
-	// Resolver resolves image hosts (nil: the system's).
-	Resolver *net.Resolver
 	// UserAgent is sent with every probe. Default DefaultMediaUserAgent.
 	UserAgent string
-	// CacheSize is how many results are kept by URL. Default
-	// DefaultMediaCacheSize.
-	CacheSize int
-	// ProbeFunc replaces the HTTP probe (tests). It returns what it
-	// learnt; a zero field is unknown.
-	ProbeFunc func(ctx context.Context, url string) (MediaInfo, error)
 }
 
 // MediaInfo is what a probe learnt about a picture; zero fields are
@@ -77,6 +72,8 @@ var (
 // mediaProbe fills the lead image's type and length, remembering results
 // by URL so articles sharing a picture probe it once.
 type mediaProbe struct {
+	// probe returns what it learnt about the picture at url; a zero field
+	// is unknown. The HTTP probe in production, a table in tests.
 	probe func(ctx context.Context, url string) (MediaInfo, error)
 	log   *slog.Logger
 	now   func() time.Time
@@ -97,14 +94,12 @@ func newMediaProbe(o MediaOptions, log *slog.Logger, now func() time.Time) *medi
 	if !o.Probe {
 		return nil
 	}
-	if o.CacheSize <= 0 {
-		o.CacheSize = DefaultMediaCacheSize
-	}
-	probe := o.ProbeFunc
-	if probe == nil {
-		probe = newHTTPProber(o).probe
-	}
-	return &mediaProbe{probe: probe, log: log, now: now, cache: make(map[string]cachedProbe), size: o.CacheSize}
+	return newCachedProbe(newHTTPProber(o).probe, mediaCacheSize, log, now)
+}
+
+// newCachedProbe remembers up to size results of probe.
+func newCachedProbe(probe func(context.Context, string) (MediaInfo, error), size int, log *slog.Logger, now func() time.Time) *mediaProbe {
+	return &mediaProbe{probe: probe, log: log, now: now, cache: make(map[string]cachedProbe), size: size}
 }
 
 // leadMedia returns the index of the first picture with an http(s) URL,
@@ -203,7 +198,6 @@ func newHTTPProber(o MediaOptions) *httpProber {
 	}
 	guard := netguard.New(netguard.Options{Allow: o.AllowNetworks, Key: "publisher.allow_networks"})
 	dialer := guard.Dialer(o.Timeout)
-	dialer.Resolver = o.Resolver
 	return &httpProber{
 		client: &http.Client{
 			Transport: &http.Transport{
@@ -255,7 +249,8 @@ func (p *httpProber) probe(ctx context.Context, raw string) (MediaInfo, error) {
 }
 
 // do sends one HEAD, or a GET of the first byte, and reads the type and
-// the whole picture's length from the headers; the body is never read.
+// the whole picture's length from the headers; at most maxProbeDrain of
+// the body is read.
 func (p *httpProber) do(ctx context.Context, method, raw string) (MediaInfo, error) {
 	req, err := http.NewRequestWithContext(ctx, method, raw, nil)
 	if err != nil {
@@ -274,7 +269,11 @@ func (p *httpProber) do(ctx context.Context, method, raw string) (MediaInfo, err
 		}
 		return MediaInfo{}, fmt.Errorf("%s: %w", method, err)
 	}
-	resp.Body.Close() // unread: a GET that ignored the range costs a connection, not a download
+	// Read to its end, a short answer (the one byte of a 206) leaves the
+	// connection to the next probe; a GET that ignored the range is cut
+	// short: it costs a connection, not a download.
+	io.CopyN(io.Discard, resp.Body, maxProbeDrain)
+	resp.Body.Close()
 	info := MediaInfo{Type: resp.Header.Get("Content-Type")}
 	switch {
 	case method == http.MethodGet && resp.StatusCode == http.StatusPartialContent:

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
@@ -242,6 +243,32 @@ func TestHTTPProber(t *testing.T) {
 	}
 }
 
+// TestHTTPProberReusesConnection: the one byte of a 206 is read, so a
+// range GET leaves its connection to the next probe of that host.
+func TestHTTPProberReusesConnection(t *testing.T) {
+	srv := newImageServer(t, "127.0.0.1:0", func(w http.ResponseWriter, r *http.Request) bool {
+		if r.Method == http.MethodHead {
+			w.WriteHeader(http.StatusMethodNotAllowed)
+			return true
+		}
+		return false
+	})
+	p := newHTTPProber(MediaOptions{AllowNetworks: loopbackOnly})
+	for _, path := range []string{"/a.png", "/b.png"} {
+		if _, err := p.probe(context.Background(), srv.URL+path); err != nil {
+			t.Fatalf("probe %s: %v", path, err)
+		}
+	}
+	conns := map[string]bool{}
+	reqs := srv.requests()
+	for _, r := range reqs {
+		conns[r.RemoteAddr] = true
+	}
+	if len(reqs) != 4 || len(conns) != 1 {
+		t.Errorf("%d requests on %d connections, want 4 on 1", len(reqs), len(conns))
+	}
+}
+
 func TestHTTPProberDefaultRefusesLoopback(t *testing.T) {
 	srv := newImageServer(t, "127.0.0.1:0", nil)
 	_, err := newHTTPProber(MediaOptions{}).probe(context.Background(), srv.URL+"/lead.png")
@@ -322,7 +349,7 @@ func TestMediaProbeFill(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c := &countingProbe{answers: map[string]MediaInfo{"https://img.test/a.jpg": jpeg}}
-			m := newMediaProbe(MediaOptions{Probe: true, ProbeFunc: c.probe}, discard(), time.Now)
+			m := newCachedProbe(c.probe, mediaCacheSize, discard(), time.Now)
 			a := &article.Article{ID: "x", Media: tc.media}
 			m.fill(context.Background(), a)
 			if g, w := jsonOf(a.Media), jsonOf(tc.want); g != w {
@@ -347,7 +374,7 @@ func TestMediaProbeFill(t *testing.T) {
 func TestMediaProbeCache(t *testing.T) {
 	c := &countingProbe{answers: map[string]MediaInfo{"https://img.test/a.jpg": {"image/jpeg", 5000}}}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	m := newMediaProbe(MediaOptions{Probe: true, ProbeFunc: c.probe, CacheSize: 2}, discard(), func() time.Time { return now })
+	m := newCachedProbe(c.probe, 2, discard(), func() time.Time { return now })
 	fill := func(u string) article.Media {
 		a := &article.Article{Media: []article.Media{{URL: u}}}
 		m.fill(context.Background(), a)
@@ -374,13 +401,43 @@ func TestMediaProbeCache(t *testing.T) {
 	}
 }
 
+// TestMediaProbeLog: a refusal by the guard is a warning, another failure
+// a debug line; neither writes the URL's query (a CDN's signature) or
+// fragment.
+func TestMediaProbeLog(t *testing.T) {
+	refused := netguard.New(netguard.Options{}).Control("tcp4", "10.0.0.1:443", nil)
+	for _, tc := range []struct {
+		name  string
+		err   error
+		level string
+	}{
+		{"refused", fmt.Errorf("HEAD: %w", refused), "WARN"},
+		{"other failure", errStatus, "DEBUG"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var buf bytes.Buffer
+			log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+			failing := func(context.Context, string) (MediaInfo, error) { return MediaInfo{}, tc.err }
+			m := newCachedProbe(failing, mediaCacheSize, log, time.Now)
+			m.fill(context.Background(), &article.Article{ID: "x", Media: []article.Media{{URL: "https://img.test/a.jpg?sig=SECRET#frag"}}})
+			var line struct{ Level, URL string }
+			if err := json.Unmarshal(buf.Bytes(), &line); err != nil {
+				t.Fatalf("log %q: %v", buf.String(), err)
+			}
+			if line.Level != tc.level || line.URL != "https://img.test/a.jpg" || strings.Contains(buf.String(), "SECRET") {
+				t.Errorf("log line %s, want level %s and url https://img.test/a.jpg", buf.String(), tc.level)
+			}
+		})
+	}
+}
+
 // TestMediaProbeNotRemembersCancelled: a probe cut short by shutdown says
 // nothing about the picture.
 func TestMediaProbeNotRemembersCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	c := &countingProbe{}
-	m := newMediaProbe(MediaOptions{Probe: true, ProbeFunc: c.probe}, discard(), time.Now)
+	m := newCachedProbe(c.probe, mediaCacheSize, discard(), time.Now)
 	m.fill(ctx, &article.Article{Media: []article.Media{{URL: "https://img.test/a.jpg"}}})
 	if len(m.cache) != 0 {
 		t.Errorf("cache = %v", m.cache)

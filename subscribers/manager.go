@@ -86,7 +86,7 @@ func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, err
 		return nil, err
 	}
 	guard := newDialGuard(o.AllowNetworks)
-	dialer := guard.dialer(o.Timeout)
+	dialer := guard.Dialer(o.Timeout)
 	dialer.Resolver = o.Resolver
 	transport := &http.Transport{
 		Proxy:             nil, // a proxy would dial on our behalf, past the guard

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"syscall"
-	"time"
 
 	"github.com/crier/crier/internal/netguard"
 )
@@ -17,7 +15,7 @@ var errRefused = errors.New("subscribers: refused to dial")
 
 // dialGuard is the SSRF guard (internal/netguard) as webhooks use it: its
 // refusals name subscribers.allow_networks and wrap errRefused, and
-// checkURL's wrap ErrInvalid.
+// checkURL's wrap ErrInvalid. Dialer, Control and Refuse are netguard's.
 type dialGuard struct {
 	*netguard.Guard
 }
@@ -26,14 +24,6 @@ func newDialGuard(allow []netip.Prefix) *dialGuard {
 	return &dialGuard{netguard.New(netguard.Options{
 		Allow: allow, Key: "subscribers.allow_networks", Refused: errRefused,
 	})}
-}
-
-// dialer returns a net.Dialer that checks every address it connects to.
-func (g *dialGuard) dialer(timeout time.Duration) *net.Dialer { return g.Dialer(timeout) }
-
-// control runs after resolution and before connect, once per address tried.
-func (g *dialGuard) control(network, address string, c syscall.RawConn) error {
-	return g.Control(network, address, c)
 }
 
 // checkURL resolves an endpoint URL's host and refuses it when any of its
@@ -45,6 +35,3 @@ func (g *dialGuard) checkURL(ctx context.Context, r *net.Resolver, raw string) e
 	}
 	return nil
 }
-
-// refuse reports whether addr may not be dialled, and why.
-func (g *dialGuard) refuse(addr netip.Addr) (reason string, refused bool) { return g.Refuse(addr) }
