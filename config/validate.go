@@ -225,11 +225,13 @@ func (c *Config) Validate() error {
 	}
 
 	ws := &c.WebSub
-	for key, d := range map[string]Duration{
-		"websub.lease_default": ws.LeaseDefault, "websub.lease_min": ws.LeaseMin, "websub.lease_max": ws.LeaseMax,
-	} {
-		if d.D() <= 0 {
-			bad(key, "must be positive")
+	// In the file's order: errors come out the same on every run.
+	for _, l := range []struct {
+		key string
+		d   Duration
+	}{{"websub.lease_default", ws.LeaseDefault}, {"websub.lease_min", ws.LeaseMin}, {"websub.lease_max", ws.LeaseMax}} {
+		if l.d <= 0 {
+			bad(l.key, "must be positive")
 		}
 	}
 	if ws.LeaseMin > ws.LeaseDefault || ws.LeaseDefault > ws.LeaseMax {

@@ -203,6 +203,7 @@ func (m *Manager) ExpireSubscriptions(ctx context.Context, now time.Time) ([]str
 			}
 			continue
 		}
+		m.forgetSubscription(name, now)
 		if err := m.removeEndpoint(ctx, st, name); err != nil {
 			errs = append(errs, err)
 			continue
@@ -210,4 +211,16 @@ func (m *Manager) ExpireSubscriptions(ctx context.Context, now time.Time) ([]str
 		done = append(done, name)
 	}
 	return done, errors.Join(errs...)
+}
+
+// forgetSubscription drops a subscription just expired from the watched
+// cache, so Subscriptions stops counting it before the watcher sees the
+// deletion. A renewal the watcher already brought back has a lease that
+// has not ended, and stays.
+func (m *Manager) forgetSubscription(name string, now time.Time) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if ep, ok := m.api[name]; ok && ep.expired(now) {
+		delete(m.api, name)
+	}
 }

@@ -12,6 +12,7 @@
 package websub
 
 import (
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -97,19 +98,15 @@ func New(m *subscribers.Manager, topics Topics, o Options) (*Hub, error) {
 	if m == nil || topics == nil {
 		return nil, errors.New("websub: nil manager or topics")
 	}
-	o.LeaseDefault = orDefault(o.LeaseDefault, DefaultLeaseDefault)
-	o.LeaseMin = orDefault(o.LeaseMin, DefaultLeaseMin)
-	o.LeaseMax = orDefault(o.LeaseMax, DefaultLeaseMax)
-	o.VerifyTimeout = orDefault(o.VerifyTimeout, DefaultVerifyTimeout)
-	o.SweepInterval = orDefault(o.SweepInterval, DefaultSweepInterval)
+	o.LeaseDefault = cmp.Or(o.LeaseDefault, DefaultLeaseDefault)
+	o.LeaseMin = cmp.Or(o.LeaseMin, DefaultLeaseMin)
+	o.LeaseMax = cmp.Or(o.LeaseMax, DefaultLeaseMax)
+	o.VerifyTimeout = cmp.Or(o.VerifyTimeout, DefaultVerifyTimeout)
+	o.SweepInterval = cmp.Or(o.SweepInterval, DefaultSweepInterval)
+	o.MaxSubscriptions = cmp.Or(o.MaxSubscriptions, DefaultMaxSubscriptions)
+	o.MaxPending = cmp.Or(o.MaxPending, DefaultMaxPending)
 	if o.LeaseMin < 0 || o.LeaseMin > o.LeaseDefault || o.LeaseDefault > o.LeaseMax {
 		return nil, errors.New("websub: leases must satisfy 0 < min <= default <= max")
-	}
-	if o.MaxSubscriptions == 0 {
-		o.MaxSubscriptions = DefaultMaxSubscriptions
-	}
-	if o.MaxPending == 0 {
-		o.MaxPending = DefaultMaxPending
 	}
 	if o.MaxSubscriptions < 0 || o.MaxPending < 0 {
 		return nil, errors.New("websub: negative bound")
@@ -123,13 +120,6 @@ func New(m *subscribers.Manager, topics Topics, o Options) (*Hub, error) {
 	h := &Hub{o: o, m: m, topics: topics, log: o.Logger, pending: make(chan struct{}, o.MaxPending)}
 	h.ctx, h.cancel = context.WithCancel(context.Background())
 	return h, nil
-}
-
-func orDefault(d, def time.Duration) time.Duration {
-	if d == 0 {
-		return def
-	}
-	return d
 }
 
 // Close abandons the verifications in flight and waits for them to end.

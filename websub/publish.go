@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/crier/crier/article"
+	"github.com/crier/crier/subscribers"
 )
 
 // TopicLister names the feeds an article appears in (*feeds.Service).
@@ -78,10 +79,11 @@ func (p *Pinger) Run(ctx context.Context, js jetstream.JetStream, stream string)
 func (p *Pinger) Ping(ctx context.Context, topics []string) {
 	form := url.Values{"hub.mode": {"publish"}, "hub.url": topics}.Encode()
 	for _, hub := range p.hubs {
+		// A hub URL may carry a key in its query: logs show it redacted.
 		if err := p.ping(ctx, hub, form); err != nil {
-			p.log.Warn("websub: ping of external hub failed", "hub", hub, "topics", len(topics), "error", err)
+			p.log.Warn("websub: ping of external hub failed", "hub", subscribers.RedactURL(hub), "topics", len(topics), "error", err)
 		} else {
-			p.log.Debug("websub: pinged external hub", "hub", hub, "topics", len(topics))
+			p.log.Debug("websub: pinged external hub", "hub", subscribers.RedactURL(hub), "topics", len(topics))
 		}
 	}
 }
@@ -96,6 +98,10 @@ func (p *Pinger) ping(ctx context.Context, hub, form string) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := p.client.Do(req)
 	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // its message quotes the hub's URL
+		}
 		return err
 	}
 	defer resp.Body.Close()
