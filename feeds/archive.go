@@ -69,17 +69,13 @@ func (s *Service) archiveRoutes(mux *http.ServeMux) {
 func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		month := r.PathValue("month")
-		name, ext, ok := cutLast(r.PathValue("file"), ".")
-		f, known := formatOf(ext)
-		if !ok || !known || name == "" || (kind == kindAll && name != "all") || !validMonth(month) {
+		fk, f, ok := feedFile(kind, r.PathValue("file"))
+		if !ok || !validMonth(month) {
 			http.NotFound(w, r)
 			return
 		}
 		// An archive is whole: ?limit does not apply.
-		k := cacheKey{feed: feedKey{kind: kind}, format: f, limit: s.opts.Limit, month: month}
-		if kind != kindAll {
-			k.feed.value = name
-		}
+		k := cacheKey{feed: fk, format: f, limit: s.opts.Limit, month: month}
 		if _, ok := s.generation(k.feed); !ok {
 			http.NotFound(w, r)
 			return

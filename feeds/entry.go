@@ -131,11 +131,7 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		e.title = excerpt(e.summary, 80)
 	}
 	e.tags = cleanLines(a.Tags)
-	for _, t := range e.tags {
-		if sl := article.Slug(t); !slices.Contains(e.tagSlugs, sl) {
-			e.tagSlugs = append(e.tagSlugs, sl)
-		}
-	}
+	e.tagSlugs = tagSlugs(e.tags)
 	e.storyID = cleanLine(a.StoryID)
 	e.agencies = cleanLines(a.Agencies)
 	if e.ingested.IsZero() {
@@ -147,6 +143,17 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	}
 	e.month = monthOf(e.ingested)
 	return e
+}
+
+// tagSlugs returns the distinct article.Slug of each of tags, in order.
+func tagSlugs(tags []string) []string {
+	var slugs []string
+	for _, t := range tags {
+		if sl := article.Slug(t); !slices.Contains(slugs, sl) {
+			slugs = append(slugs, sl)
+		}
+	}
+	return slugs
 }
 
 // tagName is the entry's tag whose slug is slug, as written; slug when it
