@@ -204,13 +204,12 @@ func (s *Service) gorillaFeed(m feedMeta, items []*entry) *feeds.Feed {
 	return f
 }
 
-// authorOf falls back to the site title: Atom requires an author on every
-// entry of a feed that has none itself.
+// authorOf is the entry's author in every feed format: the byline, else
+// the source (the publication answers for an unsigned article), else the
+// site title, since Atom requires an author on every entry of a feed that
+// has none itself.
 func (s *Service) authorOf(e *entry) string {
-	if a := e.author(); a != "" {
-		return a
-	}
-	return s.opts.Title
+	return cmp.Or(e.byline, e.source, s.opts.Title)
 }
 
 // tagScheme is the category scheme (Atom) and domain (RSS) of tags: the
@@ -361,7 +360,6 @@ func (s *Service) atom(m feedMeta, f *feeds.Feed, items []*entry) *atomFeed {
 		if ae.Summary != nil {
 			ae.Summary.Type = "text" // the summary is plain text, not HTML
 		}
-		ae.Author = &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: f.Items[i].Author.Name}}
 		lang := ""
 		if e.langTag != m.lang {
 			lang = e.langTag
