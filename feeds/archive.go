@@ -2,8 +2,8 @@ package feeds
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -38,12 +38,10 @@ const monthLayout = "2006-01"
 // monthOf is the archive month of an ingestion time.
 func monthOf(t time.Time) string { return t.UTC().Format(monthLayout) }
 
-// archivePath is the site-relative path of a feed's archive for a month.
+// archivePath is the site-relative path of a feed's archive for a month:
+// the feed's own path with "/archive/<month>" after "/feeds".
 func archivePath(k feedKey, month string, f format) string {
-	if k.kind == kindAll {
-		return "/feeds/archive/" + month + "/all." + f.ext()
-	}
-	return "/feeds/archive/" + month + "/" + k.kind.String() + "/" + url.PathEscape(k.value) + "." + f.ext()
+	return "/feeds/archive/" + month + strings.TrimPrefix(feedPath(k, f), "/feeds")
 }
 
 // months returns the distinct archive months of items, oldest first.
