@@ -2,8 +2,8 @@ package feeds
 
 import (
 	"net/http"
-	"net/url"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -38,12 +38,10 @@ const monthLayout = "2006-01"
 // monthOf is the archive month of an ingestion time.
 func monthOf(t time.Time) string { return t.UTC().Format(monthLayout) }
 
-// archivePath is the site-relative path of a feed's archive for a month.
+// archivePath is the site-relative path of a feed's archive for a month:
+// the feed's own path with "/archive/<month>" after "/feeds".
 func archivePath(k feedKey, month string, f format) string {
-	if k.kind == kindAll {
-		return "/feeds/archive/" + month + "/all." + f.ext()
-	}
-	return "/feeds/archive/" + month + "/" + k.kind.String() + "/" + url.PathEscape(k.value) + "." + f.ext()
+	return "/feeds/archive/" + month + strings.TrimPrefix(feedPath(k, f), "/feeds")
 }
 
 // months returns the distinct archive months of items, oldest first.
@@ -69,17 +67,13 @@ func (s *Service) archiveRoutes(mux *http.ServeMux) {
 func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		month := r.PathValue("month")
-		name, ext, ok := cutLast(r.PathValue("file"), ".")
-		f, known := formatOf(ext)
-		if !ok || !known || name == "" || (kind == kindAll && name != "all") || !validMonth(month) {
+		fk, f, ok := feedFile(kind, r.PathValue("file"))
+		if !ok || !validMonth(month) {
 			http.NotFound(w, r)
 			return
 		}
 		// An archive is whole: ?limit does not apply.
-		k := cacheKey{feed: feedKey{kind: kind}, format: f, limit: s.opts.Limit, month: month}
-		if kind != kindAll {
-			k.feed.value = name
-		}
+		k := cacheKey{feed: fk, format: f, limit: s.opts.Limit, month: month}
 		if _, ok := s.generation(k.feed); !ok {
 			http.NotFound(w, r)
 			return

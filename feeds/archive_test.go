@@ -78,6 +78,8 @@ func TestLeadMedia(t *testing.T) {
 			&enclosure{url: "https://i.example/a.gif?x=1", typ: "image/gif"}},
 		{"no type at all", []article.Media{{URL: "https://i.example/pic", Length: -3}},
 			&enclosure{url: "https://i.example/pic"}},
+		{"control characters cleaned; caption and credit kept", []article.Media{{URL: "https://i.example/a\x01.png", Caption: " The\ncaption ", Credit: "AFP\x00"}},
+			&enclosure{url: "https://i.example/a.png", typ: "image/png", caption: "The caption", credit: "AFP"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			got := leadMedia(tc.media)
@@ -85,5 +87,23 @@ func TestLeadMedia(t *testing.T) {
 				t.Errorf("leadMedia = %+v, want %+v", got, tc.want)
 			}
 		})
+	}
+}
+
+// The article's page shows the picture its feeds enclose, with the
+// caption, credit and alt text the page wants.
+func TestLeadFigure(t *testing.T) {
+	s := New(Options{BaseURL: "http://x.test"})
+	a := &article.Article{ID: "a", Title: "A title", Media: []article.Media{
+		{URL: "https://i.example/first\x01.jpg"}, {URL: "https://i.example/second.jpg", Caption: "Second"},
+	}}
+	e := s.newEntry(a)
+	got := e.leadFigure()
+	want := figure{URL: "https://i.example/first.jpg", Alt: "Picture: A title"}
+	if got == nil || *got != want || e.enclosure.url != got.URL {
+		t.Errorf("leadFigure = %+v, want %+v (enclosure %+v)", got, want, e.enclosure)
+	}
+	if f := s.newEntry(&article.Article{ID: "b"}).leadFigure(); f != nil {
+		t.Errorf("leadFigure without media = %+v, want nil", f)
 	}
 }

@@ -229,11 +229,15 @@ func resolveSrcset(set string, base *url.URL) string {
 	return strings.Join(out, ", ")
 }
 
-// enclosure is an article's lead picture as feeds carry it.
+// enclosure is an article's lead picture, chosen once (leadMedia): feeds
+// carry it as an enclosure and JSON Feed image, the article's page shows it
+// as a figure (entry.leadFigure), so both show the same picture.
 type enclosure struct {
-	url    string
-	typ    string // media type without parameters; "" when unknown
-	length int64  // bytes; 0 when unknown
+	url     string
+	typ     string // media type without parameters; "" when unknown
+	length  int64  // bytes; 0 when unknown
+	caption string
+	credit  string
 }
 
 // leadMedia returns the first picture with an http(s) URL, nil when there
@@ -245,7 +249,10 @@ func leadMedia(media []article.Media) *enclosure {
 		if u == "" {
 			continue
 		}
-		enc := &enclosure{url: u, typ: mediaTypeOf(m.Type), length: max(m.Length, 0)}
+		enc := &enclosure{
+			url: u, typ: mediaTypeOf(m.Type), length: max(m.Length, 0),
+			caption: cleanLine(m.Caption), credit: cleanLine(m.Credit),
+		}
 		if enc.typ == "" {
 			if p, err := url.Parse(u); err == nil {
 				enc.typ = mediaTypeOf(mime.TypeByExtension(strings.ToLower(path.Ext(p.Path))))

@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"cmp"
 	"net/url"
 	"slices"
 	"strings"
@@ -28,7 +29,7 @@ type entry struct {
 	lang       string // slug, as in URLs and subjects
 	langTag    string // BCP 47, "" when unknown
 	sourceSlug string
-	enclosure  *enclosure // the lead picture; nil when none
+	enclosure  *enclosure // the lead picture, for feeds and the page; nil when none
 	published  time.Time
 	ingested   time.Time
 	// month is the UTC month ("2006-01") of the entry's first ingestion:
@@ -43,14 +44,6 @@ func (e *entry) link() string {
 		return e.original
 	}
 	return e.page
-}
-
-// author is the entry's author for feeds: the byline, else the source.
-func (e *entry) author() string {
-	if e.byline != "" {
-		return e.byline
-	}
-	return e.source
 }
 
 // updated is the entry's last modification: when crier last ingested it,
@@ -131,11 +124,7 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		e.title = excerpt(e.summary, 80)
 	}
 	e.tags = cleanLines(a.Tags)
-	for _, t := range e.tags {
-		if sl := article.Slug(t); !slices.Contains(e.tagSlugs, sl) {
-			e.tagSlugs = append(e.tagSlugs, sl)
-		}
-	}
+	e.tagSlugs = tagSlugs(e.tags)
 	e.storyID = cleanLine(a.StoryID)
 	e.agencies = cleanLines(a.Agencies)
 	if e.ingested.IsZero() {
@@ -147,6 +136,27 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	}
 	e.month = monthOf(e.ingested)
 	return e
+}
+
+// leadFigure is the lead picture as the article's page shows it; nil when
+// there is none. With no caption, the alt text names the article.
+func (e *entry) leadFigure() *figure {
+	m := e.enclosure
+	if m == nil {
+		return nil
+	}
+	return &figure{URL: m.url, Alt: cmp.Or(m.caption, "Picture: "+e.title), Caption: m.caption, Credit: m.credit}
+}
+
+// tagSlugs returns the distinct article.Slug of each of tags, in order.
+func tagSlugs(tags []string) []string {
+	var slugs []string
+	for _, t := range tags {
+		if sl := article.Slug(t); !slices.Contains(slugs, sl) {
+			slugs = append(slugs, sl)
+		}
+	}
+	return slugs
 }
 
 // tagName is the entry's tag whose slug is slug, as written; slug when it

@@ -85,9 +85,8 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 				return
 			}
 		}
-		name, ext, ok := cutLast(r.PathValue("file"), ".")
-		f, known := formatOf(ext)
-		if !ok || !known || (kind == kindAll && name != "all") || name == "" {
+		fk, f, ok := feedFile(kind, r.PathValue("file"))
+		if !ok {
 			http.NotFound(w, r)
 			return
 		}
@@ -96,10 +95,7 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		k := cacheKey{feed: feedKey{kind: kind}, format: f, limit: limit}
-		if kind != kindAll {
-			k.feed.value = name
-		}
+		k := cacheKey{feed: fk, format: f, limit: limit}
 		if _, ok := s.generation(k.feed); !ok {
 			http.NotFound(w, r)
 			return

@@ -408,18 +408,6 @@ type figure struct {
 	URL, Alt, Caption, Credit string
 }
 
-// leadImage is the first of the article's pictures with an http(s) URL.
-func leadImage(e *entry) *figure {
-	for _, m := range e.raw.Media {
-		if u := httpURL(m.URL); u != "" {
-			f := &figure{URL: u, Caption: cleanLine(m.Caption), Credit: cleanLine(m.Credit)}
-			f.Alt = cmp.Or(f.Caption, "Picture: "+e.title)
-			return f
-		}
-	}
-	return nil
-}
-
 // tagLink is one of the article's tags, linked to its listing.
 type tagLink struct {
 	Name, Href string
@@ -456,7 +444,7 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 		Estimated:  e.raw.PublishedEstimated,
 		Byline:     e.byline,
 		Agencies:   e.agencies,
-		Image:      leadImage(e),
+		Image:      e.leadFigure(),
 		// Sanitized with bluemonday when the article was added.
 		Body:     template.HTML(e.bodyHTML),
 		Original: e.original,

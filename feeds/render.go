@@ -91,6 +91,23 @@ func feedPath(k feedKey, f format) string {
 	return "/feeds/" + k.kind.String() + "/" + url.PathEscape(k.value) + "." + f.ext()
 }
 
+// feedFile parses the last segment of a feed's path, "<name>.<ext>", for a
+// feed of kind: its key and format; false when it names no feed (an unknown
+// extension, an empty name, or anything but "all" for the all feed). The
+// current feeds' routes, the archives' and WebSub topics share it.
+func feedFile(kind feedKind, file string) (feedKey, format, bool) {
+	name, ext, ok := cutLast(file, ".")
+	f, known := formatOf(ext)
+	if !ok || !known || name == "" || (kind == kindAll && name != "all") {
+		return feedKey{}, 0, false
+	}
+	k := feedKey{kind: kind}
+	if kind != kindAll {
+		k.value = name
+	}
+	return k, f, true
+}
+
 // feedID is the permanent id of a feed: "urn:crier:feed:all",
 // "urn:crier:feed:<kind>:<value>" ("urn:crier:feed:lang:fr").
 func feedID(k feedKey) string {
@@ -105,12 +122,9 @@ func (s *Service) describe(k cacheKey, items []*entry) feedMeta {
 		title:       s.opts.Title,
 		description: "Latest articles on " + s.opts.Title,
 		id:          feedID(k.feed),
-		self:        s.opts.BaseURL + feedPath(k.feed, k.format),
+		self:        s.topicSelf(k),
 		home:        s.opts.BaseURL + "/",
 		hub:         s.opts.HubURL,
-	}
-	if k.limit != s.opts.Limit {
-		m.self += "?limit=" + strconv.Itoa(k.limit)
 	}
 	switch k.feed.kind {
 	case kindLang:
@@ -190,13 +204,12 @@ func (s *Service) gorillaFeed(m feedMeta, items []*entry) *feeds.Feed {
 	return f
 }
 
-// authorOf falls back to the site title: Atom requires an author on every
-// entry of a feed that has none itself.
+// authorOf is the entry's author in every feed format: the byline, else
+// the source (the publication answers for an unsigned article), else the
+// site title, since Atom requires an author on every entry of a feed that
+// has none itself.
 func (s *Service) authorOf(e *entry) string {
-	if a := e.author(); a != "" {
-		return a
-	}
-	return s.opts.Title
+	return cmp.Or(e.byline, e.source, s.opts.Title)
 }
 
 // tagScheme is the category scheme (Atom) and domain (RSS) of tags: the
@@ -347,7 +360,6 @@ func (s *Service) atom(m feedMeta, f *feeds.Feed, items []*entry) *atomFeed {
 		if ae.Summary != nil {
 			ae.Summary.Type = "text" // the summary is plain text, not HTML
 		}
-		ae.Author = &feeds.AtomAuthor{AtomPerson: feeds.AtomPerson{Name: f.Items[i].Author.Name}}
 		lang := ""
 		if e.langTag != m.lang {
 			lang = e.langTag

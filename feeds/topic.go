@@ -70,17 +70,15 @@ func (s *Service) Content(ctx context.Context, topicURL, articleID string) ([]by
 // TopicURLs returns the canonical URLs, in every format, of the feeds an
 // article appears in: the topics to announce to an external hub.
 func (s *Service) TopicURLs(a *article.Article) []string {
-	keys := []feedKey{{kind: kindAll}, {kindLang, a.LanguageSlug()}, {kindSource, a.SourceSlug()}}
-	seen := map[string]bool{}
-	for _, t := range a.Tags {
-		if sl := article.Slug(cleanLine(t)); sl != "" && !seen[sl] {
-			seen[sl] = true
-			keys = append(keys, feedKey{kindTag, sl})
-		}
+	// The feeds the index puts the article in (newEntry), from the fields
+	// that choose them.
+	e := &entry{
+		lang:       a.LanguageSlug(),
+		sourceSlug: a.SourceSlug(),
+		tagSlugs:   tagSlugs(cleanLines(a.Tags)),
+		storyID:    cleanLine(a.StoryID),
 	}
-	if id := cleanLine(a.StoryID); id != "" {
-		keys = append(keys, feedKey{kindStory, id})
-	}
+	keys := e.keys()
 	out := make([]string, 0, 3*len(keys))
 	for _, k := range keys {
 		for _, f := range []format{formatRSS, formatAtom, formatJSON} {
@@ -92,11 +90,7 @@ func (s *Service) TopicURLs(a *article.Article) []string {
 
 // topicSelf is the canonical URL of a feed, as its self link says.
 func (s *Service) topicSelf(k cacheKey) string {
-	self := s.opts.BaseURL + feedPath(k.feed, k.format)
-	if k.limit != s.opts.Limit {
-		self += "?limit=" + strconv.Itoa(k.limit)
-	}
-	return self
+	return s.opts.BaseURL + s.feedPathLimit(k)
 }
 
 // topicKey parses a feed URL of this site into the key of its rendering.
@@ -112,10 +106,9 @@ func (s *Service) topicKey(rawURL string) (cacheKey, bool) {
 	if !ok {
 		return cacheKey{}, false
 	}
-	k := cacheKey{feed: feedKey{kind: kindAll}, limit: s.opts.Limit}
-	file := rest
-	if kind, f, nested := strings.Cut(rest, "/"); nested {
-		if k.feed.kind, ok = kindNames[kind]; !ok || strings.Contains(f, "/") {
+	kind, file := kindAll, rest
+	if name, f, nested := strings.Cut(rest, "/"); nested {
+		if kind, ok = kindNames[name]; !ok || strings.Contains(f, "/") {
 			return cacheKey{}, false
 		}
 		file = f
@@ -124,24 +117,14 @@ func (s *Service) topicKey(rawURL string) (cacheKey, bool) {
 	if err != nil {
 		return cacheKey{}, false
 	}
-	name, ext, ok := cutLast(file, ".")
-	if k.format, ok = formatOf(ext); !ok || name == "" {
+	k := cacheKey{limit: s.opts.Limit}
+	if k.feed, k.format, ok = feedFile(kind, file); !ok {
 		return cacheKey{}, false
 	}
-	switch k.feed.kind {
-	case kindAll:
-		if name != "all" {
-			return cacheKey{}, false
-		}
-	case kindStory:
-		k.feed.value = name
-	default:
-		// Languages, sources and tags are indexed by slug: any other
-		// spelling names a feed that can never have an article.
-		if name != article.Slug(name) {
-			return cacheKey{}, false
-		}
-		k.feed.value = name
+	// Languages, sources and tags are indexed by slug: any other spelling
+	// names a feed that can never have an article.
+	if (kind == kindLang || kind == kindSource || kind == kindTag) && k.feed.value != article.Slug(k.feed.value) {
+		return cacheKey{}, false
 	}
 	q := u.Query()
 	for p := range q {

@@ -91,3 +91,27 @@ func TestContentWaitsForTheArticle(t *testing.T) {
 		t.Fatal("Content of a URL that is no feed: no error")
 	}
 }
+
+// TopicURLs names, in every format, exactly the feeds the article is
+// indexed in: one per distinct tag slug, none for a tag that cleans to
+// nothing, the story's id escaped as in its feed's path.
+func TestTopicURLs(t *testing.T) {
+	svc := feeds.New(feeds.Options{BaseURL: base, Limit: 20})
+	a := newArticle("Zola à Médan", "fr", "Le Monde", "https://example.org/zola", time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	a.Tags = []string{"Émile Zola", "emile  zola", " \x00 "}
+	a.StoryID = "st/1"
+	var want []string
+	for _, p := range []string{"all", "lang/fr", "source/le-monde", "tag/emile-zola", "story/st%2F1"} {
+		for _, ext := range []string{"rss", "atom", "json"} {
+			want = append(want, base+"/feeds/"+p+"."+ext)
+		}
+	}
+	if got := svc.TopicURLs(a); !slices.Equal(got, want) {
+		t.Errorf("TopicURLs\n got %q\nwant %q", got, want)
+	}
+	for _, u := range want {
+		if _, ok := svc.Topic(u); !ok {
+			t.Errorf("Topic(%q) refused a URL TopicURLs gave", u)
+		}
+	}
+}

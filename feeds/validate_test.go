@@ -90,16 +90,16 @@ for e in errors:
 sys.exit(1 if errors else 0)
 `
 
-// pythonWithJSONSchema finds a python3 that can import jsonschema: the one
-// on PATH may be a pyenv build without Debian's python3-jsonschema.
-func pythonWithJSONSchema(t *testing.T) (string, error) {
+// pythonWith finds a python3 that can import module: the one on PATH may
+// be a pyenv build without Debian's python3-<module>.
+func pythonWith(t *testing.T, module string) (string, error) {
 	var err error
 	for _, cand := range []string{"python3", "/usr/bin/python3"} {
 		var py string
 		if py, err = exec.LookPath(cand); err != nil {
 			continue
 		}
-		if err = exec.CommandContext(t.Context(), py, "-c", "import jsonschema").Run(); err == nil {
+		if err = exec.CommandContext(t.Context(), py, "-c", "import "+module).Run(); err == nil {
 			return py, nil
 		}
 	}
@@ -110,7 +110,7 @@ func pythonWithJSONSchema(t *testing.T) (string, error) {
 func validateJSONFeed(t *testing.T, name string, doc []byte) {
 	t.Helper()
 	t.Run("jsonschema "+name, func(t *testing.T) {
-		py, err := pythonWithJSONSchema(t)
+		py, err := pythonWith(t, "jsonschema")
 		requireTool(t, "python3 module jsonschema (apt-get install python3-jsonschema)", err)
 		run(t, doc, py, "-c", jsonSchemaCheck, schema(t, "jsonfeed-schema-v1.1.json"))
 	})
@@ -260,28 +260,12 @@ for e in d.entries:
 json.dump({"version": d.version, "items": items}, sys.stdout)
 `
 
-// pythonWithFeedparser finds a python3 that can import feedparser (see
-// pythonWithJSONSchema).
-func pythonWithFeedparser(t *testing.T) (string, error) {
-	var err error
-	for _, cand := range []string{"python3", "/usr/bin/python3"} {
-		var py string
-		if py, err = exec.LookPath(cand); err != nil {
-			continue
-		}
-		if err = exec.CommandContext(t.Context(), py, "-c", "import feedparser").Run(); err == nil {
-			return py, nil
-		}
-	}
-	return "", err
-}
-
 // readFeedparser reads an RSS or Atom document with Python's feedparser
 // (6.0 reads no JSON Feed). Categories are what a reader shows: an Atom
 // category's label, else its term.
 func readFeedparser(t *testing.T, doc []byte) []readItem {
 	t.Helper()
-	py, err := pythonWithFeedparser(t)
+	py, err := pythonWith(t, "feedparser")
 	requireTool(t, "python3 module feedparser (apt-get install python3-feedparser)", err)
 	cmd := exec.CommandContext(t.Context(), py, "-c", feedparserRead)
 	cmd.Stdin = bytes.NewReader(doc)
