@@ -99,7 +99,7 @@ func TestLeadFigure(t *testing.T) {
 	}}
 	e := s.newEntry(a)
 	got := e.leadFigure()
-	want := figure{URL: "https://i.example/first.jpg", Alt: "Picture: A title"}
+	want := figure{URL: "https://i.example/first.jpg", Alt: "A title"}
 	if got == nil || *got != want || e.enclosure.url != got.URL {
 		t.Errorf("leadFigure = %+v, want %+v (enclosure %+v)", got, want, e.enclosure)
 	}

@@ -3,6 +3,7 @@ package feeds_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"image"
 	"image/color"
@@ -19,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/accessibility"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -133,7 +135,13 @@ type pageFacts struct {
 	BodyFont     float64
 	TextFonts    []float64 // body text: paragraphs of the article, list entries
 	Background   string
-	Lang, Dir    string
+	Lang, Dir    string   // of <html>: English, left to right
+	NavDir       string   // computed direction of the menu
+	TextLang     string   // the article's: lang of its <h1>
+	TextDirs     []string // computed direction of its title, lead and body
+	ItemDirs     []string // computed direction of list entries' titles
+	ItemMetaDirs []string // and of their source, date and language
+	Wrapped      []string // feed links broken across lines
 	Alternates   []struct{ Type, Href, Title string }
 	Links        []string // every <a href> on the page
 	Source       string
@@ -166,6 +174,12 @@ const factsJS = `(() => {
 		TextFonts: all(".body p, .lead, .items .item > a").map(e => parseFloat(getComputedStyle(e).fontSize)),
 		Background: getComputedStyle(document.body).backgroundColor,
 		Lang: d.lang, Dir: d.dir,
+		NavDir: (n => n ? getComputedStyle(n).direction : "")(q("header.site nav")),
+		TextLang: q("article h1")?.lang ?? "",
+		TextDirs: all("article h1, article .lead, article .body").map(e => getComputedStyle(e).direction),
+		ItemDirs: all(".items .item > a").map(e => getComputedStyle(e).direction),
+		ItemMetaDirs: all(".items .item .meta").map(e => getComputedStyle(e).direction),
+		Wrapped: all("a[type]").filter(a => a.getClientRects().length > 1).map(a => a.textContent),
 		Alternates: all("head link[rel=alternate]").map(l => ({Type: l.type, Href: l.href, Title: l.title})),
 		Links: all("a[href]").map(a => a.href),
 		Source: q(".meta .source")?.textContent ?? "",
@@ -363,22 +377,38 @@ func TestBrowser(t *testing.T) {
 				for _, l := range f.Links {
 					linksSeen[l] = true
 				}
+				// crier's own words are English, left to right, whatever
+				// the articles' language.
+				if f.Lang != "en" || f.Dir != "" || f.NavDir != "ltr" {
+					t.Errorf("%s: html lang %q dir %q, menu %s; want en, ltr", p, f.Lang, f.Dir, f.NavDir)
+				}
+				if slices.Contains(f.ItemMetaDirs, "rtl") {
+					t.Errorf("%s: list entries' source and date %q, want ltr", p, f.ItemMetaDirs)
+				}
+				if len(f.Wrapped) != 0 {
+					t.Errorf("%s: feed links broken across lines: %q", p, f.Wrapped)
+				}
 				switch p {
 				case "/articles/" + c.en.ID:
 					checkStoryArticle(t, f, c, base, page)
+					checkFigureAX(t, tb)
 				case "/articles/" + c.ar.ID:
-					if f.Dir != "rtl" || f.Lang != "ar" {
-						t.Errorf("Arabic article: lang %q dir %q, want ar rtl", f.Lang, f.Dir)
+					if want := []string{"rtl", "rtl", "rtl"}; f.TextLang != "ar" || !slices.Equal(f.TextDirs, want) {
+						t.Errorf("Arabic article: text lang %q, title, lead, body %q; want ar, %q", f.TextLang, f.TextDirs, want)
 					}
-					if len(f.Also) != 2 {
-						t.Errorf("Arabic article: also reported by %q", f.Also)
+					if want := []string{"ltr", "ltr"}; len(f.Also) != 2 || !slices.Equal(f.ItemDirs, want) {
+						t.Errorf("Arabic article: also reported by %q, directions %q, want 2, %q", f.Also, f.ItemDirs, want)
 					}
 				case "/articles/" + c.fr.ID:
-					if !f.Estimated || f.Dir != "" || f.Lang != "fr" {
-						t.Errorf("French article: estimated %v, lang %q, dir %q", f.Estimated, f.Lang, f.Dir)
+					if !f.Estimated || f.TextLang != "fr" || slices.Contains(f.TextDirs, "rtl") {
+						t.Errorf("French article: estimated %v, text lang %q, directions %q", f.Estimated, f.TextLang, f.TextDirs)
 					}
 					if len(f.Also) != 0 || f.Image != nil {
 						t.Errorf("French article: also %q, image %+v", f.Also, f.Image)
+					}
+				case "/languages/ar/":
+					if !slices.Equal(f.ItemDirs, []string{"rtl"}) {
+						t.Errorf("Arabic listing: titles %q, want rtl", f.ItemDirs)
 					}
 				}
 			}
@@ -472,7 +502,7 @@ func checkStoryArticle(t *testing.T, f pageFacts, c browserCorpus, base string, 
 	switch {
 	case img == nil:
 		t.Error("no lead picture")
-	case img.Src != base+"/test/lead.png" || img.Alt == "" || img.Loading != "lazy" || img.ReferrerPolicy != "no-referrer":
+	case img.Src != base+"/test/lead.png" || img.Alt != "" || img.Loading != "lazy" || img.ReferrerPolicy != "no-referrer":
 		t.Errorf("lead picture %+v", img)
 	case img.NaturalWidth != 1200 || img.Width > f.InnerWidth:
 		t.Errorf("lead picture not loaded or too wide: %+v (viewport %v)", img, f.InnerWidth)
@@ -480,7 +510,48 @@ func checkStoryArticle(t *testing.T, f pageFacts, c browserCorpus, base string, 
 	if !strings.Contains(f.CaptionText, "Leaders arrive at the summit") || !strings.Contains(f.CaptionText, "Photo: J. Doe/AFP") {
 		t.Errorf("caption %q", f.CaptionText)
 	}
-	if f.Lang != "en" || f.Dir != "" {
-		t.Errorf("lang %q dir %q", f.Lang, f.Dir)
+	if f.TextLang != "en" || slices.Contains(f.TextDirs, "rtl") {
+		t.Errorf("text lang %q, directions %q", f.TextLang, f.TextDirs)
+	}
+}
+
+// checkFigureAX checks what a screen reader gets of the lead picture: a
+// figure, no image (alt="": its caption describes it), and the caption's
+// text once. The figure is not named by its caption (HTML-AAM: a
+// figcaption names its figure only when the author says so), so naming it
+// would only read the caption twice.
+func checkFigureAX(t *testing.T, tb *tab) {
+	t.Helper()
+	const caption = "Leaders arrive at the summit"
+	var figures, images, said []string
+	tb.do(t, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		tree, err := cdp.Call(ctx, tg, accessibility.GetFullAXTree, accessibility.GetFullAXTreeParams{})
+		if err != nil {
+			return err
+		}
+		for _, n := range tree.Nodes {
+			if n.Ignored || n.Role == nil {
+				continue
+			}
+			var role, name string
+			json.Unmarshal(n.Role.Value, &role)
+			if n.Name != nil {
+				json.Unmarshal(n.Name.Value, &name)
+			}
+			switch {
+			case role == "figure":
+				figures = append(figures, name)
+			case role == "image" || role == "img":
+				images = append(images, name)
+			}
+			if strings.Contains(name, caption) && role != "InlineTextBox" {
+				said = append(said, role+": "+name)
+			}
+		}
+		return nil
+	}))
+	if len(figures) != 1 || len(images) != 0 || len(said) != 1 {
+		t.Errorf("accessibility tree: figures named %q, images %q, caption said by %q; want one figure, no image, the caption once",
+			figures, images, said)
 	}
 }

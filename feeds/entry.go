@@ -1,7 +1,6 @@
 package feeds
 
 import (
-	"cmp"
 	"net/url"
 	"slices"
 	"strings"
@@ -139,13 +138,22 @@ func (s *Service) newEntry(a *article.Article) *entry {
 }
 
 // leadFigure is the lead picture as the article's page shows it; nil when
-// there is none. With no caption, the alt text names the article.
+// there is none. A caption is shown in the figure's <figcaption>, which
+// describes the picture and names the figure, so the alt text is empty
+// and a screen reader reads the caption once, not twice (W3C WAI images
+// tutorial: an image described by adjacent text gets alt=""). With no
+// caption, the alt text is the article's title, all that is known of the
+// picture.
 func (e *entry) leadFigure() *figure {
 	m := e.enclosure
 	if m == nil {
 		return nil
 	}
-	return &figure{URL: m.url, Alt: cmp.Or(m.caption, "Picture: "+e.title), Caption: m.caption, Credit: m.credit}
+	f := &figure{URL: m.url, Caption: m.caption, Credit: m.credit}
+	if m.caption == "" {
+		f.Alt = e.title
+	}
+	return f
 }
 
 // tagSlugs returns the distinct article.Slug of each of tags, in order.

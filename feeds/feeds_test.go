@@ -301,8 +301,8 @@ func TestFeeds(t *testing.T) {
 		}
 		page := string(r.body)
 		for _, want := range []string{
-			"<h1>Le premier</h1>", "euronews", "Marie Curie", "<p>Second paragraph.</p>",
-			`href="https://fr.euronews.example/1"`, `<html lang="fr">`, `datetime="2025-03-01T09:00:00Z"`,
+			`<h1 lang="fr">Le premier</h1>`, "euronews", "Marie Curie", "<p>Second paragraph.</p>",
+			`href="https://fr.euronews.example/1"`, `<html lang="en">`, `datetime="2025-03-01T09:00:00Z"`,
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("article page lacks %s", want)

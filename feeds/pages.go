@@ -78,15 +78,15 @@ type feedGroup struct {
 	Links []pageLink
 }
 
-// pageBase is what every page template's "head" and "foot" use.
+// pageBase is what every page template's "head" and "foot" use. Its words
+// are crier's own, in English: every page is <html lang="en">, and the
+// articles' text in it carries its own language (textLang).
 type pageBase struct {
 	Site        string
 	Home        string // BaseURL + "/"
 	Title       string
 	Description string
 	Canonical   string
-	Lang        string // BCP 47 tag of the page's text; "" when unknown
-	Dir         string // "rtl" for right-to-left scripts, else ""
 	Discovery   []pageLink
 	FeedLinks   []pageLink // the page's own feed, linked in its footer
 }
@@ -99,9 +99,8 @@ type articleItem struct {
 	SourcePage string
 	Published  time.Time
 	Estimated  bool
-	Lang       string
-	Dir        string
-	Language   string // the language's name, for the reader
+	Text       textLang // of the title
+	Language   string   // the language's name, for the reader
 }
 
 type homePage struct {
@@ -169,7 +168,40 @@ func (s *Service) feedGroup(name string, k feedKey) feedGroup {
 }
 
 func (s *Service) base(title string) pageBase {
-	return pageBase{Site: s.opts.Title, Home: s.opts.BaseURL + "/", Title: title, Lang: "en"}
+	return pageBase{Site: s.opts.Title, Home: s.opts.BaseURL + "/", Title: title}
+}
+
+// textLang is the language and direction of an article's own text (title,
+// kicker, lead, byline, caption, body, tags), set on the elements holding
+// it and on nothing else, so that crier's English words around it (menu,
+// dates, "Also reported by") stay English and left to right (WCAG 2.2 SC
+// 3.1.2, Language of Parts). An unknown language is lang="": HTML defines
+// the empty value as "the primary language is unknown", whereas leaving
+// lang out would inherit the page's "en" and claim English, and "und",
+// though a valid BCP 47 tag, is one HTML gives no such meaning. Its
+// direction is then dir="auto", taken from the text's first strong
+// character.
+type textLang struct {
+	Lang string // BCP 47; "" when unknown
+	Dir  string // "rtl" or "auto"; "" for left to right, the page's own
+}
+
+func newTextLang(tag string) textLang {
+	l := textLang{Lang: tag, Dir: textDir(tag)}
+	if l.Dir == "ltr" {
+		l.Dir = ""
+	}
+	return l
+}
+
+// Attrs renders the language as the attributes of an element's start tag:
+// ` lang="ar" dir="rtl"`, ` lang="fr"`, ` lang="" dir="auto"`.
+func (l textLang) Attrs() template.HTMLAttr {
+	a := ` lang="` + html.EscapeString(l.Lang) + `"`
+	if l.Dir != "" {
+		a += ` dir="` + html.EscapeString(l.Dir) + `"`
+	}
+	return template.HTMLAttr(a)
 }
 
 // textDir is "rtl" when the language tag is written right to left (Arabic,
@@ -217,8 +249,7 @@ func (s *Service) item(e *entry) articleItem {
 		SourcePage: s.opts.BaseURL + listingPath(feedKey{kindSource, e.sourceSlug}),
 		Published:  e.published,
 		Estimated:  e.raw.PublishedEstimated,
-		Lang:       e.langTag,
-		Dir:        textDir(e.langTag),
+		Text:       newTextLang(e.langTag),
 		Language:   languageName(e.langTag),
 	}
 }
@@ -258,12 +289,25 @@ func langLabel(value string) string {
 	return cmp.Or(languageName(languageTag(value)), value)
 }
 
-func (s *Service) langGroup(l string) feedGroup {
-	return s.feedGroup("Language: "+langLabel(l), feedKey{kindLang, l})
+// langGroup is a language's feeds. The home page's list mixes kinds, so
+// there each name says its kind ("Language: French (français)"); the
+// Languages page's heading already says it, so there it is left out
+// (labelled false).
+func (s *Service) langGroup(l string, labelled bool) feedGroup {
+	name := langLabel(l)
+	if labelled {
+		name = "Language: " + name
+	}
+	return s.feedGroup(name, feedKey{kindLang, l})
 }
 
-func (s *Service) sourceGroup(src [2]string) feedGroup {
-	return s.feedGroup("Source: "+cmp.Or(src[1], src[0]), feedKey{kindSource, src[0]})
+// sourceGroup is a source's feeds, named as langGroup names a language's.
+func (s *Service) sourceGroup(src [2]string, labelled bool) feedGroup {
+	name := cmp.Or(src[1], src[0])
+	if labelled {
+		name = "Source: " + name
+	}
+	return s.feedGroup(name, feedKey{kindSource, src[0]})
 }
 
 // renderSite renders the home page or the directory of languages or sources.
@@ -282,10 +326,10 @@ func (s *Service) renderSite(page string) (*rendered, error) {
 			p.Articles = append(p.Articles, s.item(e))
 		}
 		for _, l := range langs {
-			p.Feeds = append(p.Feeds, s.langGroup(l))
+			p.Feeds = append(p.Feeds, s.langGroup(l, true))
 		}
 		for _, src := range sources {
-			p.Feeds = append(p.Feeds, s.sourceGroup(src))
+			p.Feeds = append(p.Feeds, s.sourceGroup(src, true))
 		}
 		name, data = "index.html", p
 	case siteLanguages, siteSources:
@@ -294,11 +338,11 @@ func (s *Service) renderSite(page string) (*rendered, error) {
 		if page == siteSources {
 			p.Title, p.Heading = "Sources", "Sources"
 			for _, src := range sources {
-				p.Feeds = append(p.Feeds, s.sourceGroup(src))
+				p.Feeds = append(p.Feeds, s.sourceGroup(src, false))
 			}
 		} else {
 			for _, l := range langs {
-				p.Feeds = append(p.Feeds, s.langGroup(l))
+				p.Feeds = append(p.Feeds, s.langGroup(l, false))
 			}
 		}
 		name, data = "directory.html", p
@@ -415,6 +459,7 @@ type tagLink struct {
 
 type articlePage struct {
 	pageBase
+	Text       textLang // of the article's own text
 	Kicker     string
 	Summary    string
 	Source     string
@@ -451,10 +496,7 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 		JSON:     e.page + ".json",
 	}
 	p.Description, p.Canonical = e.summary, e.original
-	p.Lang = e.langTag
-	if dir := textDir(e.langTag); dir == "rtl" {
-		p.Dir = dir // ltr is the default
-	}
+	p.Text = newTextLang(e.langTag)
 	p.FeedLinks = s.feedLinks(cmp.Or(e.source, e.sourceSlug), source)
 	p.Discovery = p.FeedLinks
 	for _, slug := range e.tagSlugs {

@@ -14,7 +14,8 @@ import (
 )
 
 // TestPages checks the pages over HTTP, without a browser: routes, listing
-// caching, the CSP and its stylesheet hash, RTL, the lead picture.
+// caching, the CSP and its stylesheet hash, the language marking (the page
+// English, each article's text its own language), the lead picture.
 func TestPages(t *testing.T) {
 	e := newEnv(t)
 	c := newCorpus()
@@ -26,16 +27,20 @@ func TestPages(t *testing.T) {
 	}
 	ar.Kicker = "عاجل"
 	ar.StoryID, c.f1.StoryID = c.f1.ID, c.f1.ID
-	for _, a := range append(c.all(), ar) {
+	// A language nobody could tell, with a picture that has no caption.
+	und := newArticle("Untold", "", "BBC", "https://bbc.example/untold", t0.Add(time.Hour))
+	und.Media = []article.Media{{URL: "https://img.example/untold.jpg", Credit: "BBC"}}
+	for _, a := range append(c.all(), ar, und) {
 		e.publish(a)
 	}
 	s := e.startSite(feeds.Options{Title: "Test site"})
 	s.waitFor(ar.ID)
+	s.waitFor(und.ID)
 
 	t.Run("paths", func(t *testing.T) {
 		want := []string{
 			"/", "/languages/", "/sources/",
-			"/languages/ar/", "/languages/en/", "/languages/fr/",
+			"/languages/ar/", "/languages/en/", "/languages/fr/", "/languages/und/",
 			"/sources/al-jazeera/", "/sources/bbc/", "/sources/euronews/", "/sources/l-expression/",
 			"/tags/brussels/", "/tags/union-europeenne/",
 		}
@@ -50,6 +55,20 @@ func TestPages(t *testing.T) {
 			checkCSP(t, p, r)
 		}
 		checkCSP(t, "article", s.get("/articles/"+ar.ID))
+	})
+
+	t.Run("directories", func(t *testing.T) {
+		// The heading names the kind; the home page's mixed list does.
+		for _, tc := range []struct{ path, want, not string }{
+			{"/languages/", `<a href="` + base + `/languages/fr/">French (français)</a>:`, "Language: "},
+			{"/sources/", `<a href="` + base + `/sources/bbc/">BBC</a>:`, "Source: "},
+			{"/", `<a href="` + base + `/languages/fr/">Language: French (français)</a>:`, ""},
+		} {
+			page := string(s.get(tc.path).body)
+			if !strings.Contains(page, tc.want) || tc.not != "" && strings.Contains(page, tc.not) {
+				t.Errorf("%s: want %s, not %q:\n%s", tc.path, tc.want, tc.not, page)
+			}
+		}
 	})
 
 	t.Run("not found", func(t *testing.T) {
@@ -89,9 +108,18 @@ func TestPages(t *testing.T) {
 		if nm := s.do(http.MethodGet, "/sources/euronews/", "If-None-Match", etag); nm.status != http.StatusNotModified {
 			t.Errorf("If-None-Match: %d", nm.status)
 		}
-		if tag := string(s.get("/tags/brussels/").body); !strings.Contains(tag, "<h1>Articles tagged Brussels</h1>") ||
-			!strings.Contains(tag, `lang="ar" dir="rtl"`) {
-			t.Errorf("tag listing:\n%s", tag)
+		// The list is English; each title is in its article's language.
+		tag := string(s.get("/tags/brussels/").body)
+		for _, want := range []string{
+			`<html lang="en">`, "<h1>Articles tagged Brussels</h1>",
+			`<li class="item"><a href="` + base + `/articles/` + ar.ID + `" lang="ar" dir="rtl">خبر عاجل</a>`,
+		} {
+			if !strings.Contains(tag, want) {
+				t.Errorf("tag listing lacks %s:\n%s", want, tag)
+			}
+		}
+		if bbc := string(s.get("/sources/bbc/").body); !strings.Contains(bbc, `lang="" dir="auto">Untold</a>`) {
+			t.Errorf("BBC listing: want the unknown language marked unknown:\n%s", bbc)
 		}
 		// A new BBC article changes the BBC listing, not euronews'.
 		n := newArticle("Sixth", "en", "BBC", "https://bbc.example/6", t0.Add(6*time.Hour))
@@ -108,15 +136,18 @@ func TestPages(t *testing.T) {
 	t.Run("article", func(t *testing.T) {
 		page := string(s.get("/articles/" + ar.ID).body)
 		for _, want := range []string{
-			`<html lang="ar" dir="rtl">`, `<p class="kicker">عاجل</p>`,
-			`<img src="https://img.example/lead.jpg" alt="The caption" loading="lazy" decoding="async" referrerpolicy="no-referrer">`,
-			`<figcaption>The caption <span class="credit">AFP</span></figcaption>`,
+			`<html lang="en">`, `<p class="kicker" lang="ar" dir="rtl">عاجل</p>`,
+			`<h1 lang="ar" dir="rtl">خبر عاجل</h1>`, `<p class="lead" lang="ar" dir="rtl">`, `<div class="body" lang="ar" dir="rtl">`,
+			// The caption describes the picture: alt="" so it is read once.
+			`<img src="https://img.example/lead.jpg" alt="" loading="lazy" decoding="async" referrerpolicy="no-referrer">`,
+			`<figcaption lang="ar" dir="rtl">The caption <span class="credit">AFP</span></figcaption>`,
 			`href="` + base + `/sources/al-jazeera/">Al Jazeera</a>`,
-			`<a href="` + base + `/tags/brussels/" rel="tag">Brussels</a>`,
+			`<a href="` + base + `/tags/brussels/" rel="tag" lang="ar" dir="rtl">Brussels</a>`,
 			`<a href="` + base + `/feeds/story/` + c.f1.ID + `.atom" type="application/atom+xml">`,
 			`<link rel="alternate" type="application/atom+xml" title="This story (Atom)" href="` + base + `/feeds/story/` + c.f1.ID + `.atom">`,
 			`<link rel="alternate" type="application/rss+xml" title="Al Jazeera (RSS)" href="` + base + `/feeds/source/al-jazeera.rss">`,
-			"<h2>Also reported by</h2>", `href="` + base + `/articles/` + c.f1.ID + `"`,
+			"<h2>Also reported by</h2>", `<a href="` + base + `/articles/` + c.f1.ID + `" lang="fr">`,
+			`<p class="original"><a href="https://aljazeera.example/1" rel="noopener noreferrer">Read the original article</a></p>`,
 		} {
 			if !strings.Contains(page, want) {
 				t.Errorf("article page lacks %s", want)
@@ -125,9 +156,25 @@ func TestPages(t *testing.T) {
 		if strings.Count(page, `rel="tag"`) != 2 || strings.Contains(page, "javascript:") || strings.Contains(page, "never shown") {
 			t.Errorf("article page:\n%s", page)
 		}
+		if strings.Count(page, ` lang=`) != strings.Count(page, ` lang="ar" dir="rtl"`)+2 {
+			t.Errorf("article page: want lang on the html, the French report and the Arabic text only:\n%s", page)
+		}
 		fr := string(s.get("/articles/" + c.f1.ID).body)
-		if !strings.Contains(fr, `<html lang="fr">`) || !strings.Contains(fr, `<li class="item" lang="ar" dir="rtl">`) {
-			t.Errorf("French page: want ltr itself, rtl for its Arabic report:\n%s", fr)
+		if !strings.Contains(fr, `<html lang="en">`) || !strings.Contains(fr, `<h1 lang="fr">Le premier</h1>`) ||
+			!strings.Contains(fr, `<li class="item"><a href="`+base+`/articles/`+ar.ID+`" lang="ar" dir="rtl">`) {
+			t.Errorf("French page: want English, French text, rtl for its Arabic report:\n%s", fr)
+		}
+		// Unknown: lang="" (HTML: "the primary language is unknown"), not
+		// the page's English; no caption, so the title is the alt text.
+		untold := string(s.get("/articles/" + und.ID).body)
+		for _, want := range []string{
+			`<html lang="en">`, `<h1 lang="" dir="auto">Untold</h1>`, `<div class="body" lang="" dir="auto">`,
+			`<img src="https://img.example/untold.jpg" alt="Untold" lang="" dir="auto" loading="lazy"`,
+			`<figcaption lang="" dir="auto"> <span class="credit">BBC</span></figcaption>`,
+		} {
+			if !strings.Contains(untold, want) {
+				t.Errorf("unknown-language page lacks %s:\n%s", want, untold)
+			}
 		}
 	})
 }
