@@ -102,7 +102,8 @@ type docCache struct {
 
 	workMu  sync.Mutex
 	pending map[*slot]struct{}
-	running bool
+	running bool          // a work goroutine is running
+	held    bool          // background renders wait for release (replay)
 	idle    chan struct{} // closed while no background render is due
 }
 
@@ -277,26 +278,56 @@ func (c *docCache) changed(deps []dep) {
 	}
 	c.workMu.Lock()
 	defer c.workMu.Unlock()
+	if len(c.pending) == 0 && !c.running {
+		c.idle = make(chan struct{})
+	}
 	for sl := range seen {
 		sl.want.Add(1)
 		c.pending[sl] = struct{}{}
 	}
-	if !c.running {
+	c.startLocked()
+}
+
+// startLocked starts the background renderer when renders are due and it
+// is neither running nor held; c.workMu is held.
+func (c *docCache) startLocked() {
+	if len(c.pending) > 0 && !c.running && !c.held {
 		c.running = true
-		c.idle = make(chan struct{})
 		go c.work()
 	}
 }
 
-// work renders the queued documents until none is left; changes that
-// arrive meanwhile join the next round, so a burst costs few renders.
+// hold defers background renders until release: while Run replays the
+// stream, a document would otherwise be re-rendered for a fraction of the
+// replay again and again, and its Last-Modified, moved forward by each
+// older article (newDoc), would end up at the time of the replay. The
+// documents still turn stale at once; a request renders its own.
+func (c *docCache) hold() {
+	c.workMu.Lock()
+	c.held = true
+	c.workMu.Unlock()
+}
+
+// release starts the background renders deferred by hold.
+func (c *docCache) release() {
+	c.workMu.Lock()
+	c.held = false
+	c.startLocked()
+	c.workMu.Unlock()
+}
+
+// work renders the queued documents until none is left or renders are
+// held; changes that arrive meanwhile join the next round, so a burst
+// costs few renders.
 func (c *docCache) work() {
 	for {
 		c.workMu.Lock()
 		batch := c.pending
-		if len(batch) == 0 {
+		if len(batch) == 0 || c.held {
 			c.running = false
-			close(c.idle)
+			if len(batch) == 0 {
+				close(c.idle)
+			}
 			c.workMu.Unlock()
 			return
 		}
@@ -313,7 +344,8 @@ func (c *docCache) work() {
 	}
 }
 
-// waitIdle returns once no background render is due.
+// waitIdle returns once no background render is due; renders held for a
+// replay are due.
 func (c *docCache) waitIdle() {
 	c.workMu.Lock()
 	idle := c.idle

@@ -232,6 +232,37 @@ func TestRenderOnChange(t *testing.T) {
 	svc.WaitRendered()
 }
 
+// Run's replay of the stream renders each document once, after catching
+// up, so its Last-Modified is its newest article's however the replay was
+// ordered.
+func TestReplayRendersOnce(t *testing.T) {
+	e := newEnv(t)
+	var newest time.Time
+	for i := range 40 {
+		// Ingestion times out of stream order.
+		a := newArticle("Replayed "+strconv.Itoa(i), []string{"en", "fr"}[i%2], "src "+strconv.Itoa(i%3),
+			"https://example.org/replay/"+strconv.Itoa(i), t0.Add(time.Duration(i*17%40)*time.Hour))
+		e.publish(a)
+		newest = maxTime(newest, a.Ingested)
+	}
+	s := e.startSite(feeds.Options{})
+	s.svc.WaitRendered()
+	// all, 2 languages and 3 sources in 3 formats, and 3 site pages.
+	if got, want := s.svc.Renders(), int64((1+2+3)*3+3); got != want {
+		t.Errorf("%d renders after the replay, want %d (one per document)", got, want)
+	}
+	if lm := s.get("/feeds/all.atom").header.Get("Last-Modified"); lm != newest.Format(http.TimeFormat) {
+		t.Errorf("Last-Modified %q, want the newest article's %q", lm, newest.Format(http.TimeFormat))
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 func TestExport(t *testing.T) {
 	svc, h := served(t, feeds.Options{})
 	dir := t.TempDir()

@@ -246,7 +246,10 @@ func (s *Service) WaitFor(ctx context.Context, id string) error {
 func (s *Service) CaughtUp() <-chan struct{} { return s.caughtUp }
 
 func (s *Service) markCaughtUp() {
-	s.caughtUpOnce.Do(func() { close(s.caughtUp) })
+	s.caughtUpOnce.Do(func() {
+		s.docs.release()
+		close(s.caughtUp)
+	})
 }
 
 // Run reads the article stream from its first message with an ordered
@@ -265,6 +268,8 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 	last := info.State.LastSeq
 	if info.State.Msgs == 0 {
 		s.markCaughtUp()
+	} else {
+		s.docs.hold() // until caught up: render the replay once
 	}
 	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverAllPolicy,
