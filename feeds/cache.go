@@ -210,21 +210,24 @@ func (c *docCache) refresh(sl *slot) (*doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	prev := sl.cur.Load()
-	d := c.s.newDoc(r, prev, sl.link)
+	d := c.s.newDoc(r, sl.cur.Load(), sl.link)
 	d.version = v
-	sl.cur.Store(d)
-	if !sl.pinned {
-		c.account(sl, prev, d)
+	if sl.pinned {
+		sl.cur.Store(d)
+	} else {
+		c.store(sl, d)
 	}
 	return d, nil
 }
 
-// account counts the bytes of an unpinned document and evicts the least
-// recently used ones when over budget.
-func (c *docCache) account(sl *slot, prev, d *doc) {
+// store makes d the document of an unpinned slot and counts its bytes,
+// evicting the least recently used documents when over budget. It swaps
+// the document under c.mu, where removeLocked subtracts it, so an eviction
+// racing the render never subtracts bytes that were not counted.
+func (c *docCache) store(sl *slot, d *doc) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	prev := sl.cur.Swap(d)
 	if sl.gone.Load() {
 		return
 	}
