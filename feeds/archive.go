@@ -80,7 +80,7 @@ func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 		if kind != kindAll {
 			k.feed.value = name
 		}
-		if _, ok := s.generation(k.feed); !ok {
+		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
 		}

@@ -100,7 +100,7 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 		if kind != kindAll {
 			k.feed.value = name
 		}
-		if _, ok := s.generation(k.feed); !ok {
+		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
 		}
