@@ -116,6 +116,11 @@ func TestConditionalGET(t *testing.T) {
 		{"star q=0", "GET", []string{"Accept-Encoding", "*;q=0, gzip;q=0.5"}, 200, gzTag, true},
 		{"identity preferred", "GET", []string{"Accept-Encoding", "gzip;q=0.5, identity"}, 200, etag, true},
 		{"x-gzip", "GET", []string{"Accept-Encoding", "deflate, X-GZIP"}, 200, gzTag, true},
+		{"empty accept-encoding", "GET", []string{"Accept-Encoding", ""}, 200, etag, true},
+		{"gzip refused, star", "GET", []string{"Accept-Encoding", "gzip;q=0, *"}, 200, etag, true},
+		{"identity and star q=0", "GET", []string{"Accept-Encoding", "identity;q=0, *;q=0"}, 406, "", false},
+		{"malformed q", "GET", []string{"Accept-Encoding", "gzip;q=high"}, 200, etag, true},
+		{"since malformed", "GET", []string{"If-Modified-Since", "yesterday"}, 200, etag, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := request(h, c.method, path, c.header...)
