@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -386,7 +387,7 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	if d.gz != nil {
 		d.gzLength = []string{strconv.Itoa(len(d.gz))}
 	}
-	d.lastModified = []string{d.modTime.Format(timeFormat)}
+	d.lastModified = []string{d.modTime.Format(http.TimeFormat)}
 	d.cacheControl = s.cacheControl
 	if r.immutable {
 		d.cacheControl = s.immutableCC
@@ -399,9 +400,6 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	}
 	return d
 }
-
-// timeFormat is http.TimeFormat.
-const timeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // compress gzips b at the best compression: it is done once per change
 // and saves bytes on every response.

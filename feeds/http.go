@@ -46,7 +46,8 @@ func (s *Service) Handler() http.Handler {
 }
 
 // serveHTTP answers a request for a cached document without going
-// through the mux's pattern matching: the path is the cache key.
+// through the mux's pattern matching: the path is the cache key. Only
+// documents not cached under their path reach the mux's handlers.
 func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		if sl := s.docs.lookup(r.URL.Path); sl != nil {
@@ -77,14 +78,6 @@ func (s *Service) routes() *http.ServeMux {
 
 func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		// The fast path: a default-limit document already cached under
-		// its path.
-		if r.URL.RawQuery == "" {
-			if sl := s.docs.lookup(r.URL.Path); sl != nil {
-				s.serveSlot(w, r, sl)
-				return
-			}
-		}
 		name, ext, ok := cutLast(r.PathValue("file"), ".")
 		f, known := formatOf(ext)
 		if !ok || !known || (kind == kindAll && name != "all") || name == "" {
@@ -225,10 +218,6 @@ func (s *Service) serveHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
-	if sl := s.docs.lookup(r.URL.Path); sl != nil {
-		s.serveSlot(w, r, sl)
-		return
-	}
 	file := r.PathValue("file")
 	if id, ok := strings.CutSuffix(file, ".json"); ok {
 		if e, found := s.lookup(id); found {
