@@ -210,6 +210,13 @@ func (s *Service) touched(old, e *entry) {
 	for _, page := range [...]string{siteHome, siteLanguages, siteSources} {
 		s.siteSlot(page)
 	}
+	if old != nil && old.storyID != e.storyID {
+		// The article page's slot depends on the old story: forget it, so
+		// the next request makes one that depends on the new.
+		if sl := s.docs.lookup("/articles/" + e.id); sl != nil {
+			s.docs.remove(sl)
+		}
+	}
 	s.docs.changed(deps)
 }
 

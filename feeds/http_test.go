@@ -237,6 +237,28 @@ func TestRenderOnChange(t *testing.T) {
 	svc.WaitRendered()
 }
 
+// An article moved to another story: its page follows the new story.
+func TestArticlePageFollowsItsStory(t *testing.T) {
+	svc, h := served(t, feeds.Options{})
+	day := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	a := newArticle("Moved", "fr", "BBC", "https://example.org/moved", day)
+	a.StoryID = "story-1"
+	svc.Add(a)
+	page := "/articles/" + a.ID
+	request(h, http.MethodGet, page) // cached, depending on story-1
+	moved := *a
+	moved.StoryID = "story-2"
+	svc.Add(&moved)
+	svc.WaitRendered()
+	b := newArticle("Joined", "fr", "Le Monde", "https://example.org/joined", day.Add(time.Hour))
+	b.StoryID = "story-2"
+	svc.Add(b)
+	if r := request(h, http.MethodGet, page); !strings.Contains(r.Body.String(), "/articles/"+b.ID) {
+		t.Errorf("%s does not list %s, reported in its new story", page, b.ID)
+	}
+	svc.WaitRendered()
+}
+
 // Run's replay of the stream renders each document once, after catching
 // up, so its Last-Modified is its newest article's however the replay was
 // ordered.
