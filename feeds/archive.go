@@ -74,7 +74,7 @@ func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 		}
 		// An archive is whole: ?limit does not apply.
 		k := cacheKey{feed: fk, format: f, limit: s.opts.Limit, month: month}
-		if _, ok := s.generation(k.feed); !ok {
+		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
 		}

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"net/http"
 	"slices"
 	"strconv"
 	"sync"
@@ -102,7 +103,8 @@ type docCache struct {
 
 	workMu  sync.Mutex
 	pending map[*slot]struct{}
-	running bool
+	running bool          // a work goroutine is running
+	held    bool          // background renders wait for release (replay)
 	idle    chan struct{} // closed while no background render is due
 }
 
@@ -209,21 +211,24 @@ func (c *docCache) refresh(sl *slot) (*doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	prev := sl.cur.Load()
-	d := c.s.newDoc(r, prev, sl.link)
+	d := c.s.newDoc(r, sl.cur.Load(), sl.link)
 	d.version = v
-	sl.cur.Store(d)
-	if !sl.pinned {
-		c.account(sl, prev, d)
+	if sl.pinned {
+		sl.cur.Store(d)
+	} else {
+		c.store(sl, d)
 	}
 	return d, nil
 }
 
-// account counts the bytes of an unpinned document and evicts the least
-// recently used ones when over budget.
-func (c *docCache) account(sl *slot, prev, d *doc) {
+// store makes d the document of an unpinned slot and counts its bytes,
+// evicting the least recently used documents when over budget. It swaps
+// the document under c.mu, where removeLocked subtracts it, so an eviction
+// racing the render never subtracts bytes that were not counted.
+func (c *docCache) store(sl *slot, d *doc) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	prev := sl.cur.Swap(d)
 	if sl.gone.Load() {
 		return
 	}
@@ -277,26 +282,56 @@ func (c *docCache) changed(deps []dep) {
 	}
 	c.workMu.Lock()
 	defer c.workMu.Unlock()
+	if len(c.pending) == 0 && !c.running {
+		c.idle = make(chan struct{})
+	}
 	for sl := range seen {
 		sl.want.Add(1)
 		c.pending[sl] = struct{}{}
 	}
-	if !c.running {
+	c.startLocked()
+}
+
+// startLocked starts the background renderer when renders are due and it
+// is neither running nor held; c.workMu is held.
+func (c *docCache) startLocked() {
+	if len(c.pending) > 0 && !c.running && !c.held {
 		c.running = true
-		c.idle = make(chan struct{})
 		go c.work()
 	}
 }
 
-// work renders the queued documents until none is left; changes that
-// arrive meanwhile join the next round, so a burst costs few renders.
+// hold defers background renders until release: while Run replays the
+// stream, a document would otherwise be re-rendered for a fraction of the
+// replay again and again, and its Last-Modified, moved forward by each
+// older article (newDoc), would end up at the time of the replay. The
+// documents still turn stale at once; a request renders its own.
+func (c *docCache) hold() {
+	c.workMu.Lock()
+	c.held = true
+	c.workMu.Unlock()
+}
+
+// release starts the background renders deferred by hold.
+func (c *docCache) release() {
+	c.workMu.Lock()
+	c.held = false
+	c.startLocked()
+	c.workMu.Unlock()
+}
+
+// work renders the queued documents until none is left or renders are
+// held; changes that arrive meanwhile join the next round, so a burst
+// costs few renders.
 func (c *docCache) work() {
 	for {
 		c.workMu.Lock()
 		batch := c.pending
-		if len(batch) == 0 {
+		if len(batch) == 0 || c.held {
 			c.running = false
-			close(c.idle)
+			if len(batch) == 0 {
+				close(c.idle)
+			}
 			c.workMu.Unlock()
 			return
 		}
@@ -313,7 +348,8 @@ func (c *docCache) work() {
 	}
 }
 
-// waitIdle returns once no background render is due.
+// waitIdle returns once no background render is due; renders held for a
+// replay are due.
 func (c *docCache) waitIdle() {
 	c.workMu.Lock()
 	idle := c.idle
@@ -351,7 +387,7 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	if d.gz != nil {
 		d.gzLength = []string{strconv.Itoa(len(d.gz))}
 	}
-	d.lastModified = []string{d.modTime.Format(timeFormat)}
+	d.lastModified = []string{d.modTime.Format(http.TimeFormat)}
 	d.cacheControl = s.cacheControl
 	if r.immutable {
 		d.cacheControl = s.immutableCC
@@ -364,9 +400,6 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	}
 	return d
 }
-
-// timeFormat is http.TimeFormat.
-const timeFormat = "Mon, 02 Jan 2006 15:04:05 GMT"
 
 // compress gzips b at the best compression: it is done once per change
 // and saves bytes on every response.

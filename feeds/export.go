@@ -141,7 +141,7 @@ func (s *Service) exportGet(p, encoding string) ([]byte, time.Time, error) {
 		req.Header.Set("Accept-Encoding", encoding)
 	}
 	rec := httptest.NewRecorder()
-	s.mux.ServeHTTP(rec, req)
+	s.serveHTTP(rec, req)
 	switch {
 	case rec.Code == http.StatusNotFound:
 		return nil, time.Time{}, errNotFound

@@ -46,7 +46,8 @@ func (s *Service) Handler() http.Handler {
 }
 
 // serveHTTP answers a request for a cached document without going
-// through the mux's pattern matching: the path is the cache key.
+// through the mux's pattern matching: the path is the cache key. Only
+// documents not cached under their path reach the mux's handlers.
 func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		if sl := s.docs.lookup(r.URL.Path); sl != nil {
@@ -77,14 +78,6 @@ func (s *Service) routes() *http.ServeMux {
 
 func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		// The fast path: a default-limit document already cached under
-		// its path.
-		if r.URL.RawQuery == "" {
-			if sl := s.docs.lookup(r.URL.Path); sl != nil {
-				s.serveSlot(w, r, sl)
-				return
-			}
-		}
 		fk, f, ok := feedFile(kind, r.PathValue("file"))
 		if !ok {
 			http.NotFound(w, r)
@@ -96,7 +89,7 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 			return
 		}
 		k := cacheKey{feed: fk, format: f, limit: limit}
-		if _, ok := s.generation(k.feed); !ok {
+		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
 		}
@@ -207,6 +200,13 @@ func (s *Service) touched(old, e *entry) {
 	for _, page := range [...]string{siteHome, siteLanguages, siteSources} {
 		s.siteSlot(page)
 	}
+	if old != nil && old.storyID != e.storyID {
+		// The article page's slot depends on the old story: forget it, so
+		// the next request makes one that depends on the new.
+		if sl := s.docs.lookup("/articles/" + e.id); sl != nil {
+			s.docs.remove(sl)
+		}
+	}
 	s.docs.changed(deps)
 }
 
@@ -215,10 +215,6 @@ func (s *Service) serveHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
-	if sl := s.docs.lookup(r.URL.Path); sl != nil {
-		s.serveSlot(w, r, sl)
-		return
-	}
 	file := r.PathValue("file")
 	if id, ok := strings.CutSuffix(file, ".json"); ok {
 		if e, found := s.lookup(id); found {

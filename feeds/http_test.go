@@ -116,6 +116,11 @@ func TestConditionalGET(t *testing.T) {
 		{"star q=0", "GET", []string{"Accept-Encoding", "*;q=0, gzip;q=0.5"}, 200, gzTag, true},
 		{"identity preferred", "GET", []string{"Accept-Encoding", "gzip;q=0.5, identity"}, 200, etag, true},
 		{"x-gzip", "GET", []string{"Accept-Encoding", "deflate, X-GZIP"}, 200, gzTag, true},
+		{"empty accept-encoding", "GET", []string{"Accept-Encoding", ""}, 200, etag, true},
+		{"gzip refused, star", "GET", []string{"Accept-Encoding", "gzip;q=0, *"}, 200, etag, true},
+		{"identity and star q=0", "GET", []string{"Accept-Encoding", "identity;q=0, *;q=0"}, 406, "", false},
+		{"malformed q", "GET", []string{"Accept-Encoding", "gzip;q=high"}, 200, etag, true},
+		{"since malformed", "GET", []string{"If-Modified-Since", "yesterday"}, 200, etag, true},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			r := request(h, c.method, path, c.header...)
@@ -230,6 +235,59 @@ func TestRenderOnChange(t *testing.T) {
 		t.Error("stale feed served after Add returned")
 	}
 	svc.WaitRendered()
+}
+
+// An article moved to another story: its page follows the new story.
+func TestArticlePageFollowsItsStory(t *testing.T) {
+	svc, h := served(t, feeds.Options{})
+	day := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	a := newArticle("Moved", "fr", "BBC", "https://example.org/moved", day)
+	a.StoryID = "story-1"
+	svc.Add(a)
+	page := "/articles/" + a.ID
+	request(h, http.MethodGet, page) // cached, depending on story-1
+	moved := *a
+	moved.StoryID = "story-2"
+	svc.Add(&moved)
+	svc.WaitRendered()
+	b := newArticle("Joined", "fr", "Le Monde", "https://example.org/joined", day.Add(time.Hour))
+	b.StoryID = "story-2"
+	svc.Add(b)
+	if r := request(h, http.MethodGet, page); !strings.Contains(r.Body.String(), "/articles/"+b.ID) {
+		t.Errorf("%s does not list %s, reported in its new story", page, b.ID)
+	}
+	svc.WaitRendered()
+}
+
+// Run's replay of the stream renders each document once, after catching
+// up, so its Last-Modified is its newest article's however the replay was
+// ordered.
+func TestReplayRendersOnce(t *testing.T) {
+	e := newEnv(t)
+	var newest time.Time
+	for i := range 40 {
+		// Ingestion times out of stream order.
+		a := newArticle("Replayed "+strconv.Itoa(i), []string{"en", "fr"}[i%2], "src "+strconv.Itoa(i%3),
+			"https://example.org/replay/"+strconv.Itoa(i), t0.Add(time.Duration(i*17%40)*time.Hour))
+		e.publish(a)
+		newest = maxTime(newest, a.Ingested)
+	}
+	s := e.startSite(feeds.Options{})
+	s.svc.WaitRendered()
+	// all, 2 languages and 3 sources in 3 formats, and 3 site pages.
+	if got, want := s.svc.Renders(), int64((1+2+3)*3+3); got != want {
+		t.Errorf("%d renders after the replay, want %d (one per document)", got, want)
+	}
+	if lm := s.get("/feeds/all.atom").header.Get("Last-Modified"); lm != newest.Format(http.TimeFormat) {
+		t.Errorf("Last-Modified %q, want the newest article's %q", lm, newest.Format(http.TimeFormat))
+	}
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
 
 func TestExport(t *testing.T) {

@@ -439,7 +439,7 @@ func (s *Service) serveSite(page string) func(w http.ResponseWriter, r *http.Req
 func (s *Service) serveListing(kind feedKind) func(w http.ResponseWriter, r *http.Request) {
 	return func(w http.ResponseWriter, r *http.Request) {
 		k := feedKey{kind: kind, value: r.PathValue("value")}
-		if _, ok := s.generation(k); !ok {
+		if !s.has(k) {
 			http.NotFound(w, r)
 			return
 		}

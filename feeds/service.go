@@ -155,14 +155,13 @@ const (
 	kindSource
 	kindTag
 	kindStory
-	kindHome // the home page, which depends on everything
 )
 
 // kindNames are the path segments of the feed kinds: /feeds/<name>/<value>.<ext>.
 var kindNames = map[string]feedKind{"lang": kindLang, "source": kindSource, "tag": kindTag, "story": kindStory}
 
 func (k feedKind) String() string {
-	return [...]string{"all", "lang", "source", "tag", "story", "home"}[k]
+	return [...]string{"all", "lang", "source", "tag", "story"}[k]
 }
 
 // feedKey names one feed independent of its format and limit.
@@ -246,7 +245,10 @@ func (s *Service) WaitFor(ctx context.Context, id string) error {
 func (s *Service) CaughtUp() <-chan struct{} { return s.caughtUp }
 
 func (s *Service) markCaughtUp() {
-	s.caughtUpOnce.Do(func() { close(s.caughtUp) })
+	s.caughtUpOnce.Do(func() {
+		s.docs.release()
+		close(s.caughtUp)
+	})
 }
 
 // Run reads the article stream from its first message with an ordered
@@ -265,6 +267,8 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 	last := info.State.LastSeq
 	if info.State.Msgs == 0 {
 		s.markCaughtUp()
+	} else {
+		s.docs.hold() // until caught up: render the replay once
 	}
 	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverAllPolicy,
@@ -345,19 +349,16 @@ func (s *Service) snapshot(k feedKey) ([]*entry, uint64, bool) {
 	return items, gen, true
 }
 
-// generation is the current generation of a feed or of the home page; false
-// when the feed has no articles and is not "all".
-func (s *Service) generation(k feedKey) (uint64, bool) {
+// has reports whether a feed exists: "all" always, any other feed while it
+// has articles.
+func (s *Service) has(k feedKey) bool {
+	if k.kind == kindAll {
+		return true
+	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	switch k.kind {
-	case kindHome:
-		return s.gen, true
-	case kindAll:
-		return s.gens[k], true
-	}
 	_, ok := s.sets[k]
-	return s.gens[k], ok
+	return ok
 }
 
 // lookup returns the indexed article with this id.

@@ -30,6 +30,7 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"syscall"
@@ -132,22 +133,15 @@ func run(ctx context.Context, args []string) error {
 
 	type runKey struct{ server, enc string }
 	results := map[runKey][]wrkResult{}
+	urls := map[string]string{"crier": crierURL, "nginx": nginxURL}
 	for round := range o.rounds {
 		for _, enc := range []string{"identity", "gzip"} {
-			for _, srv := range []string{"crier", "nginx"} {
-				u := crierURL
-				if srv == "nginx" {
-					u = nginxURL
-				}
-				if round%2 == 1 { // alternate who goes first
-					if srv == "crier" {
-						u = nginxURL
-					} else {
-						u = crierURL
-					}
-					srv = map[string]string{"crier": "nginx", "nginx": "crier"}[srv]
-				}
-				r, err := runWrk(ctx, o, u, enc)
+			order := []string{"crier", "nginx"}
+			if round%2 == 1 { // alternate who goes first
+				slices.Reverse(order)
+			}
+			for _, srv := range order {
+				r, err := runWrk(ctx, o, urls[srv], enc)
 				if err != nil {
 					return err
 				}
@@ -390,9 +384,9 @@ func startProfile(path string) (func(), error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := pprofStart(f); err != nil {
+	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
 		return nil, err
 	}
-	return func() { pprofStop(); f.Close() }, nil
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
