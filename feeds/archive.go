@@ -90,15 +90,15 @@ func validMonth(m string) bool {
 
 // renderArchive renders the archive document k names: the feed's items of
 // month k.month, described and built by the same code as the current feed.
-func (s *Service) renderArchive(k cacheKey) (*rendered, uint64, error) {
-	all, gen, ok := s.snapshot(k.feed)
+func (s *Service) renderArchive(k cacheKey) (*rendered, error) {
+	all, ok := s.snapshot(k.feed)
 	if !ok {
-		return nil, 0, errNotFound
+		return nil, errNotFound
 	}
 	ms := months(all)
 	i := slices.Index(ms, k.month)
 	if i < 0 {
-		return nil, 0, errNotFound
+		return nil, errNotFound
 	}
 	items := make([]*entry, 0, len(all))
 	for _, e := range all {
@@ -118,12 +118,12 @@ func (s *Service) renderArchive(k cacheKey) (*rendered, uint64, error) {
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
 	r := newRendered(body, k.format.contentType(), m.modified)
 	// Once a later month has items, this one's items and links are final.
 	r.immutable = i+1 < len(ms)
-	return r, gen, nil
+	return r, nil
 }
 
 // archivePaths lists the site-relative path of every archive document that

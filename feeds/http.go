@@ -121,8 +121,7 @@ func (s *Service) feedSlot(k cacheKey) *slot {
 			pinned: k.limit == s.opts.Limit && k.month == "" &&
 				(k.feed.kind == kindAll || k.feed.kind == kindLang || k.feed.kind == kindSource),
 			render: func() (*rendered, error) {
-				r, _, err := s.renderFeed(k)
-				return r, err
+				return s.renderFeed(k)
 			},
 		}
 		if s.opts.HubURL != "" {

@@ -361,7 +361,7 @@ func (s *Service) renderListing(k feedKey) (*rendered, error) {
 	if listingPath(k) == "" {
 		return nil, errNotFound
 	}
-	items, _, ok := s.snapshot(k)
+	items, ok := s.snapshot(k)
 	if !ok || len(items) == 0 {
 		return nil, errNotFound
 	}

@@ -224,13 +224,13 @@ func (s *Service) sourceFeed(e *entry) string {
 
 // renderFeed renders one subscription feed in one format, or, when k names
 // a month, one archive document (renderArchive).
-func (s *Service) renderFeed(k cacheKey) (*rendered, uint64, error) {
+func (s *Service) renderFeed(k cacheKey) (*rendered, error) {
 	if k.month != "" {
 		return s.renderArchive(k)
 	}
-	items, gen, ok := s.snapshot(k.feed)
+	items, ok := s.snapshot(k.feed)
 	if !ok {
-		return nil, 0, errNotFound
+		return nil, errNotFound
 	}
 	// The archives hold every item, the current feed the newest few; its
 	// prev-archive is the newest archive, which may overlap it (RFC 5005
@@ -245,9 +245,9 @@ func (s *Service) renderFeed(k cacheKey) (*rendered, uint64, error) {
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {
-		return nil, 0, err
+		return nil, err
 	}
-	return newRendered(body, k.format.contentType(), m.modified), gen, nil
+	return newRendered(body, k.format.contentType(), m.modified), nil
 }
 
 // renderDoc is the one place feed documents are built, current feeds and

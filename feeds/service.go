@@ -93,9 +93,7 @@ type Service struct {
 	byID    map[string]*entry
 	stories map[string]map[string]*entry // story id -> its articles
 	sets    map[feedKey]map[string]*entry
-	gens    map[feedKey]uint64 // generation of each feed's last change
-	gen     uint64             // bumped on every change; the home page's generation
-	changed chan struct{}      // closed and replaced on every change
+	changed chan struct{} // closed and replaced on every change
 
 	docs *docCache
 
@@ -134,7 +132,6 @@ func New(o Options) *Service {
 		byID:         make(map[string]*entry),
 		stories:      make(map[string]map[string]*entry),
 		sets:         make(map[feedKey]map[string]*entry),
-		gens:         make(map[feedKey]uint64),
 		changed:      make(chan struct{}),
 		caughtUp:     make(chan struct{}),
 	}
@@ -182,7 +179,6 @@ func (s *Service) Add(a *article.Article) {
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.gen++
 	old := s.byID[e.id]
 	if old != nil {
 		e.month = min(e.month, old.month) // keep its archive (archive.go)
@@ -197,7 +193,6 @@ func (s *Service) Add(a *article.Article) {
 			if len(s.sets[k]) == 0 && k.kind != kindAll {
 				delete(s.sets, k)
 			}
-			s.gens[k] = s.gen
 		}
 	}
 	s.byID[e.id] = e
@@ -214,7 +209,6 @@ func (s *Service) Add(a *article.Article) {
 			s.sets[k] = set
 		}
 		set[e.id] = e
-		s.gens[k] = s.gen
 	}
 	s.touched(old, e)
 	close(s.changed)
@@ -331,22 +325,21 @@ func (s *Service) handle(msg jetstream.Msg) {
 	s.Add(&a)
 }
 
-// snapshot returns the articles of a feed, newest first, and the generation
-// they belong to; false when the feed has no articles and is not "all".
-func (s *Service) snapshot(k feedKey) ([]*entry, uint64, bool) {
+// snapshot returns the articles of a feed, newest first; false when the
+// feed has no articles and is not "all".
+func (s *Service) snapshot(k feedKey) ([]*entry, bool) {
 	s.mu.RLock()
 	set, ok := s.sets[k]
 	items := make([]*entry, 0, len(set))
 	for _, e := range set {
 		items = append(items, e)
 	}
-	gen := s.gens[k]
 	s.mu.RUnlock()
 	if !ok && k.kind != kindAll {
-		return nil, 0, false
+		return nil, false
 	}
 	slices.SortFunc(items, newer)
-	return items, gen, true
+	return items, true
 }
 
 // has reports whether a feed exists: "all" always, any other feed while it
