@@ -212,6 +212,10 @@ http {
     sendfile on;
     tcp_nopush on;
     keepalive_requests 1000000;
+    # A tuned static server keeps the file open instead of opening and
+    # stat-ing it on every request.
+    open_file_cache max=1000 inactive=60s;
+    open_file_cache_valid 60s;
     client_body_temp_path %[1]s/body;
     proxy_temp_path %[1]s/proxy;
     fastcgi_temp_path %[1]s/fastcgi;
@@ -231,7 +235,7 @@ http {
     server {
         listen %[2]s;
         root %[3]s;
-        location / { try_files $uri $uri.html =404; }
+        location / { try_files $uri $uri/index.html $uri.html =404; }
         location /feeds/ {
             types { application/atom+xml atom; application/rss+xml rss; application/feed+json json; }
         }
