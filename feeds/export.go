@@ -60,8 +60,8 @@ func (s *Service) documents() []string {
 // ExportFile is the file, relative to the export directory, that holds the
 // document at URL path p: a directory path ("/", "/sources/") is its
 // index.html, an article page /articles/<id> is articles/<id>.html, every
-// other path is itself (unescaped). A web server maps them back with try_files $uri $uri/index.html $uri.html
-// (see the README's nginx snippet).
+// other path is itself (unescaped). A web server maps them back with
+// try_files $uri $uri/index.html $uri.html (the README's nginx snippet).
 func ExportFile(p string) (string, error) {
 	u, err := url.PathUnescape(p)
 	if err != nil {
