@@ -48,6 +48,9 @@ type Broker struct {
 	closed    chan struct{} // closed when the connection has closed
 }
 
+// maxPayload is the embedded server's largest message.
+const maxPayload = 8 << 20
+
 // Start connects to NATS, starting the embedded server first if needed.
 func Start(ctx context.Context, o Options) (*Broker, error) {
 	log := o.Logger
@@ -113,9 +116,12 @@ func startEmbedded(o Options) (*server.Server, error) {
 		JetStream:          true,
 		StoreDir:           o.StoreDir,
 		JetStreamMaxMemory: maxMem,
-		NoSigs:             true,
-		NoLog:              true,
-		DontListen:         o.Listen == "",
+		// An article carries its body twice (text and HTML): NATS's 1 MiB
+		// default would refuse a long read. 8 MiB is NATS's advised ceiling.
+		MaxPayload: maxPayload,
+		NoSigs:     true,
+		NoLog:      true,
+		DontListen: o.Listen == "",
 	}
 	if o.Listen != "" {
 		host, port, err := net.SplitHostPort(o.Listen)

@@ -187,6 +187,11 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 		return Result{}, err
 	}
 	ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(a.ID), jetstream.WithExpectStream(p.top.ArticleStream))
+	if errors.Is(err, nats.ErrMaxPayload) {
+		// No retry can make it fit: the input is at fault.
+		return Result{}, fmt.Errorf("publisher: %w: article %s is %d bytes, over the NATS server's max_payload (%d)",
+			normalize.ErrTooLarge, a.ID, len(msg.Data), p.js.Conn().MaxPayload())
+	}
 	if err != nil {
 		return Result{}, fmt.Errorf("publisher: publish %s: %w", a.ID, err)
 	}

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -351,5 +353,42 @@ func TestNearDuplicatesAndStories(t *testing.T) {
 	}
 	if m.Header.Get(StoryHeader) != first.ID || onWire.StoryID != first.ID {
 		t.Errorf("on the wire: header %q, body story_id %q, want %q", m.Header.Get(StoryHeader), onWire.StoryID, first.ID)
+	}
+}
+
+// A long read fits the embedded server's 8 MiB messages; an article over
+// the server's max_payload is the input's fault: ErrTooLarge, nothing on
+// the stream, and no retry could help.
+func TestPublishArticleSize(t *testing.T) {
+	f := newFixture(t, 0)
+	now := time.Now()
+	for i, tc := range []struct {
+		paragraph int // bytes of one of 8 paragraphs
+		tooLarge  bool
+	}{
+		{paragraph: 128 << 10}, // 1 MiB of text, 2 MiB with its HTML
+		{paragraph: 640 << 10, tooLarge: true},
+	} {
+		body := make([]string, 8)
+		for j := range body {
+			body[j] = strings.Repeat(fmt.Sprintf("Paragraphe %d.%d d'une très longue enquête. ", i, j), tc.paragraph/44)
+		}
+		hash := article.HashBody(body)
+		a := &article.Article{
+			Schema: article.SchemaVersion, ID: article.NewID("", hash), Title: "Long", Body: body,
+			BodyHTML: "<p>" + strings.Join(body, "</p><p>") + "</p>", Published: now, Ingested: now,
+			Language: "fr", ContentHash: hash,
+		}
+		before := f.streamMsgs(t)
+		_, err := f.pub.Publish(t.Context(), a)
+		switch {
+		case tc.tooLarge && !errors.Is(err, normalize.ErrTooLarge):
+			t.Errorf("%d KiB paragraphs: err = %v, want ErrTooLarge", tc.paragraph>>10, err)
+		case !tc.tooLarge && err != nil:
+			t.Errorf("%d KiB paragraphs: %v", tc.paragraph>>10, err)
+		}
+		if got, want := f.streamMsgs(t)-before, map[bool]uint64{false: 1, true: 0}[tc.tooLarge]; got != want {
+			t.Errorf("%d KiB paragraphs: %d messages published, want %d", tc.paragraph>>10, got, want)
+		}
 	}
 }
