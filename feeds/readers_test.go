@@ -43,11 +43,11 @@ func newReadersCorpus() readersCorpus {
 	c.hostile.StoryID = c.f1.ID
 	c.hostile.Media = []article.Media{{URL: "https://img.example/h.gif?a=1&b=<2>", Type: "image/gif", Length: 7}}
 
-	// 1 MB of article, text and HTML together: as much as one message on
-	// the stream can carry (NATS's default max_payload is 1 MiB).
+	// A 1 MB article: 2 MB on the stream, text and HTML (the embedded
+	// server takes 8 MiB messages).
 	const para = "A long paragraph of a long read, with enough words to be a real one. "
 	var body []string
-	for size := 0; size < 500_000; size += len(para) * 200 {
+	for size := 0; size < 1_000_000; size += len(para) * 200 {
 		body = append(body, strings.Repeat(para, 200))
 	}
 	long := newArticle("A 1 MB long read", "en", "BBC", "https://bbc.example/long", t0.Add(90*time.Minute))
