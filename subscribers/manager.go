@@ -326,7 +326,9 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 			continue
 		}
 		if err := r.start(ctx); err != nil {
-			errs = append(errs, err)
+			if !errors.Is(err, errEndpointGone) { // the watcher brings the deletion next
+				errs = append(errs, err)
+			}
 			continue
 		}
 		m.runners[name] = r
