@@ -245,6 +245,10 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		if r.brk.success() || r.failingSince.Load() != 0 {
 			r.recovered(log)
 		}
+	case a.Outcome == OutcomeGone && r.ep.Protocol == ProtocolWebSub:
+		if !r.unsubscribeGone(log) {
+			nak(log, msg, 0) // disabled instead: it waits for a new subscribe
+		}
 	case a.Outcome == OutcomeGone:
 		r.saveAttempts(d, append(prior, a), log)
 		// Disabling stops this runner before the message comes back: it

@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -14,6 +15,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,8 +166,10 @@ func TestRequestValidation(t *testing.T) {
 // subscriber is a WebSub subscriber on loopback: it answers verifications
 // (or refuses them) and reports what it receives.
 type subscriber struct {
-	srv      *httptest.Server
-	refuse   bool
+	srv    *httptest.Server
+	refuse bool
+	// status answers content distributions; 0 is 200 OK.
+	status   atomic.Int32
 	verified chan url.Values
 	received chan delivery
 }
@@ -190,6 +194,9 @@ func newSubscriber(t *testing.T) *subscriber {
 			return
 		}
 		body, _ := io.ReadAll(r.Body)
+		if code := s.status.Load(); code != 0 {
+			w.WriteHeader(int(code))
+		}
 		s.received <- delivery{r.Header.Clone(), body, time.Now()}
 	}))
 	t.Cleanup(s.srv.Close)
@@ -436,5 +443,103 @@ func TestPingerAnnouncesTopics(t *testing.T) {
 		if form.Get("hub.mode") != "publish" || !strings.Contains(urls, want) {
 			t.Errorf("ping %v lacks %s", form, want)
 		}
+	}
+}
+
+// awaitDeletion waits until a deletion comes through w.
+func (e *env) awaitDeletion(w jetstream.KeyWatcher) {
+	e.t.Helper()
+	timeout := time.After(waitFor)
+	for {
+		select {
+		case entry := <-w.Updates():
+			if entry != nil && entry.Operation() != jetstream.KeyValuePut {
+				return
+			}
+		case <-timeout:
+			e.t.Fatalf("no deletion within %s", waitFor)
+		}
+	}
+}
+
+// A 410 Gone to a content distribution deletes the subscription (WebSub
+// §7) with its consumer; subscribing again starts it anew.
+func TestGoneDeletesTheSubscription(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	topic := base + "/feeds/all.json"
+	name := e.subscribe(s, topic, "")
+	// The endpoint's status is deleted last of all, after its consumers.
+	kv, err := e.js.KeyValue(context.Background(), subscribers.StatusBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := kv.Watch(context.Background(), name, jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	s.status.Store(http.StatusGone)
+	e.publish(newArticle("gone1", "Le dernier envoi"))
+	recv(t, s.received, "delivery answered 410")
+	e.awaitDeletion(w)
+	if _, err := e.m.Endpoint(context.Background(), name); !errors.Is(err, subscribers.ErrNotFound) {
+		t.Errorf("after 410: %v, want the subscription deleted", err)
+	}
+	if _, err := e.js.Consumer(context.Background(), e.top.ArticleStream, "webhook-"+name); err == nil {
+		t.Error("the consumer outlived the subscription")
+	}
+
+	s.status.Store(0)
+	e.subscribe(s, topic, "")
+	e.publish(newArticle("gone2", "Le retour"))
+	d := recv(t, s.received, "delivery after subscribing again")
+	if !strings.Contains(string(d.body), feeds.ItemID("gone2")) {
+		t.Errorf("delivery after subscribing again lacks the new article: %s", d.body)
+	}
+}
+
+// A subscription disabled (by subscribers.disable_after or an operator:
+// the same status) is enabled again by a verified subscribe.
+func TestResubscribeEnablesADisabledSubscription(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	topic := base + "/feeds/all.json"
+	name := e.subscribe(s, topic, "")
+	ctx := context.Background()
+	kv, err := e.js.KeyValue(ctx, subscribers.StatusBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := kv.Watch(ctx, name, jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	disabled := func() bool {
+		t.Helper()
+		entry := recv(t, w.Updates(), "status change")
+		var st subscribers.Status
+		if err := json.Unmarshal(entry.Value(), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Disabled
+	}
+
+	if err := e.m.DisableEndpoint(ctx, name, "failing for too long"); err != nil {
+		t.Fatal(err)
+	}
+	if !disabled() {
+		t.Fatal("not disabled")
+	}
+	e.subscribe(s, topic, "")
+	if disabled() {
+		t.Fatal("a verified subscribe left the subscription disabled")
+	}
+	e.publish(newArticle("back", "De retour"))
+	d := recv(t, s.received, "delivery after subscribing again")
+	if !strings.Contains(string(d.body), feeds.ItemID("back")) {
+		t.Errorf("delivery lacks the new article: %s", d.body)
 	}
 }
