@@ -3,6 +3,7 @@ package subscribers
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -91,6 +92,7 @@ type message struct {
 	// body and contentType are a WebSub endpoint's content, rendered
 	// before the attempt.
 	body        []byte
+	sum         [sha256.Size]byte // of body, set by runner.unchanged
 	contentType string
 	contentErr  error
 }
@@ -213,6 +215,11 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 			nak(log, msg, storeRetryDelay)
 			return
 		}
+		if r.unchanged(d) {
+			r.brk.releaseProbe()
+			r.settleUnchanged(d, n, log)
+			return
+		}
 	}
 
 	a, retryAfter := r.attempt(d, n)
@@ -229,6 +236,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 
 	switch {
 	case a.Outcome == OutcomeSuccess:
+		r.accepted(d)
 		if err := msg.Ack(); err != nil {
 			// The server will redeliver; receivers dedupe on webhook-id.
 			log.Warn("webhook delivered but ack failed", "article", d.articleID, "error", err)
@@ -270,6 +278,23 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 			r.brk.releaseProbe()
 		} else {
 			r.failed(now, log)
+		}
+	}
+}
+
+// settleUnchanged acks a WebSub message whose feed the endpoint already
+// has, and forgets the attempts of a retried one.
+func (r *runner) settleUnchanged(d *message, n int, log *slog.Logger) {
+	if err := d.msg.Ack(); err != nil {
+		log.Debug("websub: ack of an unchanged feed failed", "article", d.articleID, "error", err)
+	} else {
+		log.Debug("websub: feed unchanged since the last delivery; not sent again", "article", d.articleID)
+	}
+	if n > 1 {
+		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+		defer cancel()
+		if err := r.m.store.forgetAttempts(ctx, d.key(r.ep.Name)); err != nil {
+			log.Debug("webhook: forget attempts", "article", d.articleID, "error", err)
 		}
 	}
 }

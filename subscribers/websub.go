@@ -287,3 +287,32 @@ func (m *Manager) deleteSubscription(ctx context.Context, ep Endpoint) (bool, er
 	}
 	return true, m.removeEndpoint(ctx, st, ep.Name)
 }
+
+// unchanged reports whether d's rendered feed is byte for byte the last
+// one the endpoint accepted from this replica. A burst of articles gives
+// one message each, and by the time the first is delivered the feed
+// often holds them all: the messages after it would POST the same
+// document again. Each message stays the durable unit (one POST per
+// article when the feed changed in between); an unchanged one is
+// settled without a request. The hash lives in memory: after a restart,
+// or on another replica, one duplicate may still go out.
+func (r *runner) unchanged(d *message) bool {
+	if d.body == nil {
+		return false
+	}
+	d.sum = sha256.Sum256(d.body)
+	r.m.sentMu.Lock()
+	defer r.m.sentMu.Unlock()
+	last, ok := r.m.sent[r.ep.Name]
+	return ok && last == d.sum
+}
+
+// accepted records the body of d as the endpoint's last.
+func (r *runner) accepted(d *message) {
+	if d.body == nil {
+		return
+	}
+	r.m.sentMu.Lock()
+	r.m.sent[r.ep.Name] = d.sum
+	r.m.sentMu.Unlock()
+}

@@ -14,6 +14,7 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -169,7 +170,10 @@ type subscriber struct {
 	srv    *httptest.Server
 	refuse bool
 	// status answers content distributions; 0 is 200 OK.
-	status   atomic.Int32
+	status atomic.Int32
+	// held content distributions wait for gate to close.
+	held     atomic.Bool
+	gate     chan struct{}
 	verified chan url.Values
 	received chan delivery
 }
@@ -181,7 +185,7 @@ type delivery struct {
 }
 
 func newSubscriber(t *testing.T) *subscriber {
-	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100)}
+	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100), gate: make(chan struct{})}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
 			q := r.URL.Query()
@@ -194,6 +198,9 @@ func newSubscriber(t *testing.T) *subscriber {
 			return
 		}
 		body, _ := io.ReadAll(r.Body)
+		if s.held.Load() {
+			<-s.gate
+		}
 		if code := s.status.Load(); code != 0 {
 			w.WriteHeader(int(code))
 		}
@@ -542,4 +549,67 @@ func TestResubscribeEnablesADisabledSubscription(t *testing.T) {
 	if !strings.Contains(string(d.body), feeds.ItemID("back")) {
 		t.Errorf("delivery lacks the new article: %s", d.body)
 	}
+}
+
+// A burst of articles before the subscriber answers sends each distinct
+// feed once: a message whose feed is the one the subscriber last
+// accepted is settled without a request.
+func TestBurstSendsNoFeedTwice(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	name := e.subscribe(s, base+"/feeds/all.json", "")
+	s.held.Store(true)
+	var ids []string
+	for i := range 5 {
+		id := "burst" + strconv.Itoa(i)
+		ids = append(ids, id)
+		e.publish(newArticle(id, "Rafale "+strconv.Itoa(i)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := e.feeds.WaitFor(ctx, ids[4]); err != nil {
+		t.Fatal(err)
+	}
+	close(s.gate) // the subscriber answers now, with every article in the feed
+
+	// Every message of the burst settled: nothing pending, nothing in
+	// flight.
+	cons, err := e.js.Consumer(ctx, e.top.ArticleStream, "webhook-"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumPending == 0 && info.NumAckPending == 0 && info.Delivered.Stream >= 5 {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			t.Fatalf("the burst was not settled within %s: %+v", waitFor, info)
+		}
+	}
+	var bodies []string
+	for len(s.received) > 0 {
+		bodies = append(bodies, string((<-s.received).body))
+	}
+	if len(bodies) == 0 {
+		t.Fatal("nothing delivered for the burst")
+	}
+	for i, b := range bodies {
+		if j := slices.Index(bodies[:i], b); j >= 0 {
+			t.Errorf("deliveries %d and %d of %d are the same feed", j+1, i+1, len(bodies))
+		}
+	}
+	for _, id := range ids {
+		if last := bodies[len(bodies)-1]; !strings.Contains(last, feeds.ItemID(id)) {
+			t.Errorf("the last delivery of the burst lacks %s", id)
+		}
+	}
+	t.Logf("%d articles, %d deliveries", len(ids), len(bodies))
 }
