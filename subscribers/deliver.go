@@ -55,6 +55,17 @@ const (
 	// storeRetryDelay is when a message comes back after the deliveries
 	// bucket could not be read or written.
 	storeRetryDelay = 5 * time.Second
+	// maxContentWaits bounds how many times a WebSub message waits (each
+	// up to Options.Timeout, then as long again before it comes back) for
+	// its article to appear in crier's feeds. The feeds index the same
+	// stream in the same process, within milliseconds, or a restart's
+	// catch-up; an article they never index (an id they refuse, a message
+	// that is not theirs) becomes a dead letter instead of waiting
+	// forever. The count is of deliveries without an attempt (JetStream
+	// keeps no other per-message counter), so breaker and rate-limit waits
+	// count too: a message held long by an open breaker meets this bound
+	// sooner if the feeds do not have its article when it comes back.
+	maxContentWaits = 10
 )
 
 // contentTypeJSON is shared by every request; net/http does not change a
@@ -209,10 +220,14 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	if r.ep.Protocol == ProtocolWebSub {
 		if err := r.content(d); errors.Is(err, errContentLater) {
 			// crier has not indexed the article yet: no request was made,
-			// so no attempt is counted.
+			// so no attempt is counted, up to a bound.
 			r.brk.releaseProbe()
+			if waits := d.meta.NumDelivered - uint64(len(prior)); waits >= maxContentWaits {
+				r.deadLetter(d, prior, fmt.Sprintf("websub: article %s never appeared in crier's feeds (%d waits of %s)", d.articleID, waits, m.o.Timeout), log.With("article", d.articleID))
+				return
+			}
 			log.Warn("websub: feed not ready; will retry", "article", d.articleID, "error", err)
-			nak(log, msg, storeRetryDelay)
+			nak(log, msg, min(storeRetryDelay, m.o.Timeout))
 			return
 		}
 		if r.unchanged(d) {
