@@ -16,6 +16,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -171,11 +172,14 @@ type subscriber struct {
 	refuse bool
 	// status answers content distributions; 0 is 200 OK.
 	status atomic.Int32
-	// held content distributions wait for gate to close.
-	held     atomic.Bool
-	gate     chan struct{}
-	verified chan url.Values
-	received chan delivery
+	// held content distributions, and verifications when holdVerify,
+	// wait for gate to close; a held verification reports on arrived.
+	held, holdVerify atomic.Bool
+	gate             chan struct{}
+	openGate         func() // closes gate, once
+	arrived          chan struct{}
+	verified         chan url.Values
+	received         chan delivery
 }
 
 type delivery struct {
@@ -185,9 +189,13 @@ type delivery struct {
 }
 
 func newSubscriber(t *testing.T) *subscriber {
-	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100), gate: make(chan struct{})}
+	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100), gate: make(chan struct{}), arrived: make(chan struct{}, 10)}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
+			if s.holdVerify.Load() {
+				s.arrived <- struct{}{}
+				<-s.gate
+			}
 			q := r.URL.Query()
 			if s.refuse {
 				http.NotFound(w, r)
@@ -207,6 +215,8 @@ func newSubscriber(t *testing.T) *subscriber {
 		s.received <- delivery{r.Header.Clone(), body, time.Now()}
 	}))
 	t.Cleanup(s.srv.Close)
+	s.openGate = sync.OnceFunc(func() { close(s.gate) })
+	t.Cleanup(s.openGate) // before s.srv.Close, which waits for held requests
 	return s
 }
 
@@ -570,7 +580,7 @@ func TestBurstSendsNoFeedTwice(t *testing.T) {
 	if err := e.feeds.WaitFor(ctx, ids[4]); err != nil {
 		t.Fatal(err)
 	}
-	close(s.gate) // the subscriber answers now, with every article in the feed
+	s.openGate() // the subscriber answers now, with every article in the feed
 
 	// Every message of the burst settled: nothing pending, nothing in
 	// flight.
@@ -612,4 +622,47 @@ func TestBurstSendsNoFeedTwice(t *testing.T) {
 		}
 	}
 	t.Logf("%d articles, %d deliveries", len(ids), len(bodies))
+}
+
+// Close lets a verification in flight finish: a subscriber that answers
+// its challenge while the hub shuts down has its subscription saved.
+// Requests that come after Close began get 503.
+func TestCloseFinishesVerificationsInFlight(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	s.holdVerify.Store(true)
+	topic := base + "/feeds/all.atom"
+	callback := s.srv.URL + "/cb"
+	if rec := e.post(url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {callback}}); rec.Code != http.StatusAccepted {
+		t.Fatalf("subscribe: %d %s", rec.Code, rec.Body)
+	}
+	recv(t, s.arrived, "verification request")
+
+	closed := make(chan struct{})
+	go func() { e.hub.Close(); close(closed) }()
+	// Close has begun once the hub refuses requests.
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(waitFor)
+	for {
+		rec := e.post(url.Values{})
+		if rec.Code == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") != "" {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-timeout:
+			t.Fatalf("the hub still answers %d after Close", rec.Code)
+		}
+	}
+	select {
+	case <-closed:
+		t.Fatal("Close returned before the verification in flight ended")
+	default:
+	}
+	s.openGate() // the subscriber answers its challenge
+	recv(t, closed, "Close")
+	if _, err := e.m.Endpoint(context.Background(), websub.EndpointName(callback, topic)); err != nil {
+		t.Errorf("subscription verified during Close: %v", err)
+	}
 }
