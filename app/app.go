@@ -137,11 +137,15 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hubURL := cfg.HTTP.BaseURL + "/hub"
-	a.Feeds = feeds.New(FeedsOptions(cfg, log))
+	fo := FeedsOptions(cfg, log)
+	a.Feeds = feeds.New(fo)
 
+	// WebSub deliveries name the hub the feeds advertise: none when
+	// websub.enabled is false. Subscriptions stored while it was true are
+	// still delivered (without rel="hub") until their lease ends: the hub
+	// that would renew them is gone, so they end on time.
 	so := subscriberOptions(cfg, a.Topology, a.version, a.metrics, log)
-	so.Content, so.HubURL = a.Feeds.Content, hubURL // WebSub deliveries
+	so.Content, so.HubURL = a.Feeds.Content, fo.HubURL
 	a.subs, err = subscribers.New(a.Broker.JS, so, webhooks(cfg))
 	if err != nil {
 		return err

@@ -61,10 +61,14 @@ func (r *runner) websubRequest(d *message) ([]byte, http.Header, error) {
 	case d.body == nil:
 		return nil, nil, errors.New("websub: message body is not an article with an id")
 	}
+	link := "<" + r.ep.Topic + `>; rel="self"`
+	if r.m.o.HubURL != "" {
+		link = "<" + r.m.o.HubURL + `>; rel="hub", ` + link
+	}
 	h := http.Header{
 		"Content-Type": {d.contentType},
 		"User-Agent":   r.m.userAgent,
-		"Link":         {"<" + r.m.o.HubURL + `>; rel="hub", <` + r.ep.Topic + `>; rel="self"`},
+		"Link":         {link},
 	}
 	if r.ep.HubSecret != "" {
 		h["X-Hub-Signature"] = []string{HubSignature([]byte(r.ep.HubSecret), d.body)}
