@@ -230,7 +230,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 			nak(log, msg, min(storeRetryDelay, m.o.Timeout))
 			return
 		}
-		if r.unchanged(d) {
+		if !d.src.replay && r.unchanged(d) { // a replay is asked for: always sent
 			r.brk.releaseProbe()
 			r.settleUnchanged(d, n, log)
 			return
