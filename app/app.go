@@ -81,8 +81,9 @@ func Connect(ctx context.Context, cfg *config.Config, listen string, log *slog.L
 	return b, top, nil
 }
 
-// NewPublisher builds the publisher the configuration describes.
-func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top broker.Topology, log *slog.Logger) (*publisher.Publisher, error) {
+// NewPublisher builds the publisher the configuration describes; version
+// names crier in the media probe's User-Agent.
+func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top broker.Topology, log *slog.Logger, version string) (*publisher.Publisher, error) {
 	norm := normalize.New(normalize.Options{MaxBytes: cfg.Publisher.MaxInputBytes})
 	return publisher.New(ctx, b.JS, norm, publisher.Options{
 		Topology:    top,
@@ -93,14 +94,14 @@ func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top
 			MaxBytes: cfg.Publisher.MaxInputBytes,
 		},
 		StoryWindow: cfg.Publisher.StoryWindow.D(),
-		Media:       mediaOptions(cfg.Publisher),
+		Media:       mediaOptions(cfg.Publisher, version),
 		Logger:      log.With("component", "publisher"),
 	})
 }
 
 // mediaOptions are the lead-image probe options the configuration describes.
-func mediaOptions(p config.Publisher) publisher.MediaOptions {
-	o := publisher.MediaOptions{Probe: p.ProbeMedia, Timeout: p.ProbeTimeout.D()}
+func mediaOptions(p config.Publisher, version string) publisher.MediaOptions {
+	o := publisher.MediaOptions{Probe: p.ProbeMedia, Timeout: p.ProbeTimeout.D(), UserAgent: userAgent(version)}
 	for _, n := range p.AllowNetworks {
 		o.AllowNetworks = append(o.AllowNetworks, netip.MustParsePrefix(n)) // validated by config
 	}
@@ -126,7 +127,7 @@ func New(ctx context.Context, cfg *config.Config, log *slog.Logger, version stri
 
 func (a *App) build(ctx context.Context) error {
 	cfg, log := a.cfg, a.log
-	pub, err := NewPublisher(ctx, cfg, a.Broker, a.Topology, log)
+	pub, err := NewPublisher(ctx, cfg, a.Broker, a.Topology, log, a.version)
 	if err != nil {
 		return err
 	}
@@ -137,11 +138,15 @@ func (a *App) build(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	hubURL := cfg.HTTP.BaseURL + "/hub"
-	a.Feeds = feeds.New(FeedsOptions(cfg, log))
+	fo := FeedsOptions(cfg, log)
+	a.Feeds = feeds.New(fo)
 
+	// WebSub deliveries name the hub the feeds advertise: none when
+	// websub.enabled is false. Subscriptions stored while it was true are
+	// still delivered (without rel="hub") until their lease ends: the hub
+	// that would renew them is gone, so they end on time.
 	so := subscriberOptions(cfg, a.Topology, a.version, a.metrics, log)
-	so.Content, so.HubURL = a.Feeds.Content, hubURL // WebSub deliveries
+	so.Content, so.HubURL = a.Feeds.Content, fo.HubURL
 	a.subs, err = subscribers.New(a.Broker.JS, so, webhooks(cfg))
 	if err != nil {
 		return err
@@ -242,13 +247,14 @@ func (a *App) Run(ctx context.Context) error {
 
 // RunOnce makes one ingestion pass and returns what it did. It uses the
 // embedded server in-process only, so it never opens the NATS port.
-func RunOnce(ctx context.Context, cfg *config.Config, log *slog.Logger) (publisher.RunStats, error) {
+// version names crier in its User-Agent.
+func RunOnce(ctx context.Context, cfg *config.Config, log *slog.Logger, version string) (publisher.RunStats, error) {
 	b, top, err := Connect(ctx, cfg, "", log.With("component", "nats"))
 	if err != nil {
 		return publisher.RunStats{}, err
 	}
 	defer b.Close()
-	pub, err := NewPublisher(ctx, cfg, b, top, log)
+	pub, err := NewPublisher(ctx, cfg, b, top, log, version)
 	if err != nil {
 		return publisher.RunStats{}, err
 	}
@@ -318,7 +324,7 @@ func subscriberOptions(cfg *config.Config, top broker.Topology, version string, 
 		Concurrency:      s.Concurrency,
 		AllowNetworks:    allow,
 		BaseURL:          cfg.HTTP.BaseURL,
-		UserAgent:        "crier/" + version + " (+https://github.com/crier/crier)",
+		UserAgent:        userAgent(version),
 		Registerer:       reg,
 		Logger:           log.With("component", "subscribers"),
 	}
@@ -326,6 +332,12 @@ func subscriberOptions(cfg *config.Config, top broker.Topology, version string, 
 		o.EventsWebhook = &subscribers.Endpoint{URL: ew.URL, Secret: ew.Secret.Reveal()}
 	}
 	return o
+}
+
+// userAgent names crier and its version in every request it makes:
+// webhook and WebSub deliveries, verifications of intent, media probes.
+func userAgent(version string) string {
+	return "crier/" + version + " (+https://github.com/crier/crier)"
 }
 
 // webhooks are the endpoints the configuration declares.

@@ -111,6 +111,8 @@ func testConfig(t *testing.T, dataDir, inbox, hookURL string) *config.Config {
 		"CRIER_PUBLISHER_SCHEDULE=@every 1h",
 		"CRIER_PUBLISHER_INBOX=" + inbox,
 		"CRIER_PUBLISHER_SETTLE=0s",
+		// No probe: no test input can make crier reach past loopback.
+		"CRIER_PUBLISHER_PROBE_MEDIA=false",
 		"CRIER_SUBSCRIBERS_TIMEOUT=2s", // AckWait follows: a stopped process's messages return within 17 s
 		"CRIER_SUBSCRIBERS_RETRY_SCHEDULE=50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms,50ms",
 		"CRIER_SUBSCRIBERS_ALLOW_NETWORKS=127.0.0.0/8",
@@ -121,6 +123,9 @@ func testConfig(t *testing.T, dataDir, inbox, hookURL string) *config.Config {
 	cfg, err := config.Load("", env)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if cfg.Publisher.ProbeMedia {
+		t.Fatal("test config: publisher.probe_media must be false")
 	}
 	return cfg
 }

@@ -287,3 +287,39 @@ func TestWebSubEndToEnd(t *testing.T) {
 	default:
 	}
 }
+
+// With websub.enabled false, a subscription stored while it was true is
+// still delivered until its lease ends, but names no hub: crier no longer
+// has one (the feeds stop advertising it, and /hub is not served).
+func TestWebSubSubscriptionOutlivesTheHub(t *testing.T) {
+	rc, hook := newReceiver(t)
+	inbox := t.TempDir()
+	seedInbox(t, inbox)
+	cfg := testConfig(t, t.TempDir(), inbox, hook.URL+"/hook")
+	a, stop := start(t, cfg)
+	await(t, rc.delivered, 5) // delivery has started
+	base := "http://" + a.HTTPAddr()
+	topic := cfg.HTTP.BaseURL + "/feeds/all.atom"
+	sub, callback := newWebSubSubscriber(t, "a secret")
+	form := url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {callback.URL + "/websub"}, "hub.secret": {sub.secret}}
+	hubRequest(t, a, base+"/hub", form, sub)
+	stop()
+
+	cfg.WebSub.Enabled = false
+	a, _ = start(t, cfg)
+	base = "http://" + a.HTTPAddr()
+	resp, err := http.Post(base+"/hub", "application/x-www-form-urlencoded", strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode == http.StatusAccepted {
+		t.Errorf("POST /hub with the hub off: %s", resp.Status)
+	}
+	id, _ := publishArticle(t, a, "Sans hub")
+	d := sub.awaitItem(t, id)
+	await(t, rc.delivered, 1)
+	if want := `<` + topic + `>; rel="self"`; d.link != want {
+		t.Errorf("Link %q, want %q", d.link, want)
+	}
+}

@@ -3,6 +3,7 @@ package subscribers
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -54,6 +55,17 @@ const (
 	// storeRetryDelay is when a message comes back after the deliveries
 	// bucket could not be read or written.
 	storeRetryDelay = 5 * time.Second
+	// maxContentWaits bounds how many times a WebSub message waits (each
+	// up to Options.Timeout, then as long again before it comes back) for
+	// its article to appear in crier's feeds. The feeds index the same
+	// stream in the same process, within milliseconds, or a restart's
+	// catch-up; an article they never index (an id they refuse, a message
+	// that is not theirs) becomes a dead letter instead of waiting
+	// forever. The count is of deliveries without an attempt (JetStream
+	// keeps no other per-message counter), so breaker and rate-limit waits
+	// count too: a message held long by an open breaker meets this bound
+	// sooner if the feeds do not have its article when it comes back.
+	maxContentWaits = 10
 )
 
 // contentTypeJSON is shared by every request; net/http does not change a
@@ -91,6 +103,7 @@ type message struct {
 	// body and contentType are a WebSub endpoint's content, rendered
 	// before the attempt.
 	body        []byte
+	sum         [sha256.Size]byte // of body, set by runner.unchanged
 	contentType string
 	contentErr  error
 }
@@ -207,10 +220,19 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	if r.ep.Protocol == ProtocolWebSub {
 		if err := r.content(d); errors.Is(err, errContentLater) {
 			// crier has not indexed the article yet: no request was made,
-			// so no attempt is counted.
+			// so no attempt is counted, up to a bound.
 			r.brk.releaseProbe()
+			if waits := d.meta.NumDelivered - uint64(len(prior)); waits >= maxContentWaits {
+				r.deadLetter(d, prior, fmt.Sprintf("websub: article %s never appeared in crier's feeds (%d waits of %s)", d.articleID, waits, m.o.Timeout), log.With("article", d.articleID))
+				return
+			}
 			log.Warn("websub: feed not ready; will retry", "article", d.articleID, "error", err)
-			nak(log, msg, storeRetryDelay)
+			nak(log, msg, min(storeRetryDelay, m.o.Timeout))
+			return
+		}
+		if !d.src.replay && r.unchanged(d) { // a replay is asked for: always sent
+			r.brk.releaseProbe()
+			r.settleUnchanged(d, n, log)
 			return
 		}
 	}
@@ -229,6 +251,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 
 	switch {
 	case a.Outcome == OutcomeSuccess:
+		r.accepted(d)
 		if err := msg.Ack(); err != nil {
 			// The server will redeliver; receivers dedupe on webhook-id.
 			log.Warn("webhook delivered but ack failed", "article", d.articleID, "error", err)
@@ -244,6 +267,10 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		}
 		if r.brk.success() || r.failingSince.Load() != 0 {
 			r.recovered(log)
+		}
+	case a.Outcome == OutcomeGone && r.ep.Protocol == ProtocolWebSub:
+		if !r.unsubscribeGone(log) {
+			nak(log, msg, 0) // disabled instead: it waits for a new subscribe
 		}
 	case a.Outcome == OutcomeGone:
 		r.saveAttempts(d, append(prior, a), log)
@@ -266,6 +293,23 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 			r.brk.releaseProbe()
 		} else {
 			r.failed(now, log)
+		}
+	}
+}
+
+// settleUnchanged acks a WebSub message whose feed the endpoint already
+// has, and forgets the attempts of a retried one.
+func (r *runner) settleUnchanged(d *message, n int, log *slog.Logger) {
+	if err := d.msg.Ack(); err != nil {
+		log.Debug("websub: ack of an unchanged feed failed", "article", d.articleID, "error", err)
+	} else {
+		log.Debug("websub: feed unchanged since the last delivery; not sent again", "article", d.articleID)
+	}
+	if n > 1 {
+		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+		defer cancel()
+		if err := r.m.store.forgetAttempts(ctx, d.key(r.ep.Name)); err != nil {
+			log.Debug("webhook: forget attempts", "article", d.articleID, "error", err)
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package subscribers_test
 
 import (
+	"context"
 	"net/http"
 	"net/netip"
 	"slices"
@@ -356,5 +357,33 @@ func TestDeliveryPastLastAttemptDeadLetters(t *testing.T) {
 	}
 	if n := rc.count.Load(); n != 1 {
 		t.Errorf("receiver got %d requests, want only the first attempt", n)
+	}
+}
+
+// A WebSub message whose article the feeds never index becomes a dead
+// letter, with the reason, after a bounded number of waits: it does not
+// come back forever.
+func TestWebSubContentNeverReadyIsDeadLettered(t *testing.T) {
+	e := newEnv(t)
+	o := e.options()
+	o.Timeout = 50 * time.Millisecond
+	// The feeds never index the article: every render waits to its end.
+	o.Content = func(ctx context.Context, topic, id string) ([]byte, string, error) {
+		<-ctx.Done()
+		return nil, "", ctx.Err()
+	}
+	m := e.start(o)
+	rc := newReceiver(t, "", status(http.StatusNoContent))
+	ep := subscribers.Endpoint{Name: "never", URL: rc.srv.URL + "/cb", Topic: "http://crier.test/feeds/all.atom", Concurrency: 1}
+	if _, err := m.PutSubscription(context.Background(), ep); err != nil {
+		t.Fatal(err)
+	}
+	p := e.publish("fr", "le-monde")
+	dl := deadLetterBody(t, e.deadLetter("never"))
+	if dl.ArticleID != p.id || !strings.Contains(dl.Reason, "never appeared in crier's feeds") || len(dl.Attempts) != 0 {
+		t.Errorf("dead letter %+v, want article %s never in the feeds, no attempt", dl, p.id)
+	}
+	if n := rc.count.Load(); n != 0 {
+		t.Errorf("%d requests, want none", n)
 	}
 }

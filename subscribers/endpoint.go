@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/crier/crier/broker"
@@ -231,7 +232,9 @@ func (e Endpoint) Redacted() Endpoint {
 	}
 	r.URL = RedactURL(e.URL)
 	if e.HubSecret != "" {
-		r.HubSecret = redactSecret(e.HubSecret)
+		// The subscriber's hub.secret is any bytes, not a whsec_ key:
+		// its fingerprint alone.
+		r.HubSecret = strings.TrimPrefix(redactSecret(e.HubSecret), SecretPrefix)
 	}
 	return r
 }

@@ -12,6 +12,7 @@ package subscribers
 
 import (
 	"context"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -67,6 +68,11 @@ type Manager struct {
 	stop     context.CancelFunc
 	wg       sync.WaitGroup
 	draining sync.WaitGroup // runners replaced or stopped by a reconcile
+
+	// sent is the SHA-256 of the last body each WebSub endpoint accepted
+	// from this replica (see runner.unchanged).
+	sentMu sync.Mutex
+	sent   map[string][sha256.Size]byte
 }
 
 const (
@@ -117,6 +123,7 @@ func New(js jetstream.JetStream, o Options, endpoints []Endpoint) (*Manager, err
 		runners:   make(map[string]*runner),
 		api:       make(map[string]Endpoint),
 		statuses:  make(map[string]Status),
+		sent:      make(map[string][sha256.Size]byte),
 	}
 	seen := make(map[string]bool)
 	for _, e := range endpoints {
@@ -326,7 +333,9 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 			continue
 		}
 		if err := r.start(ctx); err != nil {
-			errs = append(errs, err)
+			if !errors.Is(err, errEndpointGone) { // the watcher brings the deletion next
+				errs = append(errs, err)
+			}
 			continue
 		}
 		m.runners[name] = r
@@ -334,6 +343,13 @@ func (m *Manager) reconcileLocked(ctx context.Context) error {
 	for name, r := range m.runners {
 		r.failingSince.Store(unixNano(m.statuses[name].FailingSince))
 	}
+	m.sentMu.Lock()
+	for name := range m.sent {
+		if _, ok := want[name]; !ok {
+			delete(m.sent, name)
+		}
+	}
+	m.sentMu.Unlock()
 	return errors.Join(errs...)
 }
 

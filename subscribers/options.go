@@ -64,7 +64,7 @@ type Options struct {
 	// to (their attempts fail as invalid_body).
 	Content func(ctx context.Context, topic, articleID string) (body []byte, contentType string, err error)
 	// HubURL is the WebSub hub advertised in the Link header of every
-	// WebSub delivery (rel="hub").
+	// WebSub delivery (rel="hub"); empty sends rel="self" alone.
 	HubURL string
 	// EventsWebhook, when set, receives the operational events
 	// (endpoint.failing, endpoint.disabled, endpoint.recovered). It is

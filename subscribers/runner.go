@@ -208,10 +208,17 @@ func (r *runner) stop() {
 	r.wg.Wait()
 }
 
+// errEndpointGone reports that a runner's endpoint was deleted from the
+// endpoints bucket: its consumer must not be opened again.
+var errEndpointGone = errors.New("endpoint deleted")
+
 func (r *runner) open(ctx context.Context, src source) (jetstream.MessagesContext, error) {
 	cons, err := r.m.js.CreateOrUpdateConsumer(ctx, src.stream, src.cfg)
 	if err != nil {
 		return nil, fmt.Errorf("subscribers: consumer %s on stream %s: %w", src.name, src.stream, err)
+	}
+	if err := r.stillStored(ctx, src); err != nil {
+		return nil, err
 	}
 	// A short pull expiry bounds a stall seen under load, where the
 	// iterator waited for its pull request to expire before asking again.
@@ -220,6 +227,28 @@ func (r *runner) open(ctx context.Context, src source) (jetstream.MessagesContex
 		return nil, fmt.Errorf("subscribers: consumer %s: pull: %w", src.name, err)
 	}
 	return it, nil
+}
+
+// stillStored checks, after creating src's consumer, that an API or
+// WebSub endpoint is still in the endpoints bucket, and deletes the
+// consumer again when it is not. Whoever deletes an endpoint deletes its
+// record first and its consumers next (removeEndpoint), while this
+// runner may be starting or re-opening from a watched copy that is not
+// yet told: checking after creating means that either the remover's
+// consumer deletion comes after this creation, or this check sees the
+// record gone. Either way no consumer outlives its endpoint.
+func (r *runner) stillStored(ctx context.Context, src source) error {
+	if r.ep.Origin == OriginConfig || r.events {
+		return nil // declared in the file: no record to lose
+	}
+	_, _, err := r.m.store.getEndpoint(ctx, r.ep.Name)
+	if !errors.Is(err, ErrNotFound) {
+		return nil // stored, or unknown: a reconcile settles it later
+	}
+	if err := r.m.js.DeleteConsumer(ctx, src.stream, src.name); err != nil && !errors.Is(err, jetstream.ErrConsumerNotFound) {
+		return fmt.Errorf("subscribers: consumer %s of deleted endpoint %s: %w", src.name, r.ep.Name, err)
+	}
+	return fmt.Errorf("subscribers: consumer %s: %w", src.name, errEndpointGone)
 }
 
 // pullBatch is how many messages a consumer buffers: enough that workers
@@ -248,6 +277,12 @@ func (r *runner) run(src source, it jetstream.MessagesContext) {
 			cancel()
 			if err == nil {
 				break
+			}
+			if errors.Is(err, errEndpointGone) {
+				// The reconcile that follows the deletion stops the
+				// runner; until then there is nothing to pull.
+				r.log.Debug("webhook consumer not re-opened: endpoint deleted", "consumer", src.name)
+				return
 			}
 			r.log.Warn("webhook consumer re-open failed", "consumer", src.name, "error", err)
 		}

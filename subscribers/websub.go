@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"time"
 
@@ -60,10 +61,14 @@ func (r *runner) websubRequest(d *message) ([]byte, http.Header, error) {
 	case d.body == nil:
 		return nil, nil, errors.New("websub: message body is not an article with an id")
 	}
+	link := "<" + r.ep.Topic + `>; rel="self"`
+	if r.m.o.HubURL != "" {
+		link = "<" + r.m.o.HubURL + `>; rel="hub", ` + link
+	}
 	h := http.Header{
 		"Content-Type": {d.contentType},
 		"User-Agent":   r.m.userAgent,
-		"Link":         {"<" + r.m.o.HubURL + `>; rel="hub", <` + r.ep.Topic + `>; rel="self"`},
+		"Link":         {link},
 	}
 	if r.ep.HubSecret != "" {
 		h["X-Hub-Signature"] = []string{HubSignature([]byte(r.ep.HubSecret), d.body)}
@@ -110,7 +115,23 @@ func (m *Manager) Subscriptions() int {
 // PutSubscription creates a WebSub endpoint, or renews it (lease, secret,
 // filters) when one with its name exists; a renewal keeps the consumer's
 // position. Every replica picks the change up through the KV bucket.
+//
+// The caller has verified the subscriber's intent: a subscription that
+// was disabled (by subscribers.disable_after, or by an operator) is
+// enabled again, so a subscriber that comes back and subscribes anew
+// receives content again.
 func (m *Manager) PutSubscription(ctx context.Context, ep Endpoint) (created bool, err error) {
+	created, err = m.putSubscription(ctx, ep)
+	if err != nil {
+		return created, err
+	}
+	if err := m.setDisabled(ctx, ep, false, ""); err != nil {
+		return created, fmt.Errorf("subscribers: subscription %s saved but not enabled: %w", ep.Name, err)
+	}
+	return created, nil
+}
+
+func (m *Manager) putSubscription(ctx context.Context, ep Endpoint) (created bool, err error) {
 	st, err := m.running()
 	if err != nil {
 		return false, err
@@ -223,4 +244,79 @@ func (m *Manager) forgetSubscription(name string, now time.Time) {
 	if ep, ok := m.api[name]; ok && ep.expired(now) {
 		delete(m.api, name)
 	}
+}
+
+// unsubscribeGone deletes the runner's subscription after its callback
+// answered 410 Gone. WebSub §7 lets a hub take a 410 to a content
+// distribution as the subscription's deletion; a webhook endpoint is
+// disabled instead (an operator made it, an operator enables it). The
+// subscriber subscribes again to receive content again. A renewal saved
+// since this runner started is a newer intent, and stays. It reports
+// whether the subscription (and the message's consumer) is gone.
+func (r *runner) unsubscribeGone(log *slog.Logger) bool {
+	ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
+	defer cancel()
+	deleted, err := r.m.deleteSubscription(ctx, r.ep)
+	switch {
+	case err != nil:
+		log.Error("websub: cannot delete the subscription after 410 Gone; disabling it", "error", err)
+		r.disable(log, "the subscriber answered 410 Gone")
+		return false
+	case deleted:
+		log.Info("websub: the subscriber answered 410 Gone; subscription deleted")
+	default:
+		log.Info("websub: the subscriber answered 410 Gone, but renewed its subscription since; kept")
+	}
+	// Stop pulling now; the reconcile that follows the deletion (or the
+	// renewal) waits for the attempts in flight.
+	r.cancel()
+	return deleted
+}
+
+// deleteSubscription deletes a WebSub endpoint as ep describes it and
+// reports whether it did: one saved since (a renewal) is left alone.
+func (m *Manager) deleteSubscription(ctx context.Context, ep Endpoint) (bool, error) {
+	st := m.store
+	cur, rev, err := st.getEndpoint(ctx, ep.Name)
+	switch {
+	case errors.Is(err, ErrNotFound):
+		return true, nil
+	case err != nil:
+		return false, err
+	case !cur.Updated.Equal(ep.Updated):
+		return false, nil // renewed meanwhile
+	}
+	if err := st.endpoints.Delete(ctx, ep.Name, jetstream.LastRevision(rev)); err != nil {
+		return false, fmt.Errorf("subscribers: delete subscription %s: %w", ep.Name, err)
+	}
+	return true, m.removeEndpoint(ctx, st, ep.Name)
+}
+
+// unchanged reports whether d's rendered feed is byte for byte the last
+// one the endpoint accepted from this replica. A burst of articles gives
+// one message each, and by the time the first is delivered the feed
+// often holds them all: the messages after it would POST the same
+// document again. Each message stays the durable unit (one POST per
+// article when the feed changed in between); an unchanged one is
+// settled without a request. The hash lives in memory: after a restart,
+// or on another replica, one duplicate may still go out.
+func (r *runner) unchanged(d *message) bool {
+	if d.body == nil {
+		return false
+	}
+	d.sum = sha256.Sum256(d.body)
+	r.m.sentMu.Lock()
+	defer r.m.sentMu.Unlock()
+	last, ok := r.m.sent[r.ep.Name]
+	return ok && last == d.sum
+}
+
+// accepted records the body of d as the endpoint's last.
+func (r *runner) accepted(d *message) {
+	if d.body == nil {
+		return
+	}
+	r.m.sentMu.Lock()
+	r.m.sent[r.ep.Name] = d.sum
+	r.m.sentMu.Unlock()
 }

@@ -76,6 +76,8 @@ const (
 	maxCallback = 2048
 	// retryAfter is the Retry-After of a 503, in seconds.
 	retryAfter = "60"
+	// saveTimeout bounds saving (or deleting) a verified subscription.
+	saveTimeout = 10 * time.Second
 )
 
 // Hub is crier's WebSub hub. Mount it at the URL the feeds advertise as
@@ -87,9 +89,9 @@ type Hub struct {
 	log     *slog.Logger
 	pending chan struct{}
 
-	ctx    context.Context // ends pending verifications on Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	mu     sync.Mutex
+	closed bool           // Close was called: requests get 503
+	wg     sync.WaitGroup // verifications in flight
 }
 
 // New returns a hub keeping its subscriptions in m, for the feeds topics
@@ -117,16 +119,30 @@ func New(m *subscribers.Manager, topics Topics, o Options) (*Hub, error) {
 	if o.Now == nil {
 		o.Now = time.Now
 	}
-	h := &Hub{o: o, m: m, topics: topics, log: o.Logger, pending: make(chan struct{}, o.MaxPending)}
-	h.ctx, h.cancel = context.WithCancel(context.Background())
-	return h, nil
+	return &Hub{o: o, m: m, topics: topics, log: o.Logger, pending: make(chan struct{}, o.MaxPending)}, nil
 }
 
-// Close abandons the verifications in flight and waits for them to end.
-// The subscriptions stay.
+// Close refuses new requests (503 with Retry-After) and waits for the
+// verifications in flight, each bounded by VerifyTimeout, to end: a
+// subscriber that answered its challenge has its subscription saved
+// before the process stops, not dropped after the hub told it 202
+// Accepted. Call it before stopping the subscribers manager.
 func (h *Hub) Close() {
-	h.cancel()
+	h.mu.Lock()
+	h.closed = true
+	h.mu.Unlock()
 	h.wg.Wait()
+}
+
+// track counts a verification about to start; false once Close began.
+func (h *Hub) track() bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return false
+	}
+	h.wg.Add(1)
+	return true
 }
 
 // request is a subscription request that passed validation.
@@ -166,6 +182,14 @@ func refuse(status int, format string, args ...any) error {
 // ServeHTTP takes a subscription request (POST, form-encoded), answers
 // 202 Accepted and verifies the subscriber's intent in the background.
 func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	closed := h.closed
+	h.mu.Unlock()
+	if closed {
+		w.Header().Set("Retry-After", retryAfter)
+		http.Error(w, "the hub is shutting down; retry later", http.StatusServiceUnavailable)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "a WebSub hub takes POST requests (application/x-www-form-urlencoded)", http.StatusMethodNotAllowed)
@@ -196,7 +220,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "too many verifications in progress; retry later", http.StatusServiceUnavailable)
 		return
 	}
-	h.wg.Add(1)
+	if !h.track() {
+		<-h.pending
+		w.Header().Set("Retry-After", retryAfter)
+		http.Error(w, "the hub is shutting down; retry later", http.StatusServiceUnavailable)
+		return
+	}
 	go func() {
 		defer h.wg.Done()
 		defer func() { <-h.pending }()
@@ -287,12 +316,17 @@ func (h *Hub) admit(ctx context.Context, q *request) error {
 // subscription keeps its lease and secret.
 func (h *Hub) verify(q *request) {
 	log := h.log.With("mode", q.mode, "callback", subscribers.RedactURL(q.callback), "topic", q.topic.Self)
-	ctx, cancel := context.WithTimeout(h.ctx, h.o.VerifyTimeout)
-	defer cancel()
-	if err := h.challenge(ctx, q); err != nil {
+	ctx, cancel := context.WithTimeout(context.Background(), h.o.VerifyTimeout)
+	err := h.challenge(ctx, q)
+	cancel()
+	if err != nil {
 		log.Info("websub: verification of intent failed; nothing changed", "error", err)
 		return
 	}
+	// The change gets its own bound: the challenge may have used up
+	// VerifyTimeout.
+	ctx, cancel = context.WithTimeout(context.Background(), saveTimeout)
+	defer cancel()
 	if q.mode == "unsubscribe" {
 		err := h.m.DeleteEndpoint(ctx, q.name())
 		if err != nil && !errors.Is(err, subscribers.ErrNotFound) {

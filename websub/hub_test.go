@@ -6,6 +6,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
@@ -13,7 +14,10 @@ import (
 	"net/netip"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -164,10 +168,18 @@ func TestRequestValidation(t *testing.T) {
 // subscriber is a WebSub subscriber on loopback: it answers verifications
 // (or refuses them) and reports what it receives.
 type subscriber struct {
-	srv      *httptest.Server
-	refuse   bool
-	verified chan url.Values
-	received chan delivery
+	srv    *httptest.Server
+	refuse bool
+	// status answers content distributions; 0 is 200 OK.
+	status atomic.Int32
+	// held content distributions, and verifications when holdVerify,
+	// wait for gate to close; a held verification reports on arrived.
+	held, holdVerify atomic.Bool
+	gate             chan struct{}
+	openGate         func() // closes gate, once
+	arrived          chan struct{}
+	verified         chan url.Values
+	received         chan delivery
 }
 
 type delivery struct {
@@ -177,9 +189,13 @@ type delivery struct {
 }
 
 func newSubscriber(t *testing.T) *subscriber {
-	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100)}
+	s := &subscriber{verified: make(chan url.Values, 10), received: make(chan delivery, 100), gate: make(chan struct{}), arrived: make(chan struct{}, 10)}
 	s.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method == http.MethodGet {
+			if s.holdVerify.Load() {
+				s.arrived <- struct{}{}
+				<-s.gate
+			}
 			q := r.URL.Query()
 			if s.refuse {
 				http.NotFound(w, r)
@@ -190,9 +206,17 @@ func newSubscriber(t *testing.T) *subscriber {
 			return
 		}
 		body, _ := io.ReadAll(r.Body)
+		if s.held.Load() {
+			<-s.gate
+		}
+		if code := s.status.Load(); code != 0 {
+			w.WriteHeader(int(code))
+		}
 		s.received <- delivery{r.Header.Clone(), body, time.Now()}
 	}))
 	t.Cleanup(s.srv.Close)
+	s.openGate = sync.OnceFunc(func() { close(s.gate) })
+	t.Cleanup(s.openGate) // before s.srv.Close, which waits for held requests
 	return s
 }
 
@@ -436,5 +460,209 @@ func TestPingerAnnouncesTopics(t *testing.T) {
 		if form.Get("hub.mode") != "publish" || !strings.Contains(urls, want) {
 			t.Errorf("ping %v lacks %s", form, want)
 		}
+	}
+}
+
+// awaitDeletion waits until a deletion comes through w.
+func (e *env) awaitDeletion(w jetstream.KeyWatcher) {
+	e.t.Helper()
+	timeout := time.After(waitFor)
+	for {
+		select {
+		case entry := <-w.Updates():
+			if entry != nil && entry.Operation() != jetstream.KeyValuePut {
+				return
+			}
+		case <-timeout:
+			e.t.Fatalf("no deletion within %s", waitFor)
+		}
+	}
+}
+
+// A 410 Gone to a content distribution deletes the subscription (WebSub
+// §7) with its consumer; subscribing again starts it anew.
+func TestGoneDeletesTheSubscription(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	topic := base + "/feeds/all.json"
+	name := e.subscribe(s, topic, "")
+	// The endpoint's status is deleted last of all, after its consumers.
+	kv, err := e.js.KeyValue(context.Background(), subscribers.StatusBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := kv.Watch(context.Background(), name, jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	s.status.Store(http.StatusGone)
+	e.publish(newArticle("gone1", "Le dernier envoi"))
+	recv(t, s.received, "delivery answered 410")
+	e.awaitDeletion(w)
+	if _, err := e.m.Endpoint(context.Background(), name); !errors.Is(err, subscribers.ErrNotFound) {
+		t.Errorf("after 410: %v, want the subscription deleted", err)
+	}
+	if _, err := e.js.Consumer(context.Background(), e.top.ArticleStream, "webhook-"+name); err == nil {
+		t.Error("the consumer outlived the subscription")
+	}
+
+	s.status.Store(0)
+	e.subscribe(s, topic, "")
+	e.publish(newArticle("gone2", "Le retour"))
+	d := recv(t, s.received, "delivery after subscribing again")
+	if !strings.Contains(string(d.body), feeds.ItemID("gone2")) {
+		t.Errorf("delivery after subscribing again lacks the new article: %s", d.body)
+	}
+}
+
+// A subscription disabled (by subscribers.disable_after or an operator:
+// the same status) is enabled again by a verified subscribe.
+func TestResubscribeEnablesADisabledSubscription(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	topic := base + "/feeds/all.json"
+	name := e.subscribe(s, topic, "")
+	ctx := context.Background()
+	kv, err := e.js.KeyValue(ctx, subscribers.StatusBucket)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := kv.Watch(ctx, name, jetstream.UpdatesOnly())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	disabled := func() bool {
+		t.Helper()
+		entry := recv(t, w.Updates(), "status change")
+		var st subscribers.Status
+		if err := json.Unmarshal(entry.Value(), &st); err != nil {
+			t.Fatal(err)
+		}
+		return st.Disabled
+	}
+
+	if err := e.m.DisableEndpoint(ctx, name, "failing for too long"); err != nil {
+		t.Fatal(err)
+	}
+	if !disabled() {
+		t.Fatal("not disabled")
+	}
+	e.subscribe(s, topic, "")
+	if disabled() {
+		t.Fatal("a verified subscribe left the subscription disabled")
+	}
+	e.publish(newArticle("back", "De retour"))
+	d := recv(t, s.received, "delivery after subscribing again")
+	if !strings.Contains(string(d.body), feeds.ItemID("back")) {
+		t.Errorf("delivery lacks the new article: %s", d.body)
+	}
+}
+
+// A burst of articles before the subscriber answers sends each distinct
+// feed once: a message whose feed is the one the subscriber last
+// accepted is settled without a request.
+func TestBurstSendsNoFeedTwice(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	name := e.subscribe(s, base+"/feeds/all.json", "")
+	s.held.Store(true)
+	var ids []string
+	for i := range 5 {
+		id := "burst" + strconv.Itoa(i)
+		ids = append(ids, id)
+		e.publish(newArticle(id, "Rafale "+strconv.Itoa(i)))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), waitFor)
+	defer cancel()
+	if err := e.feeds.WaitFor(ctx, ids[4]); err != nil {
+		t.Fatal(err)
+	}
+	s.openGate() // the subscriber answers now, with every article in the feed
+
+	// Every message of the burst settled: nothing pending, nothing in
+	// flight.
+	cons, err := e.js.Consumer(ctx, e.top.ArticleStream, "webhook-"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		info, err := cons.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.NumPending == 0 && info.NumAckPending == 0 && info.Delivered.Stream >= 5 {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-ctx.Done():
+			t.Fatalf("the burst was not settled within %s: %+v", waitFor, info)
+		}
+	}
+	var bodies []string
+	for len(s.received) > 0 {
+		bodies = append(bodies, string((<-s.received).body))
+	}
+	if len(bodies) == 0 {
+		t.Fatal("nothing delivered for the burst")
+	}
+	for i, b := range bodies {
+		if j := slices.Index(bodies[:i], b); j >= 0 {
+			t.Errorf("deliveries %d and %d of %d are the same feed", j+1, i+1, len(bodies))
+		}
+	}
+	for _, id := range ids {
+		if last := bodies[len(bodies)-1]; !strings.Contains(last, feeds.ItemID(id)) {
+			t.Errorf("the last delivery of the burst lacks %s", id)
+		}
+	}
+	t.Logf("%d articles, %d deliveries", len(ids), len(bodies))
+}
+
+// Close lets a verification in flight finish: a subscriber that answers
+// its challenge while the hub shuts down has its subscription saved.
+// Requests that come after Close began get 503.
+func TestCloseFinishesVerificationsInFlight(t *testing.T) {
+	e := newEnv(t, true, websub.Options{})
+	s := newSubscriber(t)
+	s.holdVerify.Store(true)
+	topic := base + "/feeds/all.atom"
+	callback := s.srv.URL + "/cb"
+	if rec := e.post(url.Values{"hub.mode": {"subscribe"}, "hub.topic": {topic}, "hub.callback": {callback}}); rec.Code != http.StatusAccepted {
+		t.Fatalf("subscribe: %d %s", rec.Code, rec.Body)
+	}
+	recv(t, s.arrived, "verification request")
+
+	closed := make(chan struct{})
+	go func() { e.hub.Close(); close(closed) }()
+	// Close has begun once the hub refuses requests.
+	tick := time.NewTicker(5 * time.Millisecond)
+	defer tick.Stop()
+	timeout := time.After(waitFor)
+	for {
+		rec := e.post(url.Values{})
+		if rec.Code == http.StatusServiceUnavailable && rec.Header().Get("Retry-After") != "" {
+			break
+		}
+		select {
+		case <-tick.C:
+		case <-timeout:
+			t.Fatalf("the hub still answers %d after Close", rec.Code)
+		}
+	}
+	select {
+	case <-closed:
+		t.Fatal("Close returned before the verification in flight ended")
+	default:
+	}
+	s.openGate() // the subscriber answers its challenge
+	recv(t, closed, "Close")
+	if _, err := e.m.Endpoint(context.Background(), websub.EndpointName(callback, topic)); err != nil {
+		t.Errorf("subscription verified during Close: %v", err)
 	}
 }

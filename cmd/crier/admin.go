@@ -250,7 +250,7 @@ func endpointsList(ctx context.Context, env *environment, cmd string, args []str
 	tw := newTable(env.stdout)
 	fmt.Fprintln(tw, "NAME\tORIGIN\tSTATUS\tPAYLOAD\tFILTERS\tURL")
 	for _, ep := range list.Endpoints {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Origin, statusText(ep.Status), orElse(ep.Payload, subscribers.PayloadFull), orElse(filtersText(ep.Endpoint), "all"), ep.URL)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", ep.Name, ep.Origin, statusText(ep.Status), payloadText(ep.Endpoint), orElse(filtersText(ep.Endpoint), "all"), ep.URL)
 	}
 	tw.Flush()
 	return exitOK
@@ -546,7 +546,7 @@ func deadLettersList(ctx context.Context, env *environment, cmd string, args []s
 }
 
 func deadLettersReplay(ctx context.Context, env *environment, cmd string, args []string) int {
-	fs := flags(env, cmd, "SEQ | --since T [--endpoint N]", "Redeliver one dead letter by its sequence (see crier dead-letters list), or every\ndead letter since a time (RFC 3339, or a duration ago such as 24h), of one endpoint or all.\nThe receiver gets the same webhook-id and body as on the first attempts.")
+	fs := flags(env, cmd, "SEQ | --since T [--endpoint N]", "Redeliver one dead letter by its sequence (see crier dead-letters list), or every\ndead letter since a time (RFC 3339, or a duration ago such as 24h), of one endpoint or all.\nA webhook receiver gets the same webhook-id and body as on the first attempts;\na WebSub subscriber gets its topic's feed as it is at replay time.")
 	cf := addClientFlags(fs)
 	since := fs.String("since", "", "replay the dead letters since this `time`")
 	endpoint := fs.String("endpoint", "", "with --since: only this endpoint's `name`")
@@ -622,8 +622,16 @@ func printEndpoint(w io.Writer, ep subscribers.Endpoint, st *subscribers.Status)
 		line("secret", v)
 	}
 	line("public key", ep.SigningKey)
+	if ep.Protocol == subscribers.ProtocolWebSub {
+		line("protocol", "websub (the topic's feed, signed with X-Hub-Signature)")
+		line("topic", ep.Topic)
+		line("lease ends", expiresText(ep))
+		line("hub secret", orElse(ep.HubSecret, "none (unsigned)"))
+	}
 	line("filters", orElse(filtersText(ep), "all articles"))
-	line("payload", orElse(ep.Payload, subscribers.PayloadFull))
+	if ep.Protocol != subscribers.ProtocolWebSub {
+		line("payload", orElse(ep.Payload, subscribers.PayloadFull))
+	}
 	if ep.Concurrency > 0 {
 		line("concurrency", strconv.Itoa(ep.Concurrency))
 	}
@@ -640,6 +648,22 @@ func printEndpoint(w io.Writer, ep subscribers.Endpoint, st *subscribers.Status)
 		line("updated", ep.Updated.Format(time.RFC3339))
 	}
 	tw.Flush()
+}
+
+// payloadText is what an endpoint receives, for the list: its payload
+// mode, or for a WebSub subscription its protocol, topic and lease.
+func payloadText(ep subscribers.Endpoint) string {
+	if ep.Protocol == subscribers.ProtocolWebSub {
+		return "websub " + ep.Topic + " until " + expiresText(ep)
+	}
+	return orElse(ep.Payload, subscribers.PayloadFull)
+}
+
+func expiresText(ep subscribers.Endpoint) string {
+	if ep.Expires.IsZero() {
+		return "never"
+	}
+	return ep.Expires.UTC().Format(time.RFC3339)
 }
 
 // newTable aligns the columns of every listing the same way.

@@ -193,6 +193,7 @@ publisher:
   schedule: "@every 1s"
   inbox: %q
   settle: 0s
+  probe_media: false # no test input can make crier reach past loopback
 subscribers:
   timeout: 1s
   retry_schedule: [%s]
@@ -206,8 +207,8 @@ subscribers:
 	if err := os.WriteFile(path, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := config.Load(path, nil); err != nil {
-		t.Fatalf("test config: %v", err)
+	if c, err := config.Load(path, nil); err != nil || c.Publisher.ProbeMedia {
+		t.Fatalf("test config: %v (publisher.probe_media must be false)", err)
 	}
 	return path
 }

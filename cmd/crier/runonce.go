@@ -17,7 +17,7 @@ func runOnce(ctx context.Context, env *environment, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	st, err := app.RunOnce(ctx, cfg, log)
+	st, err := app.RunOnce(ctx, cfg, log, currentVersion())
 	fmt.Fprintf(env.stdout, "published %d, duplicates %d, failed %d, waiting %d\n", st.Published, st.Duplicates, st.Failed, st.Waiting)
 	if err != nil {
 		log.Error("run failed", "error", err)
