@@ -1,6 +1,7 @@
 package feeds_test
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/base64"
 	"net/http"
@@ -30,7 +31,9 @@ func TestPages(t *testing.T) {
 	// A language nobody could tell, with a picture that has no caption.
 	und := newArticle("Untold", "", "BBC", "https://bbc.example/untold", t0.Add(time.Hour))
 	und.Media = []article.Media{{URL: "https://img.example/untold.jpg", Credit: "BBC"}}
-	for _, a := range append(c.all(), ar, und) {
+	// No source: listed without a source link.
+	anon := newArticle("Anonymous", "en", "", "https://anon.example/1", t0.Add(2*time.Hour))
+	for _, a := range append(c.all(), ar, und, anon) {
 		e.publish(a)
 	}
 	s := e.startSite(feeds.Options{Title: "Test site"})
@@ -41,7 +44,7 @@ func TestPages(t *testing.T) {
 		want := []string{
 			"/", "/languages/", "/sources/",
 			"/languages/ar/", "/languages/en/", "/languages/fr/", "/languages/und/",
-			"/sources/al-jazeera/", "/sources/bbc/", "/sources/euronews/", "/sources/l-expression/",
+			"/sources/al-jazeera/", "/sources/bbc/", "/sources/euronews/", "/sources/l-expression/", "/sources/unknown/",
 			"/tags/brussels/", "/tags/union-europeenne/",
 		}
 		if got := feeds.PagePaths(s.svc); !slices.Equal(got, want) {
@@ -53,6 +56,9 @@ func TestPages(t *testing.T) {
 				t.Errorf("%s: Content-Type %q", p, ct)
 			}
 			checkCSP(t, p, r)
+			if bytes.Contains(r.body, []byte(`"></a>`)) {
+				t.Errorf("%s: a link without text", p)
+			}
 		}
 		checkCSP(t, "article", s.get("/articles/"+ar.ID))
 	})
