@@ -10,7 +10,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"net/netip"
 	"path/filepath"
 	"sync"
 	"time"
@@ -102,9 +101,7 @@ func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top
 // mediaOptions are the lead-image probe options the configuration describes.
 func mediaOptions(p config.Publisher, version string) publisher.MediaOptions {
 	o := publisher.MediaOptions{Probe: p.ProbeMedia, Timeout: p.ProbeTimeout.D(), UserAgent: userAgent(version)}
-	for _, n := range p.AllowNetworks {
-		o.AllowNetworks = append(o.AllowNetworks, netip.MustParsePrefix(n)) // validated by config
-	}
+	o.AllowNetworks, _ = config.ParseNetworks("publisher.allow_networks", p.AllowNetworks) // validated by config
 	return o
 }
 
@@ -298,10 +295,7 @@ func (a *App) runWebSub(ctx context.Context, wg *sync.WaitGroup) {
 // subscriberOptions are the delivery options the configuration describes.
 func subscriberOptions(cfg *config.Config, top broker.Topology, version string, reg prometheus.Registerer, log *slog.Logger) subscribers.Options {
 	s := cfg.Subscribers
-	var allow []netip.Prefix
-	for _, n := range s.AllowNetworks {
-		allow = append(allow, netip.MustParsePrefix(n)) // validated by config
-	}
+	allow, _ := config.ParseNetworks("subscribers.allow_networks", s.AllowNetworks) // validated by config
 	retries := []time.Duration{}
 	for _, d := range s.RetrySchedule {
 		retries = append(retries, d.D())

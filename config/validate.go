@@ -111,10 +111,8 @@ func (c *Config) Validate() error {
 	if c.Publisher.ProbeTimeout < Duration(100*time.Millisecond) || c.Publisher.ProbeTimeout > Duration(30*time.Second) {
 		bad("publisher.probe_timeout", "must be between 100ms and 30s, not %v", c.Publisher.ProbeTimeout.D())
 	}
-	for i, n := range c.Publisher.AllowNetworks {
-		if _, err := netip.ParsePrefix(n); err != nil {
-			bad(fmt.Sprintf("publisher.allow_networks[%d]", i), "not a CIDR prefix (like 127.0.0.0/8): %q", n)
-		}
+	if _, err := ParseNetworks("publisher.allow_networks", c.Publisher.AllowNetworks); err != nil {
+		errs = append(errs, err)
 	}
 
 	if c.Feeds.Limit < 1 || c.Feeds.Limit > 200 {
@@ -133,10 +131,8 @@ func (c *Config) Validate() error {
 	if s.Concurrency < 1 || s.Concurrency > 1000 {
 		bad("subscribers.concurrency", "must be between 1 and 1000, not %d", s.Concurrency)
 	}
-	for i, n := range s.AllowNetworks {
-		if _, err := netip.ParsePrefix(n); err != nil {
-			bad(fmt.Sprintf("subscribers.allow_networks[%d]", i), "not a CIDR prefix (like 127.0.0.0/8): %q", n)
-		}
+	if _, err := ParseNetworks("subscribers.allow_networks", s.AllowNetworks); err != nil {
+		errs = append(errs, err)
 	}
 	if s.Jitter < 0 || s.Jitter > 0.9 {
 		bad("subscribers.jitter", "must be between 0 and 0.9, not %v", s.Jitter)
@@ -249,6 +245,24 @@ func (c *Config) Validate() error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// ParseNetworks parses allow_networks entries, CIDR prefixes such as
+// 127.0.0.0/8. The error names each entry that is not one as key[i].
+func ParseNetworks(key string, networks []string) ([]netip.Prefix, error) {
+	var (
+		prefixes []netip.Prefix
+		errs     []error
+	)
+	for i, n := range networks {
+		p, err := netip.ParsePrefix(n)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s[%d]: not a CIDR prefix (like 127.0.0.0/8): %q", key, i, n))
+			continue
+		}
+		prefixes = append(prefixes, p)
+	}
+	return prefixes, errors.Join(errs...)
 }
 
 // CheckSecret reports whether s is a Standard Webhooks secret: "whsec_"
