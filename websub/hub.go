@@ -110,8 +110,8 @@ func New(m *subscribers.Manager, topics Topics, o Options) (*Hub, error) {
 	if o.LeaseMin < 0 || o.LeaseMin > o.LeaseDefault || o.LeaseDefault > o.LeaseMax {
 		return nil, errors.New("websub: leases must satisfy 0 < min <= default <= max")
 	}
-	if o.MaxSubscriptions < 0 || o.MaxPending < 0 {
-		return nil, errors.New("websub: negative bound")
+	if o.MaxSubscriptions < 0 || o.MaxPending < 0 || o.VerifyTimeout < 0 || o.SweepInterval < 0 {
+		return nil, errors.New("websub: negative bound or interval")
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)

@@ -666,3 +666,20 @@ func TestCloseFinishesVerificationsInFlight(t *testing.T) {
 		t.Errorf("subscription verified during Close: %v", err)
 	}
 }
+
+// New refuses options it cannot run with: a negative interval would panic
+// in Run's ticker, a negative bound would refuse every request.
+func TestNewRefusesBadOptions(t *testing.T) {
+	e := newEnv(t, false, websub.Options{})
+	for name, o := range map[string]websub.Options{
+		"lease min above default": {LeaseMin: 2 * time.Hour, LeaseDefault: time.Hour},
+		"negative subscriptions":  {MaxSubscriptions: -1},
+		"negative pending":        {MaxPending: -1},
+		"negative verify timeout": {VerifyTimeout: -time.Second},
+		"negative sweep interval": {SweepInterval: -time.Second},
+	} {
+		if _, err := websub.New(e.m, e.feeds, o); err == nil {
+			t.Errorf("%s: New accepted %+v", name, o)
+		}
+	}
+}
