@@ -283,13 +283,19 @@ func (a *App) runWebSub(ctx context.Context, wg *sync.WaitGroup) {
 	if a.hub != nil {
 		wg.Go(func() { a.hub.Run(ctx) })
 	}
-	if a.pinger != nil {
-		wg.Go(func() {
-			if err := a.pinger.Run(ctx, a.Broker.JS, a.Topology.ArticleStream); err != nil {
-				a.log.Warn("websub: pinger stopped", "error", err)
-			}
-		})
+	if a.pinger == nil {
+		return
 	}
+	msgs, err := a.pinger.Follow(ctx, a.Broker.JS, a.Topology.ArticleStream)
+	if err != nil {
+		a.log.Warn("websub: pinger stopped", "error", err)
+		return
+	}
+	wg.Go(func() {
+		if err := a.pinger.Run(ctx, msgs); err != nil {
+			a.log.Warn("websub: pinger stopped", "error", err)
+		}
+	})
 }
 
 // subscriberOptions are the delivery options the configuration describes.

@@ -2,6 +2,8 @@ package broker_test
 
 import (
 	"context"
+	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -79,5 +81,45 @@ func TestBusyPortFailsAtOnce(t *testing.T) {
 	_, err := broker.Start(context.Background(), broker.Options{StoreDir: t.TempDir(), Listen: addr})
 	if err == nil || !strings.Contains(err.Error(), "nats.listen "+addr) {
 		t.Fatalf("busy port: %v; want an error naming nats.listen", err)
+	}
+}
+
+// Follow's consumer exists when it returns: a message published right after
+// reaches Each, which returns nil when ctx ends and an error when the
+// messages are stopped otherwise.
+func TestFollowEach(t *testing.T) {
+	b, top := brokertest.Start(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	if _, err := b.JS.Publish(ctx, top.ArticleSubject("fr", "x"), []byte("old")); err != nil {
+		t.Fatal(err)
+	}
+	msgs, err := broker.Follow(ctx, b.JS, top.ArticleStream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := b.JS.Publish(ctx, top.ArticleSubject("fr", "x"), []byte("new")); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan string, 2)
+	done := make(chan error, 1)
+	go func() {
+		done <- broker.Each(ctx, msgs, slog.New(slog.DiscardHandler), func(m jetstream.Msg) { got <- string(m.Data()) })
+	}()
+	if data := <-got; data != "new" {
+		t.Errorf("first message %q, want the one published after Follow", data)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("Each after ctx ended: %v", err)
+	}
+
+	msgs, err = broker.Follow(context.Background(), b.JS, top.ArticleStream, jetstream.OrderedConsumerConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs.Stop()
+	if err := broker.Each(context.Background(), msgs, slog.New(slog.DiscardHandler), func(jetstream.Msg) {}); !errors.Is(err, jetstream.ErrMsgIteratorClosed) {
+		t.Errorf("Each on stopped messages: %v", err)
 	}
 }

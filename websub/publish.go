@@ -15,6 +15,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/crier/crier/article"
+	"github.com/crier/crier/broker"
 	"github.com/crier/crier/subscribers"
 )
 
@@ -45,34 +46,25 @@ func NewPinger(hubs []string, client *http.Client, topics TopicLister, log *slog
 	return &Pinger{hubs: hubs, client: client, topics: topics, log: log}
 }
 
-// Run follows the articles published from now on until ctx ends.
-func (p *Pinger) Run(ctx context.Context, js jetstream.JetStream, stream string) error {
-	cons, err := js.OrderedConsumer(ctx, stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
+// Follow opens the consumer of the articles published from now on: an
+// article published after Follow returns is pinged by Run.
+func (p *Pinger) Follow(ctx context.Context, js jetstream.JetStream, stream string) (jetstream.MessagesContext, error) {
+	msgs, err := broker.Follow(ctx, js, stream, jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverNewPolicy})
 	if err != nil {
-		return fmt.Errorf("websub: follow %s: %w", stream, err)
+		return nil, fmt.Errorf("websub: %w", err)
 	}
-	it, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("websub: follow %s: %w", stream, err)
-	}
-	defer it.Stop()
-	stop := context.AfterFunc(ctx, it.Stop)
-	defer stop()
-	for {
-		msg, err := it.Next()
-		if err != nil {
-			if ctx.Err() != nil || errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return nil
-			}
-			p.log.Warn("websub: following articles for pings", "error", err)
-			continue
-		}
+	return msgs, nil
+}
+
+// Run pings for each article of msgs (from Follow) until ctx ends.
+func (p *Pinger) Run(ctx context.Context, msgs jetstream.MessagesContext) error {
+	return broker.Each(ctx, msgs, p.log, func(msg jetstream.Msg) {
 		var a article.Article
 		if json.Unmarshal(msg.Data(), &a) != nil || a.ID == "" {
-			continue
+			return
 		}
 		p.Ping(ctx, p.topics.TopicURLs(&a))
-	}
+	})
 }
 
 // Ping announces topics to every hub.
