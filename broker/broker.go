@@ -4,6 +4,7 @@
 package broker
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +30,9 @@ type Options struct {
 	// MaxMemory caps the embedded server's JetStream memory store (bytes);
 	// zero means 64 MiB rather than the server's default of 75% of RAM.
 	MaxMemory int64
+	// MaxPayload is the embedded server's largest message (bytes); zero
+	// means 8 MiB. Tests lower it to reach the limit with a small article.
+	MaxPayload int32
 	// CredsFile is a NATS credentials file for an external server.
 	CredsFile string
 	// Name identifies this client to the server.
@@ -48,7 +52,7 @@ type Broker struct {
 	closed    chan struct{} // closed when the connection has closed
 }
 
-// maxPayload is the embedded server's largest message.
+// maxPayload is the embedded server's largest message by default.
 const maxPayload = 8 << 20
 
 // Start connects to NATS, starting the embedded server first if needed.
@@ -118,7 +122,7 @@ func startEmbedded(o Options) (*server.Server, error) {
 		JetStreamMaxMemory: maxMem,
 		// An article carries its body twice (text and HTML): NATS's 1 MiB
 		// default would refuse a long read. 8 MiB is NATS's advised ceiling.
-		MaxPayload: maxPayload,
+		MaxPayload: cmp.Or(o.MaxPayload, maxPayload),
 		NoSigs:     true,
 		NoLog:      true,
 		DontListen: o.Listen == "",

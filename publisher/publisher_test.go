@@ -34,6 +34,12 @@ type fixture struct {
 func newFixture(t testing.TB, settle time.Duration, mods ...func(*Options)) *fixture {
 	t.Helper()
 	b, top := brokertest.Start(t)
+	return fixtureOn(t, b, top, settle, mods...)
+}
+
+// fixtureOn is newFixture on a broker already started.
+func fixtureOn(t testing.TB, b *broker.Broker, top broker.Topology, settle time.Duration, mods ...func(*Options)) *fixture {
+	t.Helper()
 	inbox := t.TempDir()
 	const maxBytes = 64 << 10
 	o := Options{
@@ -55,6 +61,36 @@ func (f *fixture) write(t *testing.T, name string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(filepath.Join(f.inbox, name), data, 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// An inbox file whose article is over the server's max_payload goes to
+// failed/ with its reason, like any bad input, and is not retried.
+func TestRunInboxArticleOverMaxPayload(t *testing.T) {
+	b, top := brokertest.StartWith(t, broker.Options{MaxPayload: 16 << 10})
+	f := fixtureOn(t, b, top, 0)
+	data := bytes.Repeat([]byte("Une phrase assez longue pour compter dans un article. "), 300) // 16 KiB of text, twice on the wire
+	f.write(t, "long.txt", data)
+
+	st, err := f.pub.RunInbox(t.Context())
+	if err != nil {
+		t.Fatalf("RunInbox: %v", err)
+	}
+	if st.Failed != 1 || st.Published != 0 {
+		t.Fatalf("stats = %+v, want 1 failed", st)
+	}
+	if n := f.streamMsgs(t); n != 0 {
+		t.Errorf("stream holds %d messages, want 0", n)
+	}
+	moved := filepath.Join(f.inbox, FailedDir, "long.txt")
+	if got, err := os.ReadFile(moved); err != nil || !bytes.Equal(got, data) {
+		t.Errorf("not kept intact in failed/: %v", err)
+	}
+	if reason, err := os.ReadFile(moved + ".error"); err != nil || !strings.Contains(string(reason), "max_payload") {
+		t.Errorf(".error = %q %v, want the max_payload reason", reason, err)
+	}
+	if _, err := os.Stat(filepath.Join(f.inbox, "long.txt")); !os.IsNotExist(err) {
+		t.Error("long.txt still in the inbox")
 	}
 }
 

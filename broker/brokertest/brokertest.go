@@ -3,6 +3,7 @@
 package brokertest
 
 import (
+	"cmp"
 	"context"
 	"testing"
 
@@ -15,15 +16,26 @@ import (
 // streams created. It is closed when the test ends.
 func Start(t testing.TB) (*broker.Broker, broker.Topology) {
 	t.Helper()
-	return StartAt(t, t.TempDir(), "")
+	return StartWith(t, broker.Options{})
 }
 
 // StartAt is Start with a chosen store directory (to restart a server on the
 // same data) and client listen address ("" for in-process only).
 func StartAt(t testing.TB, storeDir, listen string) (*broker.Broker, broker.Topology) {
 	t.Helper()
+	return StartWith(t, broker.Options{StoreDir: storeDir, Listen: listen})
+}
+
+// StartWith is Start with chosen options, such as a lower MaxPayload. An
+// empty StoreDir is a temporary directory.
+func StartWith(t testing.TB, o broker.Options) (*broker.Broker, broker.Topology) {
+	t.Helper()
+	if o.StoreDir == "" {
+		o.StoreDir = t.TempDir()
+	}
+	o.Name = cmp.Or(o.Name, t.Name())
 	ctx := context.Background()
-	b, err := broker.Start(ctx, broker.Options{StoreDir: storeDir, Listen: listen, Name: t.Name()})
+	b, err := broker.Start(ctx, o)
 	if err != nil {
 		t.Fatalf("start nats: %v", err)
 	}
