@@ -50,8 +50,8 @@ func TestBadConfigExitsTwoNamingTheKey(t *testing.T) {
 		if err := os.WriteFile(path, []byte(tc.yaml), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		for _, cmd := range []string{"serve", "run-once"} {
-			code, _, errOut := runCrier(t, nil, "", cmd, "--config", path)
+		for _, cmd := range [][]string{{"serve"}, {"run-once"}, {"export", "--out", dir}} {
+			code, _, errOut := runCrier(t, nil, "", append(cmd, "--config", path)...)
 			if code != exitUsage || !strings.Contains(errOut, tc.key) {
 				t.Errorf("%s %s: status %d, stderr %q; want 2 naming %q", cmd, tc.name, code, errOut, tc.key)
 			}
@@ -59,6 +59,9 @@ func TestBadConfigExitsTwoNamingTheKey(t *testing.T) {
 				t.Errorf("%s %s: the secret was echoed", cmd, tc.name)
 			}
 		}
+	}
+	if code, _, errOut := runCrier(t, nil, "", "export"); code != exitUsage || !strings.Contains(errOut, "--out DIR is required") {
+		t.Errorf("export without --out: status %d, stderr %q; want 2", code, errOut)
 	}
 	if code, out, errOut := runCrier(t, nil, "", "serve", "--bogus"); code != exitUsage || out != "" || !strings.Contains(errOut, "flag provided but not defined: -bogus") {
 		t.Errorf("unknown flag: status %d, stdout %q, stderr %q; want 2 and the error on stderr", code, out, errOut)
@@ -118,6 +121,21 @@ func TestRunOnceExitStatus(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(inbox, "failed", "bad.json.error")); err != nil {
 		t.Errorf("no .error beside the failed input: %v", err)
+	}
+
+	// crier export reads what run-once published and writes it out.
+	out = filepath.Join(t.TempDir(), "site")
+	code, stdout, errOut := runCrier(t, env, "", "export", "--out", out)
+	if code != exitOK || !strings.Contains(stdout, "wrote ") {
+		t.Fatalf("export: status %d, %q %q", code, stdout, errOut)
+	}
+	for _, name := range []string{"index.html", "index.html.gz", "feeds/all.atom", "feeds/all.atom.gz"} {
+		data, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Errorf("export: %v", err)
+		} else if !strings.HasSuffix(name, ".gz") && !strings.Contains(string(data), "Vladimir Poutine en visite officielle") {
+			t.Errorf("export: %s lacks the published article", name)
+		}
 	}
 }
 
