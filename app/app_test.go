@@ -86,18 +86,11 @@ func (rc *receiver) setFailing(v bool) {
 
 func seedInbox(t *testing.T, dir string) {
 	t.Helper()
-	seeds, err := filepath.Glob("../examples/inbox/*.txt")
-	if err != nil || len(seeds) != 5 {
-		t.Fatalf("seeds: %v %v", seeds, err)
+	if err := os.CopyFS(dir, os.DirFS("../examples/inbox")); err != nil {
+		t.Fatalf("seeds: %v", err)
 	}
-	for _, s := range seeds {
-		data, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(s)), data, 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if seeds, err := filepath.Glob(filepath.Join(dir, "*.txt")); err != nil || len(seeds) != 5 {
+		t.Fatalf("seeds: %v %v", seeds, err)
 	}
 }
 

@@ -144,14 +144,8 @@ func killInbox(t *testing.T) (dir string, ids map[string]bool) {
 		t.Fatalf("no seed articles in ../../examples/inbox: %v", err)
 	}
 	dir = t.TempDir()
-	for _, s := range seeds {
-		data, err := os.ReadFile(s)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(dir, filepath.Base(s)), data, 0o600); err != nil {
-			t.Fatal(err)
-		}
+	if err := os.CopyFS(dir, os.DirFS("../../examples/inbox")); err != nil {
+		t.Fatal(err)
 	}
 	code, out, errOut := runCrier(t, nil, "", append([]string{"normalize"}, seeds...)...)
 	if code != exitOK {
