@@ -186,8 +186,7 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	closed := h.closed
 	h.mu.Unlock()
 	if closed {
-		w.Header().Set("Retry-After", retryAfter)
-		http.Error(w, "the hub is shutting down; retry later", http.StatusServiceUnavailable)
+		unavailable(w, "the hub is shutting down; retry later")
 		return
 	}
 	if r.Method != http.MethodPost {
@@ -209,21 +208,18 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case err != nil:
 		h.log.Error("websub: request failed", "error", err)
-		w.Header().Set("Retry-After", retryAfter)
-		http.Error(w, "the hub cannot take requests right now", http.StatusServiceUnavailable)
+		unavailable(w, "the hub cannot take requests right now")
 		return
 	}
 	select {
 	case h.pending <- struct{}{}:
 	default:
-		w.Header().Set("Retry-After", retryAfter)
-		http.Error(w, "too many verifications in progress; retry later", http.StatusServiceUnavailable)
+		unavailable(w, "too many verifications in progress; retry later")
 		return
 	}
 	if !h.track() {
 		<-h.pending
-		w.Header().Set("Retry-After", retryAfter)
-		http.Error(w, "the hub is shutting down; retry later", http.StatusServiceUnavailable)
+		unavailable(w, "the hub is shutting down; retry later")
 		return
 	}
 	go func() {
@@ -234,6 +230,12 @@ func (h *Hub) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.WriteHeader(http.StatusAccepted)
 	_, _ = io.WriteString(w, q.mode+" request accepted; verification of intent follows\n")
+}
+
+// unavailable answers 503 with Retry-After: the subscriber may try again.
+func unavailable(w http.ResponseWriter, reason string) {
+	w.Header().Set("Retry-After", retryAfter)
+	http.Error(w, reason, http.StatusServiceUnavailable)
 }
 
 // parse validates a request's parameters (WebSub §5.1).
