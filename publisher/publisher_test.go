@@ -402,7 +402,7 @@ func TestPublishArticleSize(t *testing.T) {
 		paragraph int // bytes of one of 8 paragraphs
 		tooLarge  bool
 	}{
-		{paragraph: 128 << 10}, // 1 MiB of text, 2 MiB with its HTML
+		{paragraph: 375_000}, // a 3 MB long read: 6 MB with its HTML
 		{paragraph: 640 << 10, tooLarge: true},
 	} {
 		body := make([]string, 8)
