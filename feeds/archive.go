@@ -139,7 +139,7 @@ func (s *Service) archivePaths() []string {
 				continue
 			}
 			seen[e.month] = true
-			for _, f := range []format{formatRSS, formatAtom, formatJSON} {
+			for _, f := range feedFormats {
 				paths = append(paths, archivePath(k, e.month, f))
 			}
 		}

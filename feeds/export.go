@@ -44,7 +44,7 @@ func (s *Service) documents() []string {
 
 	paths := s.pagePaths() // "/" and the listings
 	for _, k := range keys {
-		for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
+		for _, f := range feedFormats {
 			paths = append(paths, feedPath(k, f))
 		}
 	}

@@ -192,7 +192,7 @@ func (s *Service) touched(old, e *entry) {
 		}
 	}
 	for _, k := range e.keys()[:3] { // all, language, source
-		for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
+		for _, f := range feedFormats {
 			s.feedSlot(cacheKey{feed: k, format: f, limit: s.opts.Limit})
 		}
 	}

@@ -23,6 +23,10 @@ const (
 	formatHTML // pages, not feeds
 )
 
+// feedFormats are the formats every feed is published in, in the order
+// feeds are listed (pages, export, WebSub topics).
+var feedFormats = [...]format{formatRSS, formatAtom, formatJSON}
+
 func formatOf(ext string) (format, bool) {
 	switch ext {
 	case "rss":

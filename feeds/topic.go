@@ -79,9 +79,9 @@ func (s *Service) TopicURLs(a *article.Article) []string {
 		storyID:    cleanLine(a.StoryID),
 	}
 	keys := e.keys()
-	out := make([]string, 0, 3*len(keys))
+	out := make([]string, 0, len(feedFormats)*len(keys))
 	for _, k := range keys {
-		for _, f := range []format{formatRSS, formatAtom, formatJSON} {
+		for _, f := range feedFormats {
 			out = append(out, s.topicSelf(cacheKey{feed: k, format: f, limit: s.opts.Limit}))
 		}
 	}
