@@ -127,8 +127,8 @@ func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
 }
 
 // archivePaths lists the site-relative path of every archive document that
-// exists now, in every format, sorted: for the static export and the cache
-// headers of the serving side.
+// exists now, in every format, sorted: the archives' part of the export's
+// catalogue (documents).
 func (s *Service) archivePaths() []string {
 	s.mu.RLock()
 	var paths []string
