@@ -73,7 +73,7 @@ func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 			return
 		}
 		// An archive is whole: ?limit does not apply.
-		k := cacheKey{feed: fk, format: f, limit: s.opts.Limit, month: month}
+		k := feedDoc{feed: fk, format: f, limit: s.opts.Limit, month: month}
 		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
@@ -90,7 +90,7 @@ func validMonth(m string) bool {
 
 // renderArchive renders the archive document k names: the feed's items of
 // month k.month, described and built by the same code as the current feed.
-func (s *Service) renderArchive(k cacheKey) (*rendered, error) {
+func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
 	all, ok := s.snapshot(k.feed)
 	if !ok {
 		return nil, errNotFound
@@ -106,7 +106,7 @@ func (s *Service) renderArchive(k cacheKey) (*rendered, error) {
 			items = append(items, e)
 		}
 	}
-	m := s.describe(cacheKey{feed: k.feed, format: k.format, limit: s.opts.Limit}, items)
+	m := s.describe(feedDoc{feed: k.feed, format: k.format, limit: s.opts.Limit}, items)
 	m.archive = true
 	m.current = m.self
 	m.self = s.opts.BaseURL + archivePath(k.feed, k.month, k.format)
@@ -127,8 +127,8 @@ func (s *Service) renderArchive(k cacheKey) (*rendered, error) {
 }
 
 // archivePaths lists the site-relative path of every archive document that
-// exists now, in every format, sorted: for the static export and the cache
-// headers of the serving side.
+// exists now, in every format, sorted: the archives' part of the export's
+// catalogue (documents).
 func (s *Service) archivePaths() []string {
 	s.mu.RLock()
 	var paths []string
@@ -139,7 +139,7 @@ func (s *Service) archivePaths() []string {
 				continue
 			}
 			seen[e.month] = true
-			for _, f := range []format{formatRSS, formatAtom, formatJSON} {
+			for _, f := range feedFormats {
 				paths = append(paths, archivePath(k, e.month, f))
 			}
 		}

@@ -204,11 +204,12 @@ func (c *docCache) refresh(sl *slot) (*doc, error) {
 	v := sl.want.Load()
 	c.renders.Add(1)
 	r, err := sl.render()
-	if errors.Is(err, errNotFound) {
-		c.remove(sl)
-		return nil, err
-	}
 	if err != nil {
+		// Not found: the document is gone. Any other error: a slot with no
+		// document would stay in the map, out of the LRU's reach, and be
+		// queued again on every change. Either way forget it; the next
+		// request makes a new one and tries again.
+		c.remove(sl)
 		return nil, err
 	}
 	d := c.s.newDoc(r, sl.cur.Load(), sl.link)

@@ -44,7 +44,7 @@ func (s *Service) documents() []string {
 
 	paths := s.pagePaths() // "/" and the listings
 	for _, k := range keys {
-		for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
+		for _, f := range feedFormats {
 			paths = append(paths, feedPath(k, f))
 		}
 	}
@@ -57,12 +57,12 @@ func (s *Service) documents() []string {
 	return paths
 }
 
-// ExportFile is the file, relative to the export directory, that holds the
+// exportFile is the file, relative to the export directory, that holds the
 // document at URL path p: a directory path ("/", "/sources/") is its
 // index.html, an article page /articles/<id> is articles/<id>.html, every
 // other path is itself (unescaped). A web server maps them back with
 // try_files $uri $uri/index.html $uri.html (the README's nginx snippet).
-func ExportFile(p string) (string, error) {
+func exportFile(p string) (string, error) {
 	u, err := url.PathUnescape(p)
 	if err != nil {
 		return "", fmt.Errorf("feeds: export path %q: %w", p, err)
@@ -102,7 +102,7 @@ func (s *Service) Export(ctx context.Context, dir string) (ExportStats, error) {
 		if err := ctx.Err(); err != nil {
 			return st, err
 		}
-		rel, err := ExportFile(p)
+		rel, err := exportFile(p)
 		if err != nil {
 			return st, err
 		}

@@ -10,3 +10,6 @@ func (s *Service) WaitRendered() { s.docs.waitIdle() }
 
 // Documents is the export catalogue.
 func (s *Service) Documents() []string { return s.documents() }
+
+// ExportFile is the export's file for a URL path.
+func ExportFile(p string) (string, error) { return exportFile(p) }

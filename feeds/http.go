@@ -27,8 +27,10 @@ func newRendered(body []byte, contentType string, modTime time.Time) *rendered {
 	return &rendered{body: body, modTime: modTime, contentType: contentType}
 }
 
-// cacheKey names one feed rendering.
-type cacheKey struct {
+// feedDoc names one feed document: a feed in one format, at one limit,
+// or one month of its archive. Its cache slot is keyed by its path
+// (feedSlot).
+type feedDoc struct {
 	feed   feedKey
 	format format
 	limit  int
@@ -88,7 +90,7 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		k := cacheKey{feed: fk, format: f, limit: limit}
+		k := feedDoc{feed: fk, format: f, limit: limit}
 		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
@@ -99,7 +101,7 @@ func (s *Service) serveFeed(kind feedKind) http.HandlerFunc {
 
 // feedPathLimit is a feed's canonical path with its query: "?limit=N" when
 // N is not the default.
-func (s *Service) feedPathLimit(k cacheKey) string {
+func (s *Service) feedPathLimit(k feedDoc) string {
 	p := feedPath(k.feed, k.format)
 	if k.limit != s.opts.Limit {
 		p += "?limit=" + strconv.Itoa(k.limit)
@@ -108,7 +110,7 @@ func (s *Service) feedPathLimit(k cacheKey) string {
 }
 
 // feedSlot returns the cache slot of a feed rendering.
-func (s *Service) feedSlot(k cacheKey) *slot {
+func (s *Service) feedSlot(k feedDoc) *slot {
 	key := s.feedPathLimit(k)
 	if k.month != "" {
 		key = archivePath(k.feed, k.month, k.format)
@@ -192,8 +194,8 @@ func (s *Service) touched(old, e *entry) {
 		}
 	}
 	for _, k := range e.keys()[:3] { // all, language, source
-		for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
-			s.feedSlot(cacheKey{feed: k, format: f, limit: s.opts.Limit})
+		for _, f := range feedFormats {
+			s.feedSlot(feedDoc{feed: k, format: f, limit: s.opts.Limit})
 		}
 	}
 	for _, page := range [...]string{siteHome, siteLanguages, siteSources} {

@@ -373,3 +373,40 @@ func TestExportFile(t *testing.T) {
 		}
 	}
 }
+
+// Tag feeds, ?limit= variants and article pages live in an LRU bounded by
+// Options.CacheBytes; the default feeds of all, each language and each
+// source and the site pages are pinned, whatever the bound.
+func TestCacheBytesBoundsAllButPinned(t *testing.T) {
+	evictable := []string{"/feeds/tag/climat.atom", "/feeds/all.json?limit=2"}
+	pinned := []string{"/", "/sources/", "/feeds/all.atom", "/feeds/lang/fr.rss", "/feeds/source/bbc.json"}
+	for _, tc := range []struct {
+		cacheBytes int64
+		want       int64 // renders of two rounds of the evictable documents
+	}{
+		{0, int64(len(evictable))},     // 256 MB: rendered once, kept
+		{1, 2 * int64(len(evictable))}, // evicted as soon as served
+	} {
+		svc, h := served(t, feeds.Options{CacheBytes: tc.cacheBytes})
+		n := svc.Renders()
+		for range 2 {
+			for _, p := range evictable {
+				if r := request(h, http.MethodGet, p); r.Code != 200 {
+					t.Fatalf("%s: %d", p, r.Code)
+				}
+			}
+		}
+		if got := svc.Renders() - n; got != tc.want {
+			t.Errorf("CacheBytes %d: %d renders for two rounds of %v, want %d", tc.cacheBytes, got, evictable, tc.want)
+		}
+		n = svc.Renders()
+		for _, p := range pinned {
+			if r := request(h, http.MethodGet, p); r.Code != 200 {
+				t.Fatalf("%s: %d", p, r.Code)
+			}
+		}
+		if got := svc.Renders() - n; got != 0 {
+			t.Errorf("CacheBytes %d: %d renders serving the pinned documents, want 0", tc.cacheBytes, got)
+		}
+	}
+}

@@ -147,8 +147,8 @@ func listingPath(k feedKey) string {
 }
 
 func (s *Service) feedLinks(name string, k feedKey) []pageLink {
-	links := make([]pageLink, 0, 3)
-	for _, f := range [...]format{formatRSS, formatAtom, formatJSON} {
+	links := make([]pageLink, 0, len(feedFormats))
+	for _, f := range feedFormats {
 		links = append(links, pageLink{
 			Title:  fmt.Sprintf("%s (%s)", name, f),
 			Type:   f.mediaType(),

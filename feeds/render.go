@@ -23,6 +23,10 @@ const (
 	formatHTML // pages, not feeds
 )
 
+// feedFormats are the formats every feed is published in, in the order
+// feeds are listed (pages, export, WebSub topics).
+var feedFormats = [...]format{formatRSS, formatAtom, formatJSON}
+
 func formatOf(ext string) (format, bool) {
 	switch ext {
 	case "rss":
@@ -117,7 +121,7 @@ func feedID(k feedKey) string {
 	return "urn:crier:feed:" + k.kind.String() + ":" + url.PathEscape(k.value)
 }
 
-func (s *Service) describe(k cacheKey, items []*entry) feedMeta {
+func (s *Service) describe(k feedDoc, items []*entry) feedMeta {
 	m := feedMeta{
 		title:       s.opts.Title,
 		description: "Latest articles on " + s.opts.Title,
@@ -224,7 +228,7 @@ func (s *Service) sourceFeed(e *entry) string {
 
 // renderFeed renders one subscription feed in one format, or, when k names
 // a month, one archive document (renderArchive).
-func (s *Service) renderFeed(k cacheKey) (*rendered, error) {
+func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 	if k.month != "" {
 		return s.renderArchive(k)
 	}

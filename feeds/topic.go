@@ -79,63 +79,63 @@ func (s *Service) TopicURLs(a *article.Article) []string {
 		storyID:    cleanLine(a.StoryID),
 	}
 	keys := e.keys()
-	out := make([]string, 0, 3*len(keys))
+	out := make([]string, 0, len(feedFormats)*len(keys))
 	for _, k := range keys {
-		for _, f := range []format{formatRSS, formatAtom, formatJSON} {
-			out = append(out, s.topicSelf(cacheKey{feed: k, format: f, limit: s.opts.Limit}))
+		for _, f := range feedFormats {
+			out = append(out, s.topicSelf(feedDoc{feed: k, format: f, limit: s.opts.Limit}))
 		}
 	}
 	return out
 }
 
 // topicSelf is the canonical URL of a feed, as its self link says.
-func (s *Service) topicSelf(k cacheKey) string {
+func (s *Service) topicSelf(k feedDoc) string {
 	return s.opts.BaseURL + s.feedPathLimit(k)
 }
 
-// topicKey parses a feed URL of this site into the key of its rendering.
-func (s *Service) topicKey(rawURL string) (cacheKey, bool) {
+// topicKey parses a feed URL of this site into the document it names.
+func (s *Service) topicKey(rawURL string) (feedDoc, bool) {
 	u, err := url.Parse(rawURL)
 	base, berr := url.Parse(s.opts.BaseURL)
 	if err != nil || berr != nil || u.Opaque != "" || u.User != nil ||
 		!strings.EqualFold(u.Scheme, base.Scheme) || !strings.EqualFold(u.Host, base.Host) {
-		return cacheKey{}, false
+		return feedDoc{}, false
 	}
 	// The escaped path, split before unescaping: a story id may hold "/".
 	rest, ok := strings.CutPrefix(u.EscapedPath(), strings.TrimRight(base.EscapedPath(), "/")+"/feeds/")
 	if !ok {
-		return cacheKey{}, false
+		return feedDoc{}, false
 	}
 	kind, file := kindAll, rest
 	if name, f, nested := strings.Cut(rest, "/"); nested {
 		if kind, ok = kindNames[name]; !ok || strings.Contains(f, "/") {
-			return cacheKey{}, false
+			return feedDoc{}, false
 		}
 		file = f
 	}
 	file, err = url.PathUnescape(file)
 	if err != nil {
-		return cacheKey{}, false
+		return feedDoc{}, false
 	}
-	k := cacheKey{limit: s.opts.Limit}
+	k := feedDoc{limit: s.opts.Limit}
 	if k.feed, k.format, ok = feedFile(kind, file); !ok {
-		return cacheKey{}, false
+		return feedDoc{}, false
 	}
 	// Languages, sources and tags are indexed by slug: any other spelling
 	// names a feed that can never have an article.
 	if (kind == kindLang || kind == kindSource || kind == kindTag) && k.feed.value != article.Slug(k.feed.value) {
-		return cacheKey{}, false
+		return feedDoc{}, false
 	}
 	q := u.Query()
 	for p := range q {
 		if p != "limit" {
-			return cacheKey{}, false
+			return feedDoc{}, false
 		}
 	}
 	if q.Has("limit") {
 		n, err := strconv.Atoi(q.Get("limit"))
 		if err != nil || n < 1 || n > maxLimit || len(q["limit"]) > 1 {
-			return cacheKey{}, false
+			return feedDoc{}, false
 		}
 		k.limit = n
 	}

@@ -48,12 +48,17 @@ type node struct {
 	Children []*node    `xml:",any"`
 }
 
-// parseNode parses doc; nil, reported, when it is not well-formed.
-func parseNode(r w3cReport, doc []byte) *node {
+// parseNode parses doc, whose root element must be root; nil, reported,
+// when it is not well-formed or has another root.
+func parseNode(r w3cReport, doc []byte, root xml.Name) *node {
 	r.t.Helper()
 	var n node
 	if err := xml.Unmarshal(doc, &n); err != nil {
 		r.fail("SAXError", "XML parsing error: %v", err)
+		return nil
+	}
+	if n.XMLName != root {
+		r.fail("UndefinedElement", "root element %s", n.name())
 		return nil
 	}
 	return &n
@@ -377,12 +382,8 @@ func (r w3cReport) hubLink(links []*node, hub string) {
 func checkRSS(t reporter, name string, doc []byte, fetched, hub string) {
 	t.Helper()
 	r := w3cReport{t, name}
-	root := parseNode(r, doc)
+	root := parseNode(r, doc, xml.Name{Local: "rss"})
 	if root == nil {
-		return
-	}
-	if root.XMLName.Local != "rss" {
-		r.fail("UndefinedElement", "root element %s", root.name())
 		return
 	}
 	if v, _ := root.attr("version"); v != "2.0" {
@@ -544,12 +545,8 @@ func checkRSS(t reporter, name string, doc []byte, fetched, hub string) {
 func checkAtom(t reporter, name string, doc []byte, fetched, hub string) {
 	t.Helper()
 	r := w3cReport{t, name}
-	f := parseNode(r, doc)
+	f := parseNode(r, doc, xml.Name{Space: nsAtomXML, Local: "feed"})
 	if f == nil {
-		return
-	}
-	if f.XMLName != (xml.Name{Space: nsAtomXML, Local: "feed"}) {
-		r.fail("UndefinedElement", "root element %s", f.name())
 		return
 	}
 	r.badCharacters(f)
