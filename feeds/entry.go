@@ -93,7 +93,7 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		byline:     cleanLine(a.Byline),
 		source:     cleanLine(a.Source),
 		original:   httpURL(a.URL),
-		page:       s.opts.BaseURL + "/articles/" + url.PathEscape(a.ID),
+		page:       s.opts.BaseURL + articlePath(a.ID),
 		lang:       a.LanguageSlug(),
 		langTag:    languageTag(a.Language),
 		sourceSlug: a.SourceSlug(),
@@ -177,3 +177,7 @@ func (e *entry) tagName(slug string) string {
 	}
 	return slug
 }
+
+// articlePath is the site-relative path of an article's page, which is
+// also its document's key in the cache.
+func articlePath(id string) string { return "/articles/" + url.PathEscape(id) }

@@ -49,7 +49,7 @@ func (s *Service) documents() []string {
 		}
 	}
 	for _, id := range ids {
-		p := "/articles/" + url.PathEscape(id)
+		p := articlePath(id)
 		paths = append(paths, p, p+".json")
 	}
 	paths = append(paths, s.archivePaths()...)

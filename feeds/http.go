@@ -48,11 +48,11 @@ func (s *Service) Handler() http.Handler {
 }
 
 // serveHTTP answers a request for a cached document without going
-// through the mux's pattern matching: the path is the cache key. Only
+// through the mux's pattern matching: the escaped path is the cache key. Only
 // documents not cached under their path reach the mux's handlers.
 func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		if sl := s.docs.lookup(r.URL.Path); sl != nil {
+		if sl := s.docs.lookup(r.URL.EscapedPath()); sl != nil {
 			s.serveSlot(w, r, sl)
 			return
 		}
@@ -156,7 +156,7 @@ func (s *Service) listingSlot(k feedKey) *slot {
 // of its JSON (json true). The page lists the other reports of its story,
 // so it depends on the story too.
 func (s *Service) articleSlot(e *entry, json bool) *slot {
-	key := "/articles/" + e.id
+	key := articlePath(e.id)
 	if json {
 		key += ".json"
 	}
@@ -204,7 +204,7 @@ func (s *Service) touched(old, e *entry) {
 	if old != nil && old.storyID != e.storyID {
 		// The article page's slot depends on the old story: forget it, so
 		// the next request makes one that depends on the new.
-		if sl := s.docs.lookup("/articles/" + e.id); sl != nil {
+		if sl := s.docs.lookup(articlePath(e.id)); sl != nil {
 			s.docs.remove(sl)
 		}
 	}

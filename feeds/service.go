@@ -14,7 +14,6 @@ package feeds
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -30,6 +29,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/crier/crier/article"
+	"github.com/crier/crier/broker"
 )
 
 // Options configures a Service.
@@ -264,45 +264,26 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 	} else {
 		s.docs.hold() // until caught up: render the replay once
 	}
-	cons, err := st.OrderedConsumer(ctx, jetstream.OrderedConsumerConfig{
+	msgs, err := broker.Follow(ctx, js, stream, jetstream.OrderedConsumerConfig{
 		DeliverPolicy: jetstream.DeliverAllPolicy,
 	})
 	if err != nil {
-		return fmt.Errorf("feeds: ordered consumer on %s: %w", stream, err)
-	}
-	msgs, err := cons.Messages()
-	if err != nil {
-		return fmt.Errorf("feeds: consume %s: %w", stream, err)
-	}
-	defer msgs.Stop()
-	stop := context.AfterFunc(ctx, msgs.Stop)
-	defer stop()
-
-	s.log.Info("feeds: reading stream", "stream", stream, "messages", info.State.Msgs)
-	for {
-		msg, err := msgs.Next()
-		if err != nil {
-			if ctx.Err() != nil {
-				return nil
-			}
-			if errors.Is(err, jetstream.ErrMsgIteratorClosed) {
-				return fmt.Errorf("feeds: stream %s: consumer closed", stream)
-			}
-			// The ordered consumer recreates itself after transient
-			// errors; pause so a persistent one does not spin.
-			s.log.Warn("feeds: next message", "stream", stream, "error", err)
-			select {
-			case <-ctx.Done():
-				return nil
-			case <-time.After(time.Second):
-			}
-			continue
+		if ctx.Err() != nil {
+			return nil
 		}
+		return fmt.Errorf("feeds: %w", err)
+	}
+	s.log.Info("feeds: reading stream", "stream", stream, "messages", info.State.Msgs)
+	err = broker.Each(ctx, msgs, s.log, func(msg jetstream.Msg) {
 		s.handle(msg)
 		if meta, err := msg.Metadata(); err == nil && (meta.Sequence.Stream >= last || meta.NumPending == 0) {
 			s.markCaughtUp()
 		}
+	})
+	if err != nil {
+		return fmt.Errorf("feeds: stream %s: %w", stream, err)
 	}
+	return nil
 }
 
 func (s *Service) handle(msg jetstream.Msg) {
