@@ -87,8 +87,8 @@ var (
 	bylineSplit = regexp.MustCompile(`(?i)\s+(?:avec|with|mit|con|et|and|und|y|e|\+|/)\s+|\s*[,/&+]\s*`)
 	// publishedIn: "Publié dans L'Expression le 21 - 12 - 2022".
 	publishedIn = regexp.MustCompile(`(?i)^(?:publié|paru|published|posted|veröffentlicht|erschienen|publicado|pubblicato|mis à jour|updated|aktualisiert|actualizado|aggiornato)(?:\s+(?:dans|in|en|on|sur|su|auf)\s+(.+?))?(?:\s+(?:le|on|am|el|il|at|à|a)\s.*|\s*:.*|\s+\d.*)?$`)
-	// agencyOnly: a line made of agency names and separators ("ATS",
-	// "Keystone-SDA", "AFP/Reuters", "(AFP)").
+	// agencySep: what agencyOnly lets stand between the agency names of
+	// a line ("AFP/Reuters", "(AFP)", "ATS avec AFP").
 	agencySep = regexp.MustCompile(`[\s,/&+()\-–—.]+|\b(?:avec|with|mit|und|and|et|y|e)\b`)
 )
 

@@ -175,7 +175,7 @@ func isBoilerplateKey(line, key string) bool {
 // consentWords appear in cookie and privacy notices beside "cookie".
 var consentWords = []string{
 	"accept", "consent", "privacy", "navigat", "données", "vie privée", "datenschutz", "zustimm",
-	"einwillig", "akzept", "acept", "privacidad", "consenso", "privacy", "navegación", "prywatno",
+	"einwillig", "akzept", "acept", "privacidad", "consenso", "navegación", "prywatno",
 	"zgod", "toestemming", "témoins",
 }
 

@@ -77,18 +77,17 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	}
 
 	kept := ex.filterBlocks(blocks, pg, now)
-	ex.bodyHTML = renderBlocks(kept)
 	if ex.title == "" {
 		for i, b := range kept {
 			if b.kind == kindHeading {
 				ex.title = cleanLine(b.text.String())
 				kept = append(kept[:i], kept[i+1:]...)
 				ex.paras = append(ex.paras[:i], ex.paras[i+1:]...)
-				ex.bodyHTML = renderBlocks(kept)
 				break
 			}
 		}
 	}
+	ex.bodyHTML = renderBlocks(kept)
 	return ex, nil
 }
 

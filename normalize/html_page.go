@@ -306,10 +306,7 @@ func (pg *pageInfo) media(used []figure, credits []string) []article.Media {
 		m := article.Media{URL: lead}
 		for _, f := range pg.figures {
 			if f.url == lead && f.alt == "" {
-				m.Caption, m.Credit = f.caption, f.credit
-				if m.Credit == "" {
-					m.Caption, m.Credit = splitCredit(m.Caption)
-				}
+				m = f.media()
 				break
 			}
 		}
@@ -317,14 +314,11 @@ func (pg *pageInfo) media(used []figure, credits []string) []article.Media {
 	}
 	seen := map[string]bool{}
 	for _, f := range used {
-		if seen[f.caption+"\x00"+f.credit] {
+		if seen[f.key()] {
 			continue
 		}
-		seen[f.caption+"\x00"+f.credit] = true
-		m := article.Media{URL: f.url, Caption: f.caption, Credit: f.credit}
-		if m.Credit == "" {
-			m.Caption, m.Credit = splitCredit(m.Caption)
-		}
+		seen[f.key()] = true
+		m := f.media()
 		if len(out) > 0 && (out[0].URL == m.URL || len(out) == 1 && out[0].Caption == "" && m.URL == "" && pg.image != "") {
 			m.URL = out[0].URL
 			out[0] = m
@@ -334,13 +328,9 @@ func (pg *pageInfo) media(used []figure, credits []string) []article.Media {
 	}
 	// Captioned pictures of the article the extractor left out.
 	for _, f := range pg.figures {
-		if f.article && f.caption != "" && f.url != "" && f.url != lead && !seen[f.caption+"\x00"+f.credit] {
-			seen[f.caption+"\x00"+f.credit] = true
-			m := article.Media{URL: f.url, Caption: f.caption, Credit: f.credit}
-			if m.Credit == "" {
-				m.Caption, m.Credit = splitCredit(m.Caption)
-			}
-			out = append(out, m)
+		if f.article && f.caption != "" && f.url != "" && f.url != lead && !seen[f.key()] {
+			seen[f.key()] = true
+			out = append(out, f.media())
 		}
 	}
 	for _, c := range credits {
@@ -357,6 +347,19 @@ func (pg *pageInfo) media(used []figure, credits []string) []article.Media {
 	}
 	return out
 }
+
+// media returns the picture of f, the caption's trailing credit split off
+// when f has no credit of its own.
+func (f figure) media() article.Media {
+	m := article.Media{URL: f.url, Caption: f.caption, Credit: f.credit}
+	if m.Credit == "" {
+		m.Caption, m.Credit = splitCredit(m.Caption)
+	}
+	return m
+}
+
+// key identifies f's caption and credit, so media lists each once.
+func (f figure) key() string { return f.caption + "\x00" + f.credit }
 
 // creditTail finds a credit at the end of a caption: "... (Photo: X)",
 // "... Photo: X", "... © X", "... / AFP".

@@ -7,6 +7,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/RadhiFadlillah/whatlanggo"
+
+	"github.com/crier/crier/article"
 )
 
 // words splits s into lowercase word tokens; apostrophes split elisions
@@ -293,10 +295,7 @@ func detectLanguage(text string) string {
 // normalizeLangTag reduces a declared language ("fr-FR", "fr_FR", "FR") to
 // its primary subtag; "" if it is not a plausible tag.
 func normalizeLangTag(s string) string {
-	s = strings.ToLower(strings.TrimSpace(s))
-	if i := strings.IndexAny(s, "-_"); i >= 0 {
-		s = s[:i]
-	}
+	s = article.PrimaryLanguage(strings.TrimSpace(s))
 	if len(s) < 2 || len(s) > 3 {
 		return ""
 	}

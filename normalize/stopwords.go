@@ -45,16 +45,12 @@ func stopLangIndex(lang string) int {
 // stopLangs: the boilerplate classifier's measure of running prose when
 // the language is not known yet.
 func stopDensity(ws []string) float64 {
-	return stopShare(ws, stopAny)
-}
-
-func stopShare(ws []string, set langSet) float64 {
 	if len(ws) == 0 {
 		return 0
 	}
 	n := 0
 	for _, w := range ws {
-		if stopIndex[w]&set != 0 {
+		if stopIndex[w] != 0 {
 			n++
 		}
 	}
