@@ -434,6 +434,11 @@ func (m *Manager) deadLetterFilter(endpoint string) (string, error) {
 	return top.DeadLetterSubject(endpoint), nil
 }
 
+// scanDeadLetters calls fn with each dead letter of endpoint ("": all)
+// dead-lettered at or after since. The consumer starts at since by stream
+// time, which only narrows the read: a dead letter is stored after its At
+// (crier's clock), so one stored just after since may have been
+// dead-lettered before it, and At decides.
 func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since time.Time, fn func(DeadLetter)) error {
 	if _, err := m.running(); err != nil {
 		return err
@@ -443,7 +448,7 @@ func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since ti
 		return err
 	}
 	return m.scan(ctx, m.o.Topology.DeadLetterStream, sinceTime([]string{filter}, since), func(msg jetstream.Msg) bool {
-		if dl, ok := decodeDeadLetter(msg); ok {
+		if dl, ok := decodeDeadLetter(msg); ok && !dl.At.Before(since) {
 			fn(dl)
 		}
 		return true
