@@ -168,7 +168,7 @@ func (s *signer) header(msgID string, now time.Time, body []byte) string {
 	prefix := signedPrefix(msgID, now)
 	var sigs []string
 	for _, k := range s.hmacKeys {
-		if !k.expires.IsZero() && !now.Before(k.expires) {
+		if ended(k.expires, now) {
 			continue
 		}
 		mac := k.macs.Get().(hash.Hash)
