@@ -172,9 +172,7 @@ func (m *Manager) check(ctx context.Context, ep Endpoint) error {
 	if err := ep.validate(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := m.guard.checkURL(ctx, m.o.Resolver, ep.URL); err != nil {
+	if err := m.CheckURL(ctx, ep.URL); err != nil {
 		return fmt.Errorf("endpoint %s: %w", ep.Name, err)
 	}
 	return nil
