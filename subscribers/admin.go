@@ -78,6 +78,13 @@ func (m *Manager) fileEndpoint(name string) (Endpoint, bool) {
 	return Endpoint{}, false
 }
 
+// fileOwned reports whether the API must leave name alone: the file
+// declares it, or it is the events webhook's (reserved even when off).
+func (m *Manager) fileOwned(name string) bool {
+	_, ok := m.fileEndpoint(name)
+	return ok || name == EventsEndpointName
+}
+
 // Endpoints lists every endpoint, by name.
 func (m *Manager) Endpoints(ctx context.Context) ([]EndpointInfo, error) {
 	st, err := m.running()
@@ -131,7 +138,7 @@ func (m *Manager) CreateEndpoint(ctx context.Context, ep Endpoint) (Endpoint, er
 	if err != nil {
 		return Endpoint{}, err
 	}
-	if _, ok := m.fileEndpoint(ep.Name); ok || ep.Name == EventsEndpointName {
+	if m.fileOwned(ep.Name) {
 		return Endpoint{}, fmt.Errorf("endpoint %s: %w", ep.Name, ErrExists)
 	}
 	now := m.o.Now().UTC()
@@ -197,7 +204,7 @@ func (m *Manager) apiEndpoint(ctx context.Context, name string) (*store, Endpoin
 	if err != nil {
 		return nil, Endpoint{}, 0, err
 	}
-	if _, ok := m.fileEndpoint(name); ok || name == EventsEndpointName {
+	if m.fileOwned(name) {
 		return nil, Endpoint{}, 0, fmt.Errorf("endpoint %s: %w (edit the file instead)", name, ErrDeclared)
 	}
 	ep, rev, err := st.getEndpoint(ctx, name)
