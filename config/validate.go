@@ -265,24 +265,25 @@ func ParseNetworks(key string, networks []string) ([]netip.Prefix, error) {
 	return prefixes, errors.Join(errs...)
 }
 
-// CheckSecret reports whether s is a Standard Webhooks secret: "whsec_"
-// followed by the base64 of 24 to 64 bytes. The error never quotes s.
+// CheckSecret reports whether s is a secret subscribers.ParseSecret
+// accepts ("whsec_" followed by the base64 of 24 to 64 bytes), and says
+// why not in the words of the configuration. The error never quotes s.
 func CheckSecret(s string) error {
-	const prefix = "whsec_"
-	if s == "" {
+	_, err := subscribers.ParseSecret(s)
+	enc, prefixed := strings.CutPrefix(s, subscribers.SecretPrefix)
+	switch {
+	case err == nil:
+		return nil
+	case s == "":
 		return errors.New("required: whsec_ followed by base64 of 24 to 64 random bytes (crier secret prints a new one)")
-	}
-	if !strings.HasPrefix(s, prefix) {
+	case !prefixed:
 		return errors.New("must start with whsec_ followed by base64")
-	}
-	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(s, prefix))
-	if err != nil {
+	case errors.As(err, new(base64.CorruptInputError)):
 		return errors.New("the part after whsec_ is not valid base64")
 	}
-	if len(key) < 24 || len(key) > 64 {
-		return fmt.Errorf("the key is %d bytes; it must be 24 to 64", len(key))
-	}
-	return nil
+	// The only rule left is the key's length.
+	key, _ := base64.StdEncoding.DecodeString(enc)
+	return fmt.Errorf("the key is %d bytes; it must be 24 to 64", len(key))
 }
 
 func checkHTTPURL(s string) error {

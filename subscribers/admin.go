@@ -78,6 +78,13 @@ func (m *Manager) fileEndpoint(name string) (Endpoint, bool) {
 	return Endpoint{}, false
 }
 
+// fileOwned reports whether the API must leave name alone: the file
+// declares it, or it is the events webhook's (reserved even when off).
+func (m *Manager) fileOwned(name string) bool {
+	_, ok := m.fileEndpoint(name)
+	return ok || name == EventsEndpointName
+}
+
 // Endpoints lists every endpoint, by name.
 func (m *Manager) Endpoints(ctx context.Context) ([]EndpointInfo, error) {
 	st, err := m.running()
@@ -131,7 +138,7 @@ func (m *Manager) CreateEndpoint(ctx context.Context, ep Endpoint) (Endpoint, er
 	if err != nil {
 		return Endpoint{}, err
 	}
-	if _, ok := m.fileEndpoint(ep.Name); ok || ep.Name == EventsEndpointName {
+	if m.fileOwned(ep.Name) {
 		return Endpoint{}, fmt.Errorf("endpoint %s: %w", ep.Name, ErrExists)
 	}
 	now := m.o.Now().UTC()
@@ -172,9 +179,7 @@ func (m *Manager) check(ctx context.Context, ep Endpoint) error {
 	if err := ep.validate(); err != nil {
 		return err
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	if err := m.guard.checkURL(ctx, m.o.Resolver, ep.URL); err != nil {
+	if err := m.CheckURL(ctx, ep.URL); err != nil {
 		return fmt.Errorf("endpoint %s: %w", ep.Name, err)
 	}
 	return nil
@@ -199,7 +204,7 @@ func (m *Manager) apiEndpoint(ctx context.Context, name string) (*store, Endpoin
 	if err != nil {
 		return nil, Endpoint{}, 0, err
 	}
-	if _, ok := m.fileEndpoint(name); ok || name == EventsEndpointName {
+	if m.fileOwned(name) {
 		return nil, Endpoint{}, 0, fmt.Errorf("endpoint %s: %w (edit the file instead)", name, ErrDeclared)
 	}
 	ep, rev, err := st.getEndpoint(ctx, name)
@@ -434,6 +439,11 @@ func (m *Manager) deadLetterFilter(endpoint string) (string, error) {
 	return top.DeadLetterSubject(endpoint), nil
 }
 
+// scanDeadLetters calls fn with each dead letter of endpoint ("": all)
+// dead-lettered at or after since. The consumer starts at since by stream
+// time, which only narrows the read: a dead letter is stored after its At
+// (crier's clock), so one stored just after since may have been
+// dead-lettered before it, and At decides.
 func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since time.Time, fn func(DeadLetter)) error {
 	if _, err := m.running(); err != nil {
 		return err
@@ -443,7 +453,7 @@ func (m *Manager) scanDeadLetters(ctx context.Context, endpoint string, since ti
 		return err
 	}
 	return m.scan(ctx, m.o.Topology.DeadLetterStream, sinceTime([]string{filter}, since), func(msg jetstream.Msg) bool {
-		if dl, ok := decodeDeadLetter(msg); ok {
+		if dl, ok := decodeDeadLetter(msg); ok && !dl.At.Before(since) {
 			fn(dl)
 		}
 		return true

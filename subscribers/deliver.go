@@ -201,7 +201,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 	if d.meta.NumDelivered > 1 {
 		// A redelivery: a retry, a breaker wait, or an interrupted attempt.
 		ctx, cancel := context.WithTimeout(context.Background(), ackTimeout)
-		prior, _, err = m.store.attempts(ctx, d.key(r.ep.Name))
+		prior, err = m.store.attempts(ctx, d.key(r.ep.Name))
 		cancel()
 		if err != nil {
 			r.brk.releaseProbe()

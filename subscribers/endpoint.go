@@ -148,8 +148,7 @@ func (e *Endpoint) validate() error {
 	if !broker.ValidToken(e.Name) {
 		return invalid("endpoint name %q: want [a-z0-9_-]+", e.Name)
 	}
-	u, err := url.Parse(e.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !absoluteHTTP(e.URL) {
 		return invalid("endpoint %s: URL must be an absolute http or https URL", e.Name)
 	}
 	switch e.Protocol {
@@ -250,8 +249,7 @@ func redactSecret(s string) string {
 // secret, and none of the Standard Webhooks keys or payload modes, which
 // it would not use.
 func (e *Endpoint) validateWebSub() error {
-	u, err := url.Parse(e.Topic)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !absoluteHTTP(e.Topic) {
 		return invalid("endpoint %s: topic must be an absolute http or https URL", e.Name)
 	}
 	if len(e.HubSecret) > MaxHubSecret {
@@ -263,14 +261,22 @@ func (e *Endpoint) validateWebSub() error {
 	return nil
 }
 
-// expired reports whether a lease has ended at now.
-func (e *Endpoint) expired(now time.Time) bool {
-	return !e.Expires.IsZero() && !now.Before(e.Expires)
+// absoluteHTTP reports whether s is an http or https URL with a host.
+func absoluteHTTP(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
+
+// ended reports whether something that expires (zero: never) has ended at
+// now: a lease, a secret, a signing key.
+func ended(expires, now time.Time) bool {
+	return !expires.IsZero() && !now.Before(expires)
+}
+
+// expired reports whether a lease has ended at now.
+func (e *Endpoint) expired(now time.Time) bool { return ended(e.Expires, now) }
 
 // pruneSecrets drops the secrets expired at now.
 func (e *Endpoint) pruneSecrets(now time.Time) {
-	e.Secrets = slices.DeleteFunc(e.Secrets, func(s Secret) bool {
-		return !s.Expires.IsZero() && !now.Before(s.Expires)
-	})
+	e.Secrets = slices.DeleteFunc(e.Secrets, func(s Secret) bool { return ended(s.Expires, now) })
 }

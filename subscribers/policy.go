@@ -14,7 +14,7 @@ const (
 	OutcomeSuccess     = "success"
 	OutcomeHTTPError   = "http_error"   // a 4xx or 5xx other than the ones below
 	OutcomeThrottled   = "throttled"    // 429, or 503 with Retry-After
-	OutcomeGone        = "gone"         // 410: the endpoint is disabled
+	OutcomeGone        = "gone"         // 410: the endpoint is disabled (a WebSub subscription deleted)
 	OutcomeRedirect    = "redirect"     // 3xx, never followed
 	OutcomeTimeout     = "timeout"      // no response within Options.Timeout
 	OutcomeConnection  = "connection"   // refused, reset, DNS, TLS

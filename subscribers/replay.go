@@ -116,7 +116,7 @@ func (m *Manager) ReplayFailures(ctx context.Context, endpoint string, since tim
 	}
 	var rs []replay
 	err := m.scanDeadLetters(ctx, endpoint, since, func(dl DeadLetter) {
-		if dl.Endpoint != EventsEndpointName && !dl.At.Before(since) {
+		if dl.Endpoint != EventsEndpointName {
 			rs = append(rs, fromDeadLetter(dl))
 		}
 	})

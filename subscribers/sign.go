@@ -37,19 +37,29 @@ const (
 // base64 encoding of 24 to 64 key bytes. Its errors never quote the secret,
 // so they are safe to log and to show in configuration errors.
 func ParseSecret(s string) ([]byte, error) {
-	enc, ok := strings.CutPrefix(s, SecretPrefix)
-	if !ok {
-		return nil, errors.New("subscribers: secret must start with " + strconv.Quote(SecretPrefix))
-	}
-	key, err := base64.StdEncoding.DecodeString(enc)
+	key, err := decodeKey(s, SecretPrefix, "secret")
 	if err != nil {
-		// base64 errors only carry an offset, never the input.
-		return nil, fmt.Errorf("subscribers: secret is not valid standard base64 after %q: %w", SecretPrefix, err)
+		return nil, err
 	}
 	if len(key) < minKeyBytes || len(key) > maxKeyBytes {
 		return nil, fmt.Errorf("subscribers: secret key is %d bytes, want %d to %d", len(key), minKeyBytes, maxKeyBytes)
 	}
 	return key, nil
+}
+
+// decodeKey strips prefix from s and decodes the standard base64 after
+// it. what names the key in the errors, which never quote s (base64
+// errors only carry an offset).
+func decodeKey(s, prefix, what string) ([]byte, error) {
+	enc, ok := strings.CutPrefix(s, prefix)
+	if !ok {
+		return nil, errors.New("subscribers: " + what + " must start with " + strconv.Quote(prefix))
+	}
+	b, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return nil, fmt.Errorf("subscribers: %s is not valid standard base64 after %q: %w", what, prefix, err)
+	}
+	return b, nil
 }
 
 // GenerateSecret returns a new random "whsec_" secret of 32 bytes.
@@ -65,13 +75,9 @@ func GenerateSecret() (string, error) {
 // standard base64 of the 64-byte private key (seed then public key, the
 // form of Go and libsodium) or of its 32-byte seed.
 func ParseSigningKey(s string) (ed25519.PrivateKey, error) {
-	enc, ok := strings.CutPrefix(s, SigningKeyPrefix)
-	if !ok {
-		return nil, errors.New("subscribers: signing key must start with " + strconv.Quote(SigningKeyPrefix))
-	}
-	b, err := base64.StdEncoding.DecodeString(enc)
+	b, err := decodeKey(s, SigningKeyPrefix, "signing key")
 	if err != nil {
-		return nil, fmt.Errorf("subscribers: signing key is not valid standard base64 after %q: %w", SigningKeyPrefix, err)
+		return nil, err
 	}
 	switch len(b) {
 	case ed25519.SeedSize:
@@ -162,7 +168,7 @@ func (s *signer) header(msgID string, now time.Time, body []byte) string {
 	prefix := signedPrefix(msgID, now)
 	var sigs []string
 	for _, k := range s.hmacKeys {
-		if !k.expires.IsZero() && !now.Before(k.expires) {
+		if ended(k.expires, now) {
 			continue
 		}
 		mac := k.macs.Get().(hash.Hash)

@@ -55,20 +55,32 @@ func openStore(ctx context.Context, js jetstream.JetStream, top broker.Topology,
 	return &store{endpoints: eps, status: st, deliveries: dl}, nil
 }
 
+// getJSON reads the JSON record at key and its revision: a zero T and
+// revision 0 (KV revisions start at 1) when there is none. Errors name
+// the record as what and key.
+func getJSON[T any](ctx context.Context, kv jetstream.KeyValue, key, what string) (T, uint64, error) {
+	var v T
+	e, err := kv.Get(ctx, key)
+	switch {
+	case errors.Is(err, jetstream.ErrKeyNotFound):
+		return v, 0, nil
+	case err != nil:
+		return v, 0, fmt.Errorf("subscribers: read %s %s: %w", what, key, err)
+	}
+	if err := json.Unmarshal(e.Value(), &v); err != nil {
+		var zero T
+		return zero, 0, fmt.Errorf("subscribers: %s %s: stored record: %w", what, key, err)
+	}
+	return v, e.Revision(), nil
+}
+
 // getEndpoint returns an API endpoint and its revision.
 func (s *store) getEndpoint(ctx context.Context, name string) (Endpoint, uint64, error) {
-	e, err := s.endpoints.Get(ctx, name)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
+	ep, rev, err := getJSON[Endpoint](ctx, s.endpoints, name, "endpoint")
+	if err == nil && rev == 0 {
 		return Endpoint{}, 0, fmt.Errorf("endpoint %s: %w", name, ErrNotFound)
 	}
-	if err != nil {
-		return Endpoint{}, 0, fmt.Errorf("subscribers: read endpoint %s: %w", name, err)
-	}
-	var ep Endpoint
-	if err := json.Unmarshal(e.Value(), &ep); err != nil {
-		return Endpoint{}, 0, fmt.Errorf("subscribers: endpoint %s: stored record: %w", name, err)
-	}
-	return ep, e.Revision(), nil
+	return ep, rev, err
 }
 
 // listEndpoints returns every API endpoint.
@@ -116,18 +128,7 @@ func (s *store) putEndpoint(ctx context.Context, ep Endpoint, rev uint64) error 
 
 // getStatus returns an endpoint's status and its revision (0: none yet).
 func (s *store) getStatus(ctx context.Context, name string) (Status, uint64, error) {
-	e, err := s.status.Get(ctx, name)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return Status{}, 0, nil
-	}
-	if err != nil {
-		return Status{}, 0, fmt.Errorf("subscribers: read status of %s: %w", name, err)
-	}
-	var st Status
-	if err := json.Unmarshal(e.Value(), &st); err != nil {
-		return Status{}, 0, fmt.Errorf("subscribers: status of %s: %w", name, err)
-	}
-	return st, e.Revision(), nil
+	return getJSON[Status](ctx, s.status, name, "status of")
 }
 
 // updateStatus applies change to an endpoint's status with compare and
@@ -169,19 +170,9 @@ func deliveryKey(endpoint, stream string, seq uint64) string {
 }
 
 // attempts returns the attempts recorded for a message.
-func (s *store) attempts(ctx context.Context, key string) ([]Attempt, uint64, error) {
-	e, err := s.deliveries.Get(ctx, key)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return nil, 0, nil
-	}
-	if err != nil {
-		return nil, 0, fmt.Errorf("subscribers: read attempts %s: %w", key, err)
-	}
-	var as []Attempt
-	if err := json.Unmarshal(e.Value(), &as); err != nil {
-		return nil, 0, fmt.Errorf("subscribers: attempts %s: %w", key, err)
-	}
-	return as, e.Revision(), nil
+func (s *store) attempts(ctx context.Context, key string) ([]Attempt, error) {
+	as, _, err := getJSON[[]Attempt](ctx, s.deliveries, key, "attempts")
+	return as, err
 }
 
 // saveAttempts writes a message's attempts. A lost race means another

@@ -136,7 +136,7 @@ func (m *Manager) putSubscription(ctx context.Context, ep Endpoint) (created boo
 	if err != nil {
 		return false, err
 	}
-	if _, ok := m.fileEndpoint(ep.Name); ok || ep.Name == EventsEndpointName {
+	if m.fileOwned(ep.Name) {
 		return false, fmt.Errorf("endpoint %s: %w", ep.Name, ErrDeclared)
 	}
 	ep.Protocol, ep.Origin = ProtocolWebSub, OriginWebSub
