@@ -15,6 +15,7 @@ import (
 	"github.com/robfig/cron/v3"
 
 	"github.com/crier/crier/broker"
+	"github.com/crier/crier/internal/netguard"
 	"github.com/crier/crier/subscribers"
 )
 
@@ -292,12 +293,8 @@ func checkHTTPURL(s string) error {
 	case s == "":
 		return errors.New("required")
 	case err != nil:
-		// url.Error quotes the whole URL, which may carry a token.
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return fmt.Errorf("not a URL: %v", err)
+		// Not the whole URL: it may carry a token.
+		return fmt.Errorf("not a URL: %v", netguard.StripURL(err))
 	case u.Scheme != "http" && u.Scheme != "https":
 		return fmt.Errorf("must be an http or https URL, not %q", u.Scheme+":")
 	case u.Host == "":

@@ -263,11 +263,7 @@ func (p *httpProber) do(ctx context.Context, method, raw string) (MediaInfo, err
 	}
 	resp, err := p.client.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err
-		}
-		return MediaInfo{}, fmt.Errorf("%s: %w", method, err)
+		return MediaInfo{}, fmt.Errorf("%s: %w", method, netguard.StripURL(err))
 	}
 	// Read to its end, a short answer (the one byte of a 206) leaves the
 	// connection to the next probe; a GET that ignored the range is cut

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,6 +22,7 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/crier/crier/article"
+	"github.com/crier/crier/internal/netguard"
 )
 
 // Headers crier sets on the messages it writes besides articles: dead
@@ -424,7 +424,7 @@ func (r *runner) attempt(d *message, n int) (Attempt, time.Duration) {
 	resp, err := m.client.Do(req)
 	a.LatencyMS = float64(time.Since(start).Microseconds()) / 1000
 	if err != nil {
-		err = unwrapURLError(err)
+		err = netguard.StripURL(err)
 		switch {
 		case errors.Is(err, context.DeadlineExceeded):
 			a.Outcome, a.Error = OutcomeTimeout, fmt.Sprintf("POST %s: no response within %s", r.safeURL, m.o.Timeout)
@@ -483,16 +483,6 @@ func describe(status int, body []byte) string {
 		s += ": " + sn
 	}
 	return s
-}
-
-// unwrapURLError drops *url.Error, whose message carries the full URL
-// (query included), so callers can prefix the redacted one instead.
-func unwrapURLError(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
 }
 
 // validPrefix is the longest valid UTF-8 start of b, as a string: a

@@ -29,6 +29,7 @@ import (
 	"time"
 
 	"github.com/crier/crier/feeds"
+	"github.com/crier/crier/internal/netguard"
 	"github.com/crier/crier/subscribers"
 )
 
@@ -390,11 +391,7 @@ func (h *Hub) challenge(ctx context.Context, q *request) error {
 	}
 	resp, err := h.m.HTTPClient().Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its message quotes the URL, query and all
-		}
-		return err
+		return netguard.StripURL(err)
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, int64(len(challenge))+1))

@@ -3,7 +3,6 @@ package websub
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/crier/crier/article"
 	"github.com/crier/crier/broker"
+	"github.com/crier/crier/internal/netguard"
 	"github.com/crier/crier/subscribers"
 )
 
@@ -90,11 +90,7 @@ func (p *Pinger) ping(ctx context.Context, hub, form string) error {
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	resp, err := p.client.Do(req)
 	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // its message quotes the hub's URL
-		}
-		return err
+		return netguard.StripURL(err) // not the hub's URL, which may hold a key
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 4<<10))

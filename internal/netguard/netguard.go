@@ -190,3 +190,14 @@ type refusal struct {
 
 func (e *refusal) Error() string   { return e.msg }
 func (e *refusal) Unwrap() []error { return e.sentinels }
+
+// StripURL returns the error a *url.Error wraps, or err itself: its message
+// quotes the whole URL, query and credentials included, so callers that
+// name a URL in an error or a log name it themselves, redacted.
+func StripURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/netip"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -198,5 +199,16 @@ func TestDialer(t *testing.T) {
 	}
 	if err := get(New(Options{Allow: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/32")}})); err != nil {
 		t.Errorf("127.0.0.1 opened: GET = %v", err)
+	}
+}
+
+func TestStripURL(t *testing.T) {
+	boom := errors.New("boom")
+	err := StripURL(&url.Error{Op: "Post", URL: "https://user:secret@hooks.example/in?token=t", Err: boom})
+	if err != boom {
+		t.Errorf("StripURL = %v, want the wrapped error alone", err)
+	}
+	if err := StripURL(boom); err != boom {
+		t.Errorf("StripURL of a plain error = %v", err)
 	}
 }
