@@ -25,7 +25,7 @@ type jsonInput struct {
 
 // extractJSON decodes a structured article. Given fields win over what is
 // extracted from text or html, which go through the usual cleaning.
-func extractJSON(data []byte, now time.Time) (*extraction, error) {
+func extractJSON(data []byte, now time.Time, m *LineModel) (*extraction, error) {
 	s, err := decodeText(data, "")
 	if err != nil {
 		return nil, err
@@ -55,7 +55,7 @@ func extractJSON(data []byte, now time.Time) (*extraction, error) {
 	var ex *extraction
 	switch {
 	case strings.TrimSpace(in.Text) != "":
-		ex = extractText(in.Text, title, now)
+		ex = extractText(in.Text, title, now, m)
 	case strings.TrimSpace(in.HTML) != "":
 		if ex, err = extractHTML([]byte(in.HTML), "utf-8", pageURL, now); err != nil {
 			return nil, err

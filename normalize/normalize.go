@@ -43,18 +43,22 @@ type Options struct {
 	MaxBytes int64
 	// Now gives the ingestion time; time.Now if nil.
 	Now func() time.Time
+	// TextModel decides which lines of a scraped text are the article;
+	// nil leaves it to the rules alone.
+	TextModel *LineModel
 }
 
 // Normalizer converts raw inputs to articles. It is safe for concurrent use.
 type Normalizer struct {
-	maxBytes int64
-	now      func() time.Time
-	policy   *bluemonday.Policy
+	maxBytes  int64
+	now       func() time.Time
+	policy    *bluemonday.Policy
+	textModel *LineModel
 }
 
 // New returns a Normalizer with the given options.
 func New(o Options) *Normalizer {
-	n := &Normalizer{maxBytes: o.MaxBytes, now: o.Now}
+	n := &Normalizer{maxBytes: o.MaxBytes, now: o.Now, textModel: o.TextModel}
 	if n.maxBytes <= 0 {
 		n.maxBytes = DefaultMaxBytes
 	}
@@ -154,11 +158,11 @@ func (n *Normalizer) Normalize(ctx context.Context, in Input) (*article.Article,
 		if err != nil {
 			return nil, err
 		}
-		ex = extractText(s, "", ref)
+		ex = extractText(s, "", ref, n.textModel)
 	case formatHTML:
 		ex, err = extractHTML(in.Data, charset, "", ref)
 	case formatJSON:
-		ex, err = extractJSON(in.Data, ref)
+		ex, err = extractJSON(in.Data, ref, n.textModel)
 	}
 	if err != nil {
 		return nil, err

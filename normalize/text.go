@@ -178,9 +178,8 @@ func markRepeats(bs []*block) {
 	}
 }
 
-// extractText finds title, lead and body in a scraped plain-text page.
-// knownTitle, when given, replaces title detection.
-func extractText(text string, knownTitle string, now time.Time) *extraction {
+// textBlocks splits a scraped page into the blocks the text path judges.
+func textBlocks(text string, now time.Time) []*block {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
 	var bs []*block
@@ -194,17 +193,35 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 	}
 	markRepeats(bs)
 	dropRelated(bs)
+	return bs
+}
+
+// extractText finds title, lead and body in a scraped plain-text page.
+// knownTitle, when given, replaces title detection. m, when not nil, is
+// the line model that decides which lines are the article.
+func extractText(text string, knownTitle string, now time.Time, m *LineModel) *extraction {
+	bs := textBlocks(text, now)
 	ex := &extraction{}
 	if len(bs) == 0 {
 		return ex
 	}
+	first, last, titleAt := judgeLines(bs, knownTitle, ex)
+	if m != nil {
+		applyLineModel(bs, first, last, titleAt, m)
+	}
+	return ex.fromLines(bs, titleAt, now)
+}
 
-	first, last := mainRegion(bs)
+// judgeLines runs the rules over the blocks: the main region, the title
+// and which lines are content. It returns the region and the title's
+// index (-1 when none).
+func judgeLines(bs []*block, knownTitle string, ex *extraction) (first, last, titleAt int) {
+	first, last = mainRegion(bs)
 	if first < 0 {
 		first = firstOf(bs, 0, clsNear)
 		last = first
 	}
-	titleAt := -1
+	titleAt = -1
 	if knownTitle != "" {
 		ex.title = knownTitle
 		tk := markerKey(knownTitle)
@@ -233,7 +250,48 @@ func extractText(text string, knownTitle string, now time.Time) *extraction {
 	} else {
 		markContent(bs, first, last, titleAt)
 	}
+	return first, last, titleAt
+}
 
+// TrainingLines returns the lines the text path judges in a scraped page,
+// the line model's inputs for each, and whether the rules alone decide
+// the line (the title, bylines, date lines, captions, credits): what the
+// model is trained on (cmd/trainmodel).
+func TrainingLines(text string, now time.Time) (lines []string, inputs [][]float32, fixed []bool) {
+	bs := textBlocks(text, now)
+	if len(bs) == 0 {
+		return nil, nil, nil
+	}
+	first, last, titleAt := judgeLines(bs, "", &extraction{})
+	inputs = lineModelInputs(bs, first, last, titleAt)
+	for i, b := range bs {
+		lines = append(lines, b.text)
+		fixed = append(fixed, ruleDecides(b, i == titleAt))
+	}
+	return lines, inputs, fixed
+}
+
+// ruleDecides reports whether a line is left out of the body whatever
+// the model says: the title and what normalization moves to metadata.
+func ruleDecides(b *block, title bool) bool {
+	return title || b.byline != nil || b.dateLine || b.caption || b.creditRow
+}
+
+// applyLineModel lets the model decide which lines are content.
+func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) {
+	p := m.predict(bs, first, last, titleAt)
+	for i, b := range bs {
+		if ruleDecides(b, i == titleAt) {
+			b.content = false
+			continue
+		}
+		b.content = p[i] >= 0.5
+		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
+	}
+}
+
+// fromLines fills the extraction from judged blocks.
+func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extraction {
 	ex.media = collectMedia(bs, titleAt)
 	if titleAt >= 0 {
 		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)

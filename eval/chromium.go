@@ -1,0 +1,114 @@
+package eval
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+)
+
+// chromiumVersion names the rendering recipe in cache keys: change it
+// when Chromium's flags or the script below change.
+const chromiumVersion = "innertext-v1"
+
+// Chromium renders pages as headless Chromium's document.body.innerText,
+// the way the project corpus's scraped texts were made: the page's
+// scripts off and the network closed, so external style sheets are
+// missing and menus, footers and hidden blocks come out as text. Renders
+// are cached by the page's bytes in a folder, so a second run is quick.
+type Chromium struct {
+	cache   string
+	browser context.Context
+	cancel  func()
+	tmp     string
+}
+
+// NewChromium starts Chromium (the binary at execPath) and caches its
+// renders in cacheDir.
+func NewChromium(ctx context.Context, execPath, cacheDir string) (*Chromium, error) {
+	if err := os.MkdirAll(cacheDir, 0o755); err != nil {
+		return nil, err
+	}
+	tmp, err := os.MkdirTemp("", "crier-chromium-")
+	if err != nil {
+		return nil, err
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(execPath),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(filepath.Join(tmp, "profile")),
+		chromedp.WindowSize(1280, 1024),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("no-proxy-server", true),
+		// The network is closed: no host name resolves.
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND"),
+		chromedp.Flag("blink-settings", "imagesEnabled=false"),
+	)
+	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
+	browser, cancelBrowser := chromedp.NewContext(alloc)
+	c := &Chromium{cache: cacheDir, browser: browser, tmp: tmp, cancel: func() {
+		cancelBrowser()
+		cancelAlloc()
+		os.RemoveAll(tmp)
+	}}
+	noScripts := chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true})
+		return err
+	})
+	if err := chromedp.Do(browser, noScripts); err != nil {
+		c.Close()
+		return nil, fmt.Errorf("start chromium: %w", err)
+	}
+	return c, nil
+}
+
+// Close stops the browser.
+func (c *Chromium) Close() { c.cancel() }
+
+// InnerText returns the page's rendered text, from the cache when it
+// has it.
+func (c *Chromium) InnerText(ctx context.Context, page []byte) (string, error) {
+	sum := sha256.Sum256(append([]byte(chromiumVersion+"\x00"), page...))
+	cached := filepath.Join(c.cache, hex.EncodeToString(sum[:12])+".txt")
+	if b, err := os.ReadFile(cached); err == nil {
+		return string(b), nil
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", err
+	}
+	// The page goes to Chromium decoded, as UTF-8 with a byte-order mark,
+	// which overrides the corpora's often wrong <meta charset>.
+	file := filepath.Join(c.tmp, hex.EncodeToString(sum[:6])+".html")
+	defer os.Remove(file)
+	if err := os.WriteFile(file, append([]byte("\xef\xbb\xbf"), decodePage(page)...), 0o644); err != nil {
+		return "", err
+	}
+	tctx, cancel := context.WithTimeout(c.browser, 30*time.Second)
+	defer cancel()
+	// A failed navigation (a frame that aborts) may still leave the
+	// page's document to read.
+	navErr := chromedp.Do(tctx, chromedp.Navigate("file://"+file))
+	text, err := chromedp.Run(tctx, chromedp.Evaluate[string](`document.body ? document.body.innerText : ""`))
+	if err != nil {
+		return "", fmt.Errorf("chromium: %w", errors.Join(navErr, err))
+	}
+	if text == "" && navErr != nil {
+		err = navErr
+	}
+	if err != nil {
+		return "", fmt.Errorf("chromium: %w", err)
+	}
+	if err := os.WriteFile(cached+".tmp", []byte(text), 0o644); err != nil {
+		return "", err
+	}
+	return text, os.Rename(cached+".tmp", cached)
+}

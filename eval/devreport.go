@@ -1,0 +1,112 @@
+package eval
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"unicode"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// DevScore is one path's figures on one dataset.
+type DevScore struct {
+	Dataset, Path string
+	Pages         int
+	Body          PRF     // precision and recall averaged per page, F1 of the averages
+	Low           float64 // share of pages with F1 below 0.5 (failed ones included)
+	Failed        int     // pages normalization refused
+	// Title is the share of pages, among those whose HTML path found a
+	// title, where this path found the same one (text paths only).
+	Title      float64
+	TitlePages int
+}
+
+// DevScores aggregates results by dataset and path, in the order of
+// DevDatasets and the paths, with an "all" row per path.
+func DevScores(rs []DevResult) []DevScore {
+	type key struct{ ds, path string }
+	groups := map[key][]DevResult{}
+	for _, r := range rs {
+		groups[key{r.Page.Dataset, r.Path}] = append(groups[key{r.Page.Dataset, r.Path}], r)
+		groups[key{"all", r.Path}] = append(groups[key{"all", r.Path}], r)
+	}
+	var out []DevScore
+	for k, g := range groups {
+		out = append(out, devScore1(k.ds, k.path, g))
+	}
+	order := map[string]int{"all": len(DevDatasets)}
+	for i, d := range DevDatasets {
+		order[d] = i
+	}
+	paths := map[string]int{PathHTML: 0, PathTrafilatura: 1, PathWalk: 2, PathChromium: 3}
+	sort.Slice(out, func(i, j int) bool {
+		if a, b := order[out[i].Dataset], order[out[j].Dataset]; a != b {
+			return a < b
+		}
+		if out[i].Dataset != out[j].Dataset {
+			return out[i].Dataset < out[j].Dataset
+		}
+		return paths[out[i].Path] < paths[out[j].Path]
+	})
+	return out
+}
+
+func devScore1(ds, path string, rs []DevResult) DevScore {
+	s := DevScore{Dataset: ds, Path: path, Pages: len(rs)}
+	var p, r []float64
+	low, titles, same := 0, 0, 0
+	for _, res := range rs {
+		if res.Err != nil {
+			s.Failed++
+		}
+		p, r = append(p, res.Body.P), append(r, res.Body.R)
+		if res.Err != nil || res.Body.F1 < 0.5 {
+			low++
+		}
+		if strings.HasPrefix(path, "text/") && res.HTMLTitle != "" {
+			titles++
+			if res.Err == nil && SameTitle(res.Title, res.HTMLTitle) {
+				same++
+			}
+		}
+	}
+	s.Body.P, s.Body.R = mean(p), mean(r)
+	s.Body.F1 = f1(s.Body.P, s.Body.R)
+	s.Low = ratio(low, len(rs))
+	s.Title, s.TitlePages = ratio(same, titles), titles
+	return s
+}
+
+// SameTitle compares two titles as a reader would: case, punctuation
+// and spacing aside.
+func SameTitle(a, b string) bool {
+	key := func(s string) string {
+		var out strings.Builder
+		for _, r := range norm.NFKC.String(strings.ToLower(s)) {
+			if unicode.IsLetter(r) || unicode.IsDigit(r) {
+				out.WriteRune(r)
+			}
+		}
+		return out.String()
+	}
+	ka := key(a)
+	return ka != "" && ka == key(b)
+}
+
+// PrintDev writes the development figures, one row per dataset and path.
+func PrintDev(w io.Writer, scores []DevScore) {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "dataset\tpath\tpages\tbody P\tbody R\tbody F1\tF1<0.5\trefused\ttitle = HTML's\t")
+	for _, s := range scores {
+		title := ""
+		if strings.HasPrefix(s.Path, "text/") {
+			title = fmt.Sprintf("%.3f (%d)", s.Title, s.TitlePages)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.1f%%\t%d\t%s\t\n", s.Dataset, s.Path, s.Pages,
+			s.Body.P, s.Body.R, s.Body.F1, 100*s.Low, s.Failed, title)
+	}
+	tw.Flush()
+}

@@ -1,0 +1,185 @@
+package eval
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"runtime"
+	"sync"
+	"time"
+
+	"github.com/crier/crier/internal/learn"
+	"github.com/crier/crier/normalize"
+)
+
+// TextSample is one scraped-text rendering of a page as the text path's
+// line model sees it, with the target of each line.
+type TextSample struct {
+	Page   *Page
+	Render string
+	Inputs [][]float32
+	// Labels is the share of each line's words the gold has; the title
+	// the HTML path found counts as no body, as in crier's articles.
+	Labels []float32
+	// Fixed lines are decided by the rules alone; they train nothing.
+	Fixed []bool
+	Words []int
+}
+
+// Refs are what the HTML path found on each page: the title that the
+// text path's labels leave out of the body.
+type Refs map[*Page]string
+
+// HTMLRefs runs the HTML path on every page for its title.
+func HTMLRefs(ctx context.Context, pages []*Page, n *normalize.Normalizer) (Refs, error) {
+	titles := make([]string, len(pages))
+	err := parallel(ctx, len(pages), func(i int) error {
+		a, err := n.Normalize(ctx, normalize.Input{Name: pages[i].ID + ".html", Data: pages[i].HTML})
+		if err == nil {
+			titles[i] = a.Title
+		}
+		return nil
+	})
+	refs := Refs{}
+	for i, p := range pages {
+		refs[p] = titles[i]
+	}
+	return refs, err
+}
+
+// TextSamples builds the line model's training samples: every rendering
+// of every page, its lines' inputs and their labels from the gold.
+func TextSamples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]TextSample, error) {
+	per := make([][]TextSample, len(pages))
+	// A fixed clock: the features do not depend on when training runs.
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	err := parallel(ctx, len(pages), func(i int) error {
+		p := pages[i]
+		versions, err := texts(ctx, p)
+		if err != nil {
+			return fmt.Errorf("%s: %w", p.Name(), err)
+		}
+		for _, r := range []string{RenderWalk, RenderChromium} {
+			s, ok := versions[r]
+			if !ok {
+				continue
+			}
+			lines, inputs, fixed := normalize.TrainingLines(s, now)
+			labels := LineLabels(lines, p.Gold)
+			words := make([]int, len(lines))
+			for j, l := range lines {
+				words[j] = len(tokens(l))
+				if refs[p] != "" && SameTitle(l, refs[p]) {
+					labels[j] = 0
+				}
+			}
+			per[i] = append(per[i], TextSample{Page: p, Render: r, Inputs: inputs, Labels: labels, Fixed: fixed, Words: words})
+		}
+		return nil
+	})
+	var out []TextSample
+	for _, s := range per {
+		out = append(out, s...)
+	}
+	return out, err
+}
+
+// TrainText trains the text path's line model on the samples whose page
+// keep accepts. The second classifier learns from the first one's answers
+// on pages it was not trained on (an inner split by site), as it will see
+// them on new pages.
+func TrainText(samples []TextSample, keep func(*Page) bool, o learn.Options) (*normalize.LineModel, error) {
+	var train []TextSample
+	for _, s := range samples {
+		if keep(s.Page) {
+			train = append(train, s)
+		}
+	}
+	const inner = 3
+	p1 := make([][]float32, len(train))
+	for f := range inner {
+		in := func(s *TextSample) bool { return Fold("inner:"+s.Page.Site, inner) == f }
+		m, err := learn.Train(normalize.TextFeatureNames(), examples(train, func(s *TextSample) bool { return !in(s) }, nil), o)
+		if err != nil {
+			return nil, err
+		}
+		for i := range train {
+			if in(&train[i]) {
+				p1[i] = make([]float32, len(train[i].Inputs))
+				for j, x := range train[i].Inputs {
+					p1[i][j] = m.Predict(x, nil)
+				}
+			}
+		}
+	}
+	first, err := learn.Train(normalize.TextFeatureNames(), examples(train, func(*TextSample) bool { return true }, nil), o)
+	if err != nil {
+		return nil, err
+	}
+	second, err := learn.Train(normalize.SecondFeatureNames(), examples(train, func(*TextSample) bool { return true }, p1), o)
+	if err != nil {
+		return nil, err
+	}
+	return &normalize.LineModel{First: first, Second: second}, nil
+}
+
+// examples turns the samples use accepts into weighted examples; with
+// p1, the second classifier's inputs.
+func examples(samples []TextSample, use func(*TextSample) bool, p1 [][]float32) []learn.Example {
+	var data []learn.Example
+	for i := range samples {
+		s := &samples[i]
+		if !use(s) {
+			continue
+		}
+		total := 0
+		for _, w := range s.Words {
+			total += w
+		}
+		if total == 0 {
+			continue
+		}
+		inputs := s.Inputs
+		if p1 != nil {
+			inputs = normalize.SecondInputs(s.Inputs, p1[i])
+		}
+		// Each page weighs about the same, and within it each line by its
+		// words, as the shingle score counts them.
+		norm := 1 / math.Sqrt(float64(total))
+		for j, x := range inputs {
+			if s.Fixed[j] {
+				continue
+			}
+			data = append(data, learn.Example{X: x, Y: s.Labels[j], Weight: float32(float64(1+s.Words[j]) * norm)})
+		}
+	}
+	return data
+}
+
+// parallel runs f(0..n-1) on every core and returns the first error.
+func parallel(ctx context.Context, n int, f func(i int) error) error {
+	var wg sync.WaitGroup
+	var once sync.Once
+	var first error
+	next := make(chan int)
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				if err := f(i); err != nil {
+					once.Do(func() { first = err })
+				}
+			}
+		}()
+	}
+	for i := 0; i < n && ctx.Err() == nil; i++ {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if first == nil {
+		first = ctx.Err()
+	}
+	return first
+}
