@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"time"
 
 	"github.com/chromedp/cdproto/cdp"
@@ -26,10 +27,10 @@ const chromiumVersion = "innertext-v1"
 // missing and menus, footers and hidden blocks come out as text. Renders
 // are cached by the page's bytes in a folder, so a second run is quick.
 type Chromium struct {
-	cache   string
-	browser context.Context
-	cancel  func()
-	tmp     string
+	cache  string
+	tabs   chan context.Context // idle tabs, one per core
+	cancel func()
+	tmp    string
 }
 
 // NewChromium starts Chromium (the binary at execPath) and caches its
@@ -56,7 +57,8 @@ func NewChromium(ctx context.Context, execPath, cacheDir string) (*Chromium, err
 	)
 	alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, opts...)
 	browser, cancelBrowser := chromedp.NewContext(alloc)
-	c := &Chromium{cache: cacheDir, browser: browser, tmp: tmp, cancel: func() {
+	n := runtime.GOMAXPROCS(0)
+	c := &Chromium{cache: cacheDir, tmp: tmp, tabs: make(chan context.Context, n), cancel: func() {
 		cancelBrowser()
 		cancelAlloc()
 		os.RemoveAll(tmp)
@@ -69,6 +71,15 @@ func NewChromium(ctx context.Context, execPath, cacheDir string) (*Chromium, err
 		c.Close()
 		return nil, fmt.Errorf("start chromium: %w", err)
 	}
+	c.tabs <- browser
+	for range n - 1 {
+		tab, _ := chromedp.NewContext(browser) // cancelled with the browser
+		if err := chromedp.Do(tab, noScripts); err != nil {
+			c.Close()
+			return nil, fmt.Errorf("open a chromium tab: %w", err)
+		}
+		c.tabs <- tab
+	}
 	return c, nil
 }
 
@@ -76,7 +87,7 @@ func NewChromium(ctx context.Context, execPath, cacheDir string) (*Chromium, err
 func (c *Chromium) Close() { c.cancel() }
 
 // InnerText returns the page's rendered text, from the cache when it
-// has it.
+// has it. It is safe for concurrent use: each call takes a tab of its own.
 func (c *Chromium) InnerText(ctx context.Context, page []byte) (string, error) {
 	sum := sha256.Sum256(append([]byte(chromiumVersion+"\x00"), page...))
 	cached := filepath.Join(c.cache, hex.EncodeToString(sum[:12])+".txt")
@@ -92,7 +103,14 @@ func (c *Chromium) InnerText(ctx context.Context, page []byte) (string, error) {
 	if err := os.WriteFile(file, append([]byte("\xef\xbb\xbf"), decodePage(page)...), 0o644); err != nil {
 		return "", err
 	}
-	tctx, cancel := context.WithTimeout(c.browser, 30*time.Second)
+	var tab context.Context
+	select {
+	case tab = <-c.tabs:
+	case <-ctx.Done():
+		return "", ctx.Err()
+	}
+	defer func() { c.tabs <- tab }()
+	tctx, cancel := context.WithTimeout(tab, 30*time.Second)
 	defer cancel()
 	// A failed navigation (a frame that aborts) may still leave the
 	// page's document to read.

@@ -17,8 +17,13 @@ import (
 type Page struct {
 	Dataset string // the dataset's folder name: "l3s-gn1", "dragnet", ...
 	ID      string // the file name without extension
-	HTML    []byte
-	Gold    string
+	HTML    []byte // nil for a page known only as scraped text
+	// Text is the page's scraped text when it came that way (the project
+	// corpus's .txt documents, made with Chromium's innerText).
+	Text string
+	// Title is the gold headline, when the dataset labels one.
+	Title string
+	Gold  string
 	// Site is the page's host ("bbc.co.uk"), or "?<dataset>/<id>" when
 	// the page does not tell: pages of one site share a fold.
 	Site string
@@ -60,6 +65,37 @@ func LoadDataset(dir string) ([]*Page, error) {
 	return pages, nil
 }
 
+// ProjectDataset names the project's own corpus among the datasets.
+const ProjectDataset = "project"
+
+// LoadProject reads the project's labelled corpus (normalize/testdata/
+// corpus and seeds) as pages of the dataset "project": modern pages in
+// seven languages, most of them as Chromium's innerText.
+func LoadProject(dirs ...string) ([]*Page, error) {
+	docs, err := LoadCorpus(dirs...)
+	if err != nil {
+		return nil, err
+	}
+	pages := make([]*Page, 0, len(docs))
+	for _, d := range docs {
+		data, err := os.ReadFile(d.Path)
+		if err != nil {
+			return nil, err
+		}
+		p := &Page{Dataset: ProjectDataset, ID: strings.TrimSuffix(d.Name, filepath.Ext(d.Name)), Title: d.Gold.Title, Gold: d.Gold.Body}
+		if d.Kind() == "html" {
+			p.HTML = data
+		} else {
+			p.Text = string(data)
+		}
+		if p.Site = hostOf(d.Gold.URL); p.Site == "" {
+			p.Site = "?" + p.Name()
+		}
+		pages = append(pages, p)
+	}
+	return pages, nil
+}
+
 // LoadDatasets reads the named datasets under root.
 func LoadDatasets(root string, names ...string) ([]*Page, error) {
 	var all []*Page
@@ -76,6 +112,9 @@ func LoadDatasets(root string, names ...string) ([]*Page, error) {
 // DevDatasets are the folders of ../shared/corpora, in the order reports
 // list them.
 var DevDatasets = []string{"l3s-gn1", "dragnet", "cleaneval", "cleanportaleval"}
+
+// reportOrder lists the datasets in report order.
+var reportOrder = append(append([]string(nil), DevDatasets...), ProjectDataset)
 
 // Fold is the cross-validation fold of a site, 0 to k-1: every page of a
 // site falls in the same fold, so a model is never scored on a site it

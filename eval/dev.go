@@ -77,7 +77,7 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 	n := o.Normalizer(p)
 	var rs []DevResult
 	htmlTitle := o.Refs[p]
-	if !o.NoHTML {
+	if !o.NoHTML && p.HTML != nil {
 		html := DevResult{Page: p, Path: PathHTML}
 		html.Article, html.Err = n.Normalize(ctx, normalize.Input{Name: p.ID + ".html", Data: p.HTML})
 		if html.Err == nil {

@@ -37,8 +37,8 @@ func DevScores(rs []DevResult) []DevScore {
 	for k, g := range groups {
 		out = append(out, devScore1(k.ds, k.path, g))
 	}
-	order := map[string]int{"all": len(DevDatasets)}
-	for i, d := range DevDatasets {
+	order := map[string]int{"all": len(reportOrder)}
+	for i, d := range reportOrder {
 		order[d] = i
 	}
 	paths := map[string]int{PathHTML: 0, PathTrafilatura: 1, PathWalk: 2, PathChromium: 3}

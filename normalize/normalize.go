@@ -44,8 +44,11 @@ type Options struct {
 	// Now gives the ingestion time; time.Now if nil.
 	Now func() time.Time
 	// TextModel decides which lines of a scraped text are the article;
-	// nil leaves it to the rules alone.
+	// nil means DefaultLineModel.
 	TextModel *LineModel
+	// RulesOnly leaves the text path to its hand-written rules, without a
+	// line model (for comparisons).
+	RulesOnly bool
 }
 
 // Normalizer converts raw inputs to articles. It is safe for concurrent use.
@@ -59,6 +62,13 @@ type Normalizer struct {
 // New returns a Normalizer with the given options.
 func New(o Options) *Normalizer {
 	n := &Normalizer{maxBytes: o.MaxBytes, now: o.Now, textModel: o.TextModel}
+	if n.textModel == nil && !o.RulesOnly {
+		m, err := DefaultLineModel()
+		if err != nil {
+			panic("normalize: the embedded line model: " + err.Error()) // a build error, caught by the tests
+		}
+		n.textModel = m
+	}
 	if n.maxBytes <= 0 {
 		n.maxBytes = DefaultMaxBytes
 	}

@@ -50,6 +50,7 @@ type block struct {
 	caption   bool   // a photo or video caption, for the media list
 	credit    string // the credit printed with a caption
 	creditRow bool   // a line that is only a credit ("Photo: X", "© X")
+	boiler    bool   // a known boilerplate line (markers, consent, columns): never content
 }
 
 var (
@@ -82,13 +83,13 @@ func newBlock(raw string, now time.Time) *block {
 	}
 	switch {
 	case endMarkers[b.key]:
-		b.cls, b.endMarker = clsNoise, true
+		b.cls, b.endMarker, b.boiler = clsNoise, true, true
 	case relatedMarkers[b.key]:
-		b.cls, b.related = clsNoise, true
+		b.cls, b.related, b.boiler = clsNoise, true, true
 	case isBoilerplateKey(text, b.key), hasColumns(raw):
-		b.cls = clsNoise
+		b.cls, b.boiler = clsNoise, true
 	case b.runes < 800 && isConsent(text):
-		b.cls = clsBad
+		b.cls, b.boiler = clsBad, true
 	case b.runes > 300 && b.sentences*800 < b.runes:
 		b.cls = clsBad // ticker or glued menu: long without sentences
 	case isCreditPrefix(text):
@@ -274,21 +275,35 @@ func TrainingLines(text string, now time.Time) (lines []string, inputs [][]float
 // ruleDecides reports whether a line is left out of the body whatever
 // the model says: the title and what normalization moves to metadata.
 func ruleDecides(b *block, title bool) bool {
-	return title || b.byline != nil || b.dateLine || b.caption || b.creditRow
+	return title || b.boiler || b.byline != nil || b.dateLine || b.caption || b.creditRow
 }
 
 // applyLineModel lets the model decide which lines are content.
 func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) {
 	p := m.predict(bs, first, last, titleAt)
 	for i, b := range bs {
-		if ruleDecides(b, i == titleAt) {
-			b.content = false
+		b.content = p[i] >= 0.5 && !ruleDecides(b, i == titleAt)
+	}
+	// A short line between two paragraphs of the article is a subheading,
+	// unless the model is sure it is not.
+	for i, b := range bs {
+		if b.content || b.cls != clsShort || b.sentEnd || b.runes > headingMaxLen || p[i] < headingMinP || ruleDecides(b, i == titleAt) {
 			continue
 		}
-		b.content = p[i] >= 0.5
+		prev, next := i-1, nextNonNoise(bs, i, len(bs))
+		for prev >= 0 && bs[prev].cls == clsNoise && !bs[prev].content {
+			prev--
+		}
+		b.content = prev >= 0 && bs[prev].content && next >= 0 && bs[next].content
+	}
+	for _, b := range bs {
 		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
 	}
 }
+
+// headingMinP is the least probability the model may give a short line
+// between two paragraphs for it to be kept as a subheading.
+const headingMinP = 0.1
 
 // fromLines fills the extraction from judged blocks.
 func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extraction {

@@ -1,0 +1,96 @@
+// Command trainmodel trains the text path's line model on the labelled
+// pages of ../shared/corpora and writes it where normalize embeds it:
+//
+//	go run ./cmd/trainmodel
+//
+// It also learns from the project's own labelled corpus, which weighs
+// more. It renders every page as scraped text twice (a plain walk of the HTML
+// and headless Chromium's innerText, cached), labels each line by
+// aligning it with the page's gold text, and trains the two classifiers
+// of normalize.LineModel. With -cv it first prints the cross-validated
+// figures (folds by site) of the same recipe.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strings"
+
+	"github.com/crier/crier/eval"
+	"github.com/crier/crier/normalize"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, os.Args[1:]); err != nil {
+		fmt.Fprintf(os.Stderr, "trainmodel: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("trainmodel", flag.ContinueOnError)
+	corpora := fs.String("corpora", "../shared/corpora", "the labelled `dir` of development datasets")
+	out := fs.String("out", "normalize/model/text.json", "where to write the model")
+	chromium := fs.String("chromium", "chromium", "the Chromium `binary` that renders innerText")
+	cache := fs.String("cache", "", "where Chromium's renders are cached (default: the user cache dir)")
+	project := fs.String("project", "normalize/testdata/corpus,normalize/testdata/seeds", "the project's labelled corpus `dirs`, comma-separated")
+	cv := fs.Int("cv", 0, "print `k`-fold cross-validated figures (folds by site) before training")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	pages, err := eval.LoadDatasets(*corpora, eval.DevDatasets...)
+	if err != nil {
+		return err
+	}
+	own, err := eval.LoadProject(strings.Split(*project, ",")...)
+	if err != nil {
+		return err
+	}
+	pages = append(pages, own...)
+	texts, closeTexts, err := eval.Renderings(ctx, *chromium, *cache)
+	if err != nil {
+		return err
+	}
+	defer closeTexts()
+	slog.Info("rendering and labelling", "pages", len(pages))
+	refs, err := eval.HTMLRefs(ctx, pages, normalize.New(normalize.Options{}))
+	if err != nil {
+		return err
+	}
+	samples, err := eval.TextSamples(ctx, pages, texts, refs)
+	if err != nil {
+		return err
+	}
+	if *cv > 0 {
+		rs, err := eval.CrossValidate(ctx, pages, samples, eval.DevOptions{Texts: texts, Refs: refs}, *cv)
+		if err != nil {
+			return err
+		}
+		eval.PrintDev(os.Stdout, eval.DevScores(rs))
+	}
+	slog.Info("training", "samples", len(samples))
+	m, err := eval.TrainText(samples, func(*eval.Page) bool { return true }, eval.TrainOptions)
+	if err != nil {
+		return err
+	}
+	data, err := json.Marshal(m)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	slog.Info("wrote the model", "file", *out, "bytes", len(data))
+	return nil
+}
