@@ -31,14 +31,27 @@ type Article struct {
 	// Body holds the article's paragraphs as plain text, subheadings included.
 	Body []string `json:"body"`
 	// BodyHTML is the body as sanitized HTML (<p>, <h2>, <blockquote> ...).
-	BodyHTML  string    `json:"body_html"`
+	BodyHTML string `json:"body_html"`
+	// Published keeps the zone the page gave, or the one crier inferred;
+	// it is UTC otherwise.
 	Published time.Time `json:"published"`
 	// PublishedEstimated is true when the page carried no date and Published
 	// is the input's own time (file modification or receipt).
-	PublishedEstimated bool      `json:"published_estimated,omitempty"`
-	Ingested           time.Time `json:"ingested"`
-	Byline             string    `json:"byline,omitempty"`
-	Agencies           []string  `json:"agencies,omitempty"`
+	PublishedEstimated bool `json:"published_estimated,omitempty"`
+	// PublishedZoneInferred is true when the page printed a time of day
+	// without a zone and Published places it in the zone crier inferred
+	// for the publication (its country domain, its national agency).
+	PublishedZoneInferred bool `json:"published_zone_inferred,omitempty"`
+	// PublishedZoneUnknown is true when the page printed a time of day
+	// without a zone and crier could not infer one: Published is that
+	// wall-clock time read as UTC, off by the publication's UTC offset.
+	PublishedZoneUnknown bool      `json:"published_zone_unknown,omitempty"`
+	Ingested             time.Time `json:"ingested"`
+	// Byline holds the authors' names only, comma-separated; empty when
+	// the page names no person (agencies and the publication have their
+	// own fields).
+	Byline   string   `json:"byline,omitempty"`
+	Agencies []string `json:"agencies,omitempty"`
 	// Source is the publication's display name ("euronews", "L'Expression").
 	Source string `json:"source,omitempty"`
 	// Tags are a handful of keywords (people, places, topics) in the

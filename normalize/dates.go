@@ -27,6 +27,49 @@ var months = map[string]time.Month{
 	"december": 12, "dec": 12, "décembre": 12, "decembre": 12, "déc": 12, "dezember": 12, "dez": 12, "diciembre": 12, "dic": 12, "dicembre": 12, "dezembro": 12,
 }
 
+// isCalendarWord reports whether w (lowercase) is a month or weekday name
+// or abbreviation: those of months and calendarWords (keywords.go), and
+// otherCalendarWords. No publication is called one, so a source candidate
+// that is one is a scrap of a date.
+func isCalendarWord(w string) bool {
+	_, month := months[w]
+	return month || calendarWords[w] || otherCalendarWords[w]
+}
+
+// otherCalendarWords are month and weekday names of languages news pages
+// crier sees are written in beyond the stopLangs (id, pl, cs, tr, ru, uk,
+// ro, hu, hr, sv, da, no, fi, ca), and weekday abbreviations.
+var otherCalendarWords = setOf(`
+	maret agustus desember agu agt okt des
+	styczeń stycznia luty lutego marzec marca kwiecień kwietnia maj maja czerwiec czerwca
+	lipiec lipca sierpień sierpnia wrzesień września październik października listopad
+	listopada grudzień grudnia sty lut kwi cze lip sie wrz paź lis gru
+	leden ledna únor února březen března duben dubna květen května červen června červenec
+	července srpen srpna září říjen října listopadu prosinec prosince
+	ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık
+	январь января февраль февраля март марта апрель апреля май мая июнь июня июль июля
+	август августа сентябрь сентября октябрь октября ноябрь ноября декабрь декабря
+	січень січня лютий лютого березень березня квітень квітня травень травня червень
+	червня липень липня серпень серпня вересень вересня жовтень жовтня листопада грудень грудня
+	ianuarie februarie martie aprilie iunie iulie septembrie octombrie noiembrie decembrie
+	január február március április május június július augusztus szeptember október
+	siječanj veljača ožujak travanj svibanj lipanj srpanj kolovoz rujan studeni prosinac
+	augusti desember
+	tammikuu helmikuu maaliskuu huhtikuu toukokuu kesäkuu heinäkuu elokuu syyskuu lokakuu
+	marraskuu joulukuu
+	gener febrer març maig juny juliol agost setembre novembre desembre
+	mon tue tues wed thu thurs fri sat sun lun mer jeu ven sam dim
+	miercoles sabado lunedi martedi mercoledi giovedi venerdi terca-feira segunda terça quarta quinta sexta
+	senin selasa rabu kamis jumat sabtu minggu
+	poniedziałek wtorek środa czwartek piątek sobota niedziela
+	pondělí úterý středa čtvrtek pátek neděle
+	pazartesi salı çarşamba perşembe cuma cumartesi pazar
+	понедельник вторник среда четверг пятница суббота воскресенье
+	понеділок вівторок середа четвер п'ятниця субота неділя
+	måndag tisdag onsdag torsdag fredag lördag söndag mandag tirsdag lørdag søndag
+	maanantai tiistai keskiviikko torstai perjantai lauantai sunnuntai
+`)
+
 // The regexps below only find the date, and only in a short window that
 // ends with the year (or the relative marker word) dateScan found: the
 // regexps never run over a whole line. The time of day and the zone that
@@ -70,7 +113,16 @@ type dateHit struct {
 	at        int
 	t         time.Time
 	zoneKnown bool
+	clock     bool // a time of day was read, not only a day
 }
+
+// floating reports whether the date is a wall-clock time whose zone the
+// text did not say: a zone inferred from elsewhere may place it.
+func (h dateHit) floating() bool { return h.clock && !h.zoneKnown }
+
+// findDateHit is findDate returning what was read: the zone, the time of
+// day.
+func findDateHit(s string, now time.Time) (dateHit, bool) { return dateScan(s, now) }
 
 // findDateZone is findDate that also says whether the zone was known: from
 // the text (offset or abbreviation), or because the date is an instant
@@ -228,7 +280,7 @@ func isoAt(s string, p int) (dateHit, bool) {
 	}
 	c := parseClock(s[p+10:], tailISO)
 	t, known, ok := mkTime(atoi(s[p:p+4]), atoi(s[p+5:p+7]), atoi(s[p+8:p+10]), c)
-	return dateHit{p, t, known}, ok
+	return dateHit{p, t, known, c.ok}, ok
 }
 
 func numHit(s string, m []int) (dateHit, bool) {
@@ -248,7 +300,7 @@ func numHit(s string, m []int) (dateHit, bool) {
 		day, month = b, a
 	}
 	t, known, ok := mkTime(atoi(s[m[10]:m[11]]), month, day, c)
-	return dateHit{m[2], t, known}, ok
+	return dateHit{m[2], t, known, c.ok}, ok
 }
 
 // nameHit reads a date with a month name; mi, di and yi are the indexes in
@@ -263,7 +315,7 @@ func nameHit(s string, m []int, mi, di, yi int) (dateHit, bool) {
 	}
 	c := parseClock(s[m[1]:], tailLoose)
 	t, known, ok := mkTime(atoi(s[m[yi]:m[yi+1]]), int(month), atoi(s[m[di]:m[di+1]]), c)
-	return dateHit{m[0], t, known}, ok
+	return dateHit{m[0], t, known, c.ok}, ok
 }
 
 // rfc822At reads an RFC 822 date with a two-digit year before the clock
@@ -290,7 +342,7 @@ func rfc822At(s string, p int, now time.Time) (dateHit, bool) {
 		y += 1900
 	}
 	t, known, ok := mkTime(y, int(months[strings.ToLower(s[m[4]:m[5]])]), atoi(s[m[2]:m[3]]), c)
-	return dateHit{m[0], t, known}, ok && plausibleYear(t, now)
+	return dateHit{m[0], t, known, true}, ok && plausibleYear(t, now)
 }
 
 // relativeAt tries the relative dates marked by the word s[i:j].
@@ -342,14 +394,14 @@ func agoHit(s string, m []int, now time.Time) (dateHit, bool) {
 	}
 	unit := strings.ToLower(s[m[4]:m[5]])
 	if d := unitDuration(unit); d > 0 {
-		return dateHit{m[0], now.Add(-time.Duration(n) * d), true}, true
+		return dateHit{m[0], now.Add(-time.Duration(n) * d), true, true}, true
 	}
 	days := n
 	if isWeekUnit(unit) {
 		days *= 7
 	}
 	y, mo, d := now.AddDate(0, 0, -days).Date()
-	return dateHit{m[0], time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), false}, true
+	return dateHit{m[0], time.Date(y, mo, d, 0, 0, 0, 0, time.UTC), false, false}, true
 }
 
 // unitDuration is the length of a relative unit of seconds, minutes or
@@ -394,7 +446,7 @@ func dayWordHit(s string, i, j, back int, now time.Time) (dateHit, bool) {
 	}
 	y, mo, d := now.AddDate(0, 0, -back).Date()
 	t, known, ok := mkTime(y, int(mo), d, c)
-	return dateHit{i, t, known}, ok
+	return dateHit{i, t, known, c.ok}, ok
 }
 
 // publicationCue reports whether before, the text in front of a day word,

@@ -47,7 +47,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	if !ex.published.IsZero() && !plausibleYear(ex.published, now) {
 		ex.published = time.Time{}
 	}
-	ex.published = pageDate(ex.published, pg.published, now)
+	ex.published, ex.publishedFloating = pageDate(ex.published, pg.published, now)
 	ex.kicker = pg.kicker()
 	blocks := walkContent(res.ContentNode)
 	sites := []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author}
@@ -56,13 +56,9 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 		ex.kicker, ex.title = splitKicker(ex.title)
 	}
 	if author := cleanLine(md.Author); author != "" {
-		if bl, ok := parseByline(author); ok {
-			ex.addByline(bl)
-		}
-		if ex.byline == "" {
-			ex.byline = author
-		}
-		ex.addAgencies(findAgencies(author))
+		// The metadata's author, unlabelled and often not a person
+		// ("BBC News", "Par AFP", "Username"): read like a byline.
+		ex.addByline(readByline(author))
 	}
 	for i, n := range pg.bylines {
 		if i == 8 {
@@ -133,9 +129,7 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 		case isBoilerplateKey(t, key) || key == titleKey || kickerKey != "" && key == kickerKey:
 			continue
 		case i < 8 && dateOnly(t, now):
-			if ex.published.IsZero() {
-				ex.published, _ = findDate(t, now)
-			}
+			ex.setDate(t, now)
 			continue
 		case creditPrefix.MatchString(t) && len(t) < 200:
 			credits = append(credits, creditName(t))
@@ -154,9 +148,7 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 		}
 		if bl, ok := parseByline(t); ok && edge {
 			ex.addByline(bl)
-			if ex.published.IsZero() {
-				ex.published, _ = findDate(t, now)
-			}
+			ex.setDate(t, now)
 			continue
 		}
 		if len(kept) < 2 {
@@ -170,6 +162,16 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 	return kept
 }
 
+// setDate takes the date of a byline or date line when ex has none yet.
+func (ex *extraction) setDate(line string, now time.Time) {
+	if !ex.published.IsZero() {
+		return
+	}
+	if h, ok := findDateHit(line, now); ok {
+		ex.published, ex.publishedFloating = h.t, h.floating()
+	}
+}
+
 func (ex *extraction) addAgencies(ags []string) {
 	if len(ags) > 0 {
 		ex.addByline(byline{agencies: ags})
@@ -180,13 +182,15 @@ func (ex *extraction) addAgencies(ags []string) {
 // statement (meta article:published_time, JSON-LD datePublished,
 // itemprop, <time>; stamps, best first) wins, with its zone; htmldate's
 // guess, which may come from the URL or a nearby date, is the fallback.
-func pageDate(guess time.Time, stamps []string, now time.Time) time.Time {
+// floating reports a stamp with a time of day and no zone; of htmldate's
+// guess crier cannot tell, and leaves it as it is.
+func pageDate(guess time.Time, stamps []string, now time.Time) (t time.Time, floating bool) {
 	for _, s := range stamps {
-		if t, ok := findDate(s, now); ok {
-			return t
+		if h, ok := findDateHit(s, now); ok {
+			return h.t, h.floating()
 		}
 	}
-	return guess
+	return guess, false
 }
 
 // canonicalURL keeps only absolute http(s) URLs.

@@ -127,13 +127,14 @@ func hostLabel(raw string) string {
 // pickSource returns the publication's name as the site calls itself:
 // the segment of its <title> that names the site (og:site_name
 // "Libération.fr", title "... - Libération"), else its declared site
-// name, cleaned.
+// name, cleaned. A candidate that cannot be a name (plausibleSource: a
+// date, "Home") is passed over.
 func pickSource(pg *pageInfo, sitename, pageURL string) string {
 	names := []string{pg.siteName, pg.appName, sitename, hostLabel(pageURL)}
 	segs := splitTitle(pg.titleTag)
 	for i := len(segs) - 1; i >= 1 && i >= len(segs)-3; i-- {
 		seg := strings.TrimSpace(segs[i])
-		if !isSiteName(seg, names) && !abbreviates(seg, names) {
+		if !isSiteName(seg, names) && !abbreviates(seg, names) || !plausibleSource(seg) {
 			continue
 		}
 		// A shorter form of og:site_name only replaces a domain name
@@ -146,8 +147,11 @@ func pickSource(pg *pageInfo, sitename, pageURL string) string {
 		return seg
 	}
 	src := cleanSource(pg.siteName)
-	if src == "" {
+	if !plausibleSource(src) {
 		src = cleanSource(sitename)
+	}
+	if !plausibleSource(src) {
+		return ""
 	}
 	// "the Guardian" and "The Guardian": the capitalised spelling.
 	if app := cleanSource(pg.appName); strings.EqualFold(app, src) && app != src && strings.IndexFunc(app, unicode.IsUpper) == 0 {

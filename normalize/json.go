@@ -72,13 +72,19 @@ func extractJSON(data []byte, now time.Time, m *LineModel) (*extraction, error) 
 		ex.title = title
 	}
 	if !published.IsZero() {
-		ex.published = published
+		ex.published, ex.publishedFloating = published, false
 	}
 	if v := cleanLine(in.Source); v != "" {
 		ex.source = v
 	}
 	if v := cleanLine(in.Author); v != "" {
-		ex.byline = v
+		// Read like a byline, so that it holds names only; when it names
+		// no one, the authors found in the text stay.
+		b := readByline(v)
+		if len(b.names) > 0 {
+			ex.authors = b.names
+		}
+		ex.addByline(b)
 	}
 	if v := cleanLine(in.Summary); v != "" {
 		ex.summary = v

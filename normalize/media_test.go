@@ -52,6 +52,10 @@ func TestCopyrightSource(t *testing.T) {
 		"Derechos Reservados © - 2022":                                             "",
 		"Eileen Gu, Freestylerin. © GETTY IMAGES NORTH AMERICA / MADDIE MEYER":     "",
 		"Copyright and trademark law protects this page.":                          "",
+		"© Maret 2023":          "", // id: March
+		"© 12 Maret 2023":       "",
+		"Copyright © 2023 Home": "",
+		"© Rédaction":           "",
 	} {
 		if got := copyrightSource(in); got != want {
 			t.Errorf("copyrightSource(%q) = %q, want %q", in, got, want)

@@ -114,18 +114,21 @@ type extraction struct {
 	paras     []para
 	bodyHTML  string // the body's markup when the input had its own (HTML path)
 	published time.Time
-	byline    string
-	agencies  []string
-	source    string
-	language  string // declared, used when detection is unsure
-	langFixed bool   // given by the caller: wins over detection
+	// publishedFloating: published is a wall-clock time the page printed
+	// without a zone, written in UTC; build places it (inferZone).
+	publishedFloating bool
+	authors           []string // people's names only (readByline)
+	agencies          []string
+	source            string
+	language          string // declared, used when detection is unsure
+	langFixed         bool   // given by the caller: wins over detection
 }
 
 func (ex *extraction) addByline(b byline) {
-	if ex.byline == "" && b.author {
-		ex.byline = b.text
+	if len(ex.authors) == 0 {
+		ex.authors = b.names
 	}
-	if ex.source == "" {
+	if ex.source == "" && plausibleSource(b.source) {
 		ex.source = b.source
 	}
 	for _, a := range b.agencies {
@@ -250,7 +253,6 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 		Summary:  ex.summary,
 		Body:     body,
 		BodyHTML: ex.renderBody(n.policy),
-		Byline:   ex.byline,
 		Agencies: ex.agencies,
 		Source:   ex.source,
 		Ingested: now.UTC(),
@@ -261,8 +263,15 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 	if a.Title == "" {
 		a.Title = firstSentence(body[0], titleMaxRunes)
 	}
-	// The page's own zone, when it gave one, stays: readers see its local time.
+	// The page's own zone, when it gave one, stays: readers see its local
+	// time. A time of day printed without one is read in the
+	// publication's zone when crier can tell it, else as UTC, and the
+	// article says which.
 	a.Published = ex.published
+	if ex.publishedFloating {
+		a.Published, a.PublishedZoneInferred = inferZone(ex.published, ex.url, ex.source, ex.agencies)
+		a.PublishedZoneUnknown = !a.PublishedZoneInferred
+	}
 	if ex.published.IsZero() {
 		a.Published, a.PublishedEstimated = in.ModTime.UTC(), true
 		if in.ModTime.IsZero() {
@@ -274,6 +283,7 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 			a.Source = strings.TrimPrefix(u.Hostname(), "www.")
 		}
 	}
+	a.Byline = bylineOf(ex.authors, a.Source, a.URL)
 	a.Language = ex.language
 	if !ex.langFixed {
 		if l := detectLanguage(a.Title + "\n" + strings.Join(body, "\n")); l != "und" || a.Language == "" {
@@ -288,6 +298,21 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 		a.Origin = "file:" + in.Name
 	}
 	return a, nil
+}
+
+// bylineOf joins the authors' names, leaving out a "name" that is the
+// publication itself ("La Stampa", "Toronto Star" read as a person's
+// name).
+func bylineOf(authors []string, source, pageURL string) string {
+	var names []string
+	for _, n := range authors {
+		k := markerKey(n)
+		if k == markerKey(source) || strings.ReplaceAll(k, " ", "") == hostLabel(pageURL) {
+			continue
+		}
+		names = append(names, n)
+	}
+	return strings.Join(names, ", ")
 }
 
 // lead returns the standfirst: the first paragraph when it is of lead

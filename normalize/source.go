@@ -3,6 +3,8 @@ package normalize
 import (
 	"regexp"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 var (
@@ -48,8 +50,55 @@ func copyrightSource(line string) string {
 		s = s[i+3:] // "ARD-aktuell / tagesschau.de": the site
 	}
 	s = strings.TrimSpace(corporate.ReplaceAllString(strings.TrimRight(s, " ."), ""))
-	if n := len(strings.Fields(s)); n == 0 || n > 5 || len(words(s)) == 0 {
+	if n := len(strings.Fields(s)); n == 0 || n > 5 || !plausibleSource(s) {
 		return ""
 	}
 	return s
+}
+
+// Bounds of a publication's name: "Oberösterreichisches Volksblatt",
+// "One America News Network", "Folha de S.Paulo" fit well within them.
+const (
+	maxSourceRunes = 60
+	maxSourceWords = 6
+)
+
+// pageWords are the words of page furniture and publishing software that
+// scraping takes for a publication's name when they stand alone
+// ("Home", "News", "Photo", "Admin"); with a distinctive word they are
+// part of one ("BBC News").
+var pageWords = setOf(`
+	home homepage accueil startseite inicio início portada news nachrichten actualités
+	actualites noticias notícias notizie nieuws photo photos foto fotos video videos vidéo
+	vidéos image images bild bilder menu search recherche suche login subscribe share more
+	top latest breaking live blog contact about copyright unknown none null undefined
+	untitled sans titre author auteur autor`)
+
+// plausibleSource reports whether s can name a publication: a host name
+// ("actu.fr"), or a name of at most maxSourceWords words and
+// maxSourceRunes runes with at least one distinctive word, that is a word
+// of two letters or more that is no number, month or weekday name (in
+// any of many languages: "Maret" is Indonesian for March), stopword,
+// desk or page word ("Rédaction", "Staff", "Home").
+func plausibleSource(s string) bool {
+	s = strings.TrimSpace(s)
+	if s == "" || utf8.RuneCountInString(s) > maxSourceRunes || len(strings.Fields(s)) > maxSourceWords {
+		return false
+	}
+	if domainName.MatchString(s) {
+		return true
+	}
+	for _, w := range words(s) {
+		if utf8.RuneCountInString(w) >= 2 && !isNumber(w) && !isCalendarWord(w) && !isAnyStopword(w) &&
+			!staffWords[w] && !pageWords[w] && !roleWords[w] {
+			return true
+		}
+	}
+	return false
+}
+
+// isNumber reports whether w is made of digits, with separators such as
+// "-" (words keeps them).
+func isNumber(w string) bool {
+	return strings.IndexFunc(w, func(r rune) bool { return !unicode.IsDigit(r) && r != '-' }) < 0
 }

@@ -330,7 +330,7 @@ func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extrac
 			ex.addByline(*b.byline)
 		}
 	}
-	ex.published = headerDate(bs, bodyStart, titleAt, now)
+	ex.published, ex.publishedFloating = headerDate(bs, bodyStart, titleAt, now)
 	if ex.source == "" {
 		// The footer's copyright notice, the last one.
 		for i := len(bs) - 1; i >= bodyStart && ex.source == ""; i-- {
@@ -598,13 +598,13 @@ func truncateRunes(s string, max int) string {
 // byline and date lines first, then other lines above the body (captions,
 // kickers), never body paragraphs, menus or tickers. Of several, the one
 // nearest the headline wins (a site's "today" banner sits further up), a
-// line below the headline before one above it.
-func headerDate(bs []*block, bodyStart, titleAt int, now time.Time) time.Time {
+// line below the headline before one above it. floating reports a time of
+// day printed without a zone.
+func headerDate(bs []*block, bodyStart, titleAt int, now time.Time) (best time.Time, floating bool) {
 	anchor := titleAt
 	if anchor < 0 {
 		anchor = bodyStart
 	}
-	var best time.Time
 	bestCost := 1 << 30
 	for i, b := range bs {
 		meta := b.byline != nil || b.dateLine
@@ -627,11 +627,11 @@ func headerDate(bs []*block, bodyStart, titleAt int, now time.Time) time.Time {
 		if cost >= bestCost {
 			continue
 		}
-		if t, ok := findDate(b.text, now); ok {
-			best, bestCost = t, cost
+		if h, ok := findDateHit(b.text, now); ok {
+			best, floating, bestCost = h.t, h.floating(), cost
 		}
 	}
-	return best
+	return best, floating
 }
 
 type label int

@@ -14,6 +14,9 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"syscall"
+	// The zones normalize infers for dates printed without one must load
+	// in the distroless image, which has no tz database.
+	_ "time/tzdata"
 
 	"github.com/crier/crier/config"
 )
