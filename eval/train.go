@@ -96,7 +96,7 @@ func TextSamples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]
 
 // projectWeight is how much more a page of the project's corpus counts
 // in training than a page of the development corpora.
-const projectWeight = 4
+var projectWeight = 4.0
 
 // TrainText trains the text path's line model on the samples whose page
 // keep accepts. The second classifier learns from the first one's answers
@@ -110,26 +110,30 @@ func TrainText(samples []TextSample, keep func(*Page) bool, o learn.Options) (*n
 		}
 	}
 	const inner = 3
+	in := func(s *TextSample, f int) bool { return Fold("inner:"+s.Page.Site, inner) == f }
+	// The inner models and the first classifier train side by side.
+	models := make([]*learn.Model, inner+1)
+	err := parallel(context.Background(), inner+1, func(f int) error {
+		use := func(s *TextSample) bool { return f == inner || !in(s, f) }
+		m, err := learn.Train(normalize.TextFeatureNames(), examples(train, use, nil), o)
+		models[f] = m
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
 	p1 := make([][]float32, len(train))
-	for f := range inner {
-		in := func(s *TextSample) bool { return Fold("inner:"+s.Page.Site, inner) == f }
-		m, err := learn.Train(normalize.TextFeatureNames(), examples(train, func(s *TextSample) bool { return !in(s) }, nil), o)
-		if err != nil {
-			return nil, err
-		}
-		for i := range train {
-			if in(&train[i]) {
+	for i := range train {
+		for f := range inner {
+			if in(&train[i], f) {
 				p1[i] = make([]float32, len(train[i].Inputs))
 				for j, x := range train[i].Inputs {
-					p1[i][j] = m.Predict(x, nil)
+					p1[i][j] = models[f].Predict(x, nil)
 				}
 			}
 		}
 	}
-	first, err := learn.Train(normalize.TextFeatureNames(), examples(train, func(*TextSample) bool { return true }, nil), o)
-	if err != nil {
-		return nil, err
-	}
+	first := models[inner]
 	second, err := learn.Train(normalize.SecondFeatureNames(), examples(train, func(*TextSample) bool { return true }, p1), o)
 	if err != nil {
 		return nil, err

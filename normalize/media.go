@@ -146,7 +146,7 @@ func findKicker(bs []*block, titleAt int, title string) (kicker, headline string
 			continue
 		}
 		if b := bs[i]; isKicker(b) {
-			b.cls = clsNoise
+			b.cls, b.kicker = clsNoise, true
 			return b.text, title
 		}
 	}

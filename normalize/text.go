@@ -51,6 +51,8 @@ type block struct {
 	credit    string // the credit printed with a caption
 	creditRow bool   // a line that is only a credit ("Photo: X", "© X")
 	boiler    bool   // a known boilerplate line (markers, consent, columns): never content
+	kicker    bool   // the label above or below the headline
+	repeat    bool   // printed again elsewhere, or glued to a line printed elsewhere
 }
 
 var (
@@ -139,7 +141,7 @@ func markRepeats(bs []*block) {
 		if b.cls == clsGood && b.runes >= 200 {
 			// A repeated long paragraph (pull quote): keep the first.
 			if seen[b.key] {
-				b.cls = clsNoise
+				b.cls, b.repeat = clsNoise, true
 			}
 			seen[b.key] = true
 			continue
@@ -148,7 +150,7 @@ func markRepeats(bs []*block) {
 		// other lines printed twice are the title or captions.
 		b.titleHint = b.cls != clsNoise && b.cls != clsBad
 		b.caption = b.titleHint && len(b.words) >= 4 && b.sentences <= 3
-		b.cls = clsNoise
+		b.cls, b.repeat = clsNoise, true
 	}
 	// Glued lines sit next to what they repeat: a small window keeps this
 	// linear on long inputs.
@@ -166,10 +168,11 @@ func markRepeats(bs []*block) {
 			switch {
 			case strings.HasSuffix(long.key, short.key):
 				short.titleHint, short.glued = true, true
-				long.cls = clsNoise
+				long.cls, long.repeat = clsNoise, true
 			case strings.HasPrefix(long.key, short.key):
 				// A caption printed again with its credit appended.
 				short.cls, long.cls = clsNoise, clsNoise
+				short.repeat, long.repeat = true, true
 				short.caption, long.caption = true, true
 				if strings.HasPrefix(long.text, short.text) {
 					long.text, long.credit = short.text, strings.TrimSpace(long.text[len(short.text):])
@@ -234,11 +237,18 @@ func judgeLines(bs []*block, knownTitle string, ex *extraction) (first, last, ti
 				}
 			}
 		}
+		if titleAt < 0 {
+			// The page prints another headline: it is no body text either.
+			titleAt = pickTitle(bs, first)
+		}
 	} else {
 		titleAt = pickTitle(bs, first)
 		if titleAt >= 0 {
 			ex.title = bs[titleAt].text
 		}
+	}
+	if titleAt >= 0 {
+		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)
 	}
 	if first < 0 {
 		// No paragraph looks like prose: keep every remaining line that
@@ -275,14 +285,16 @@ func TrainingLines(text string, now time.Time) (lines []string, inputs [][]float
 // ruleDecides reports whether a line is left out of the body whatever
 // the model says: the title and what normalization moves to metadata.
 func ruleDecides(b *block, title bool) bool {
-	return title || b.boiler || b.byline != nil || b.dateLine || b.caption || b.creditRow
+	return title || b.boiler || b.kicker || b.repeat || b.byline != nil || b.dateLine || b.caption || b.creditRow
 }
 
 // applyLineModel lets the model decide which lines are content.
 func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) {
 	p := m.predict(bs, first, last, titleAt)
 	for i, b := range bs {
-		b.content = p[i] >= 0.5 && !ruleDecides(b, i == titleAt)
+		// The rules' choice stands unless the model is sure it is wrong.
+		keep := p[i] >= 0.5 || b.content && p[i] >= keepRuleP
+		b.content = keep && !ruleDecides(b, i == titleAt)
 	}
 	// A short line between two paragraphs of the article is a subheading,
 	// unless the model is sure it is not.
@@ -301,6 +313,10 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) {
 	}
 }
 
+// keepRuleP is the least probability the model may give a line the
+// rules took for article text for it to stay.
+const keepRuleP = 0.2
+
 // headingMinP is the least probability the model may give a short line
 // between two paragraphs for it to be kept as a subheading.
 const headingMinP = 0.1
@@ -308,9 +324,6 @@ const headingMinP = 0.1
 // fromLines fills the extraction from judged blocks.
 func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extraction {
 	ex.media = collectMedia(bs, titleAt)
-	if titleAt >= 0 {
-		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)
-	}
 
 	bodyStart := len(bs)
 	for i, b := range bs {

@@ -71,6 +71,8 @@ const (
 	fRunAfterMeta
 	fRunTemplated
 	fRunAfterComment
+	fNameLike
+	fSecondPerson
 	ownFeatures
 )
 
@@ -82,11 +84,11 @@ var ownFeatureNames = [ownFeatures]string{
 	"before_title", "title_overlap", "comment_shape", "link", "bullet", "run_share",
 	"time", "year", "month", "templated", "comment_mark", "colon_end", "lower_start",
 	"comments_before", "since_meta", "run_ordinal", "run_after_meta", "run_templated",
-	"run_after_comment",
+	"run_after_comment", "name_like", "second_person",
 }
 
 // neighbourFeatures are the own features repeated for the lines around.
-var neighbourFeatures = []int{fRunes, fStop, fSentEnd, fClsGood, fClsNear, fRuleContent, fByline, fDateLine, fCommentShape, fTemplated, fTime}
+var neighbourFeatures = []int{fRunes, fStop, fSentEnd, fClsGood, fClsNear, fRuleContent, fByline, fDateLine, fCommentShape, fTemplated, fTime, fNameLike}
 
 // neighbourOffsets are the neighbours' positions relative to the line.
 var neighbourOffsets = []int{-2, -1, 1, 2}
@@ -98,10 +100,13 @@ const (
 	wContent5           // share of rule-content lines within 5 lines
 	wProse10            // share of the page's prose within 10 lines
 	wTemplated10        // share of templated lines within 10 lines
+	wNames6             // share of name-like lines within 6 lines
+	wInterleave6        // name-like or dated lines between two prose lines, within 6
+	wYou6               // mean second-person share within 6 lines
 	windowFeatures
 )
 
-var windowFeatureNames = [windowFeatures]string{"good5", "runes5", "content5", "prose10", "templated10"}
+var windowFeatureNames = [windowFeatures]string{"good5", "runes5", "content5", "prose10", "templated10", "names6", "interleave6", "you6"}
 
 // textFeatureNames names the line model's inputs.
 var textFeatureNames = func() []string {
@@ -231,6 +236,8 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 			sinceMeta++
 		}
 		f[fSinceMeta] = float32(math.Log1p(float64(sinceMeta)))
+		f[fNameLike] = b2f(nameLike(b))
+		f[fSecondPerson] = share(b.words, secondPerson)
 	}
 	for _, r := range runs.runs {
 		var templated float32
@@ -283,6 +290,19 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 			tcnt++
 		}
 		x[k+wTemplated10] = templated / float32(tcnt)
+		var names, inter, you float32
+		ncnt := 0
+		for j := max(0, i-6); j <= min(n-1, i+6); j++ {
+			names += own[j][fNameLike]
+			you += own[j][fSecondPerson]
+			ncnt++
+			if j > 0 && j < n-1 && (own[j][fNameLike] > 0 || own[j][fTime] > 0) && bs[j-1].cls >= clsNear && bs[j+1].cls >= clsNear {
+				inter++
+			}
+		}
+		x[k+wNames6] = names / float32(ncnt)
+		x[k+wInterleave6] = inter / float32(ncnt)
+		x[k+wYou6] = you / float32(ncnt)
 		if prose > 0 {
 			for j := max(0, i-10); j <= min(n-1, i+10); j++ {
 				if bs[j].cls >= clsNear {
@@ -434,6 +454,37 @@ func lineShape(s string) string {
 		i += size
 	}
 	return string(b)
+}
+
+// nameLike reports whether a line looks like a commenter's name or
+// handle: one to four words, no sentence, each capitalised, a handle or a
+// link ("Jane Doe", "@jdoe", "http://x.org Jane", "sweetiepotato").
+func nameLike(b *block) bool {
+	if b.runes > 60 || b.sentEnd || len(b.words) == 0 || len(b.words) > 5 {
+		return false
+	}
+	fields := strings.Fields(b.text)
+	if len(fields) > 4 {
+		return false
+	}
+	for _, f := range fields {
+		r, _ := utf8.DecodeRuneInString(f)
+		switch {
+		case unicode.IsUpper(r), r == '@', strings.Contains(f, "://"), strings.HasPrefix(f, "www."):
+		case len(fields) == 1 && unicode.IsLower(r) && !isAnyStopword(strings.ToLower(f)):
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// secondPerson are the pronouns of a reader talking to the author, as
+// comments do.
+var secondPerson = map[string]bool{
+	"you": true, "your": true, "you're": true, "yours": true, "vous": true, "votre": true, "tu": true,
+	"ton": true, "du": true, "dein": true, "deine": true, "ihr": true, "usted": true, "tú": true,
+	"tu's": true, "voi": true, "você": true, "jij": true, "je": true, "jouw": true,
 }
 
 // commentWords are the words of comment-section headers.

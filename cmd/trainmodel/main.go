@@ -61,7 +61,7 @@ func run(ctx context.Context, args []string) error {
 	}
 	defer closeTexts()
 	slog.Info("rendering and labelling", "pages", len(pages))
-	refs, err := eval.HTMLRefs(ctx, pages, normalize.New(normalize.Options{}))
+	refs, err := eval.HTMLRefs(ctx, pages, normalize.New(normalize.Options{RulesOnly: true}))
 	if err != nil {
 		return err
 	}
