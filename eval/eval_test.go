@@ -1,9 +1,9 @@
 package eval
 
 import (
+	"bytes"
 	"context"
 	"math"
-	"os"
 	"testing"
 
 	"github.com/crier/crier/normalize"
@@ -22,7 +22,9 @@ func TestEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep.Print(os.Stdout, testing.Verbose())
+	var out bytes.Buffer
+	rep.Print(&out, testing.Verbose())
+	report(t, "crier-eval-project.txt", out.Bytes())
 	for _, f := range rep.Failures() {
 		t.Error(f)
 	}

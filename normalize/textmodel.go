@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -126,11 +125,9 @@ func itoa(n int) string {
 	return "+" + string(rune('0'+n))
 }
 
-// commentShape: the header lines of a comment thread ("Jane says:",
-// "Reply", "Posted by X at 5:43 PM", "12 comments").
-var commentShape = regexp.MustCompile(`(?i)(?:\bsays:?$|\bwrote:?$|^reply$|^répondre$|^antworten$|^responder$|^rispondi$|\breply\b.*\bquote\b|^posted by\b|^written by\b|^\d+\s+(?:comments?|commentaires?|kommentare?|comentarios?|commenti|reactions?|replies)\b|\bcomments?\s*\(\d+\)|^log in to (?:reply|comment)|^report (?:abuse|comment)|^permalink$|\bat \d{1,2}:\d\d\s*(?:am|pm)?$)`)
-
-var linkShape = regexp.MustCompile(`(?i)https?://|www\.|@[a-z0-9-]+\.[a-z]{2,}`)
+// titleWindow is how many lines around the headline are compared with
+// it.
+const titleWindow = 30
 
 // lineModelInputs computes the model's inputs for every block of a page.
 // content holds the rules' decision, title the rules' headline (-1 if
@@ -138,11 +135,15 @@ var linkShape = regexp.MustCompile(`(?i)https?://|www\.|@[a-z0-9-]+\.[a-z]{2,}`)
 func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 	n := len(bs)
 	own := make([][ownFeatures]float32, n)
-	pageWords := pageFunctionWords(bs)
+	pageWords := newFunctionWords(bs)
 	var titleWords map[string]bool
 	if titleAt >= 0 {
 		titleWords = map[string]bool{}
-		addContentWords(titleWords, bs[titleAt].words)
+		for _, w := range bs[titleAt].words {
+			if isContentWord(w) {
+				titleWords[strings.TrimSuffix(w, "s")] = true
+			}
+		}
 	}
 	total := 0
 	prose := 0
@@ -169,7 +170,7 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 		f[fRunes] = float32(math.Log1p(float64(b.runes)))
 		f[fWords] = float32(math.Log1p(float64(len(b.words))))
 		f[fStop] = float32(b.stop)
-		f[fPageStop] = share(b.words, pageWords)
+		f[fPageStop] = pageWords.share(b.words)
 		f[fSentEnd] = b2f(b.sentEnd)
 		f[fSentences] = float32(math.Log1p(float64(b.sentences)))
 		caps, digits, punct, upper, letters, seps := shapeCounts(b.text)
@@ -206,18 +207,22 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 		f[fRepeats] = float32(math.Log1p(float64(keys[b.key] - 1)))
 		f[fIsTitle] = b2f(i == titleAt)
 		f[fBeforeTitle] = b2f(titleAt >= 0 && i < titleAt)
-		if titleWords != nil && i != titleAt {
-			f[fTitleOverlap] = float32(overlap(b.words, titleWords))
+		// Only the lines near the headline are compared with it: far from
+		// it, the overlap says little and costs as much.
+		if titleWords != nil && i != titleAt && i-titleAt <= titleWindow && titleAt-i <= titleWindow {
+			f[fTitleOverlap] = titleOverlap(b.words, titleWords)
 		}
-		f[fCommentShape] = b2f(b.runes < 200 && commentShape.MatchString(b.text))
-		f[fLink] = b2f(linkShape.MatchString(b.text))
+		f[fCommentShape] = b2f(b.runes < 200 && isCommentHeader(b))
+		f[fLink] = b2f(hasLink(b.text))
 		f[fBullet] = b2f(isBullet(b.text))
 		f[fTime] = b2f(hasClockTime(b.text))
 		f[fYear] = b2f(hasYear(b.text))
-		for _, w := range b.words {
-			if _, ok := months[w]; ok && len(w) >= 3 {
-				f[fMonth] = 1
-				break
+		if digits > 0 { // a month name dates something only with a number
+			for _, w := range b.words {
+				if _, ok := months[w]; ok && len(w) >= 3 {
+					f[fMonth] = 1
+					break
+				}
 			}
 		}
 		f[fTemplated] = b2f(shapes[i] != "" && shapeCount[shapes[i]] >= 3)
@@ -237,7 +242,7 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 		}
 		f[fSinceMeta] = float32(math.Log1p(float64(sinceMeta)))
 		f[fNameLike] = b2f(nameLike(b))
-		f[fSecondPerson] = share(b.words, secondPerson)
+		f[fSecondPerson] = secondPersonShare(b.words)
 	}
 	for _, r := range runs.runs {
 		var templated float32
@@ -316,41 +321,66 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 	return out
 }
 
-// pageFunctionWords are the page's own most frequent short words: in any
-// language, running prose is full of them and menus are not.
-func pageFunctionWords(bs []*block) map[string]bool {
-	count := map[string]int{}
+// functionWords counts the page's short words in a small hashed table:
+// the page's own most frequent ones are its function words, whatever its
+// language, and running prose is full of them where menus are not.
+type functionWords struct {
+	counts    [1 << 12]uint16
+	threshold uint16 // the count of the 20th most frequent word
+}
+
+// wordHash is FNV-1a, cut to the table's size.
+func wordHash(w string) int {
+	h := uint32(2166136261)
+	for i := 0; i < len(w); i++ {
+		h = (h ^ uint32(w[i])) * 16777619
+	}
+	return int(h & (1<<12 - 1))
+}
+
+// isShortWord reports whether w has at most four letters (eight bytes
+// allow for accented letters).
+func isShortWord(w string) bool { return len(w) <= 8 && utf8.RuneCountInString(w) <= 4 }
+
+func newFunctionWords(bs []*block) *functionWords {
+	fw := &functionWords{}
 	for _, b := range bs {
 		for _, w := range b.words {
-			if utf8.RuneCountInString(w) <= 4 {
-				count[w]++
+			if isShortWord(w) {
+				if c := &fw.counts[wordHash(w)]; *c < 1<<16-1 {
+					*c++
+				}
 			}
 		}
 	}
-	type wc struct {
-		w string
-		n int
-	}
-	top := make([]wc, 0, 24)
-	for w, n := range count {
-		if n < 3 {
-			continue
-		}
-		// Keep the 20 most frequent, ties by the word, so the set does not
-		// depend on map order.
-		top = append(top, wc{w, n})
-		for k := len(top) - 1; k > 0 && (top[k].n > top[k-1].n || top[k].n == top[k-1].n && top[k].w < top[k-1].w); k-- {
-			top[k], top[k-1] = top[k-1], top[k]
-		}
-		if len(top) > 20 {
-			top = top[:20]
+	// The 20th largest count, at least 3: a selection over the table.
+	var top [20]uint16
+	for _, c := range fw.counts {
+		if c > top[19] {
+			k := 19
+			for k > 0 && top[k-1] < c {
+				top[k] = top[k-1]
+				k--
+			}
+			top[k] = c
 		}
 	}
-	set := make(map[string]bool, len(top))
-	for _, t := range top {
-		set[t.w] = true
+	fw.threshold = max(top[19], 3)
+	return fw
+}
+
+// share is the part of ws that are function words.
+func (fw *functionWords) share(ws []string) float32 {
+	if len(ws) == 0 {
+		return 0
 	}
-	return set
+	n := 0
+	for _, w := range ws {
+		if isShortWord(w) && fw.counts[wordHash(w)] >= fw.threshold {
+			n++
+		}
+	}
+	return float32(n) / float32(len(ws))
 }
 
 // proseRun is a run of good and near-good lines with gaps of a few
@@ -487,6 +517,67 @@ var secondPerson = map[string]bool{
 	"tu's": true, "voi": true, "você": true, "jij": true, "je": true, "jouw": true,
 }
 
+// isCommentHeader reports whether a short line heads a comment: "Jane
+// says:", "Reply", "Posted by X at 5:43 PM", "12 comments", "Log in to
+// reply".
+func isCommentHeader(b *block) bool {
+	ws := b.words
+	if len(ws) == 0 {
+		return false
+	}
+	last := ws[len(ws)-1]
+	switch {
+	case last == "says" || last == "wrote" || last == "écrit" || last == "schrieb" || last == "escribió":
+		return true
+	case len(ws) == 1 && replyWords[ws[0]]:
+		return true
+	case len(ws) >= 2 && (ws[0] == "posted" || ws[0] == "written") && ws[1] == "by":
+		return true
+	case len(ws) >= 3 && ws[0] == "log" && ws[1] == "in":
+		return true
+	case len(ws) >= 2 && ws[0] == "report" && (ws[1] == "abuse" || ws[1] == "comment"):
+		return true
+	case len(ws) >= 2 && isCount(ws[0]) && commentWords[ws[1]]:
+		return true
+	case b.runes < 120 && hasClockTime(b.text) && (strings.Contains(b.text, " at ") || strings.Contains(b.text, " à ") || strings.Contains(b.text, " um ")):
+		return true
+	}
+	for i, w := range ws {
+		if (w == "reply" || w == "quote") && i+1 < len(ws) && (ws[i+1] == "quote" || ws[i+1] == "reply") {
+			return true
+		}
+		if commentWords[w] && i+1 < len(ws) && isCount(ws[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+// replyWords are the links under a comment.
+var replyWords = map[string]bool{
+	"reply": true, "répondre": true, "antworten": true, "responder": true, "rispondi": true,
+	"permalink": true, "beantwoorden": true, "odpowiedz": true,
+}
+
+// isCount reports whether w is a number written in digits.
+func isCount(w string) bool {
+	for i := 0; i < len(w); i++ {
+		if !isDigit(w[i]) {
+			return false
+		}
+	}
+	return w != ""
+}
+
+// hasLink reports a web address or an e-mail address.
+func hasLink(s string) bool {
+	if strings.Contains(s, "://") || strings.Contains(s, "www.") {
+		return true
+	}
+	at := strings.IndexByte(s, '@')
+	return at > 0 && strings.IndexByte(s[at:], '.') > 1
+}
+
 // commentWords are the words of comment-section headers.
 var commentWords = map[string]bool{
 	"comment": true, "comments": true, "responses": true, "response": true, "replies": true, "reply": true,
@@ -537,6 +628,32 @@ func hasYear(s string) bool {
 func shapeCounts(s string) (caps, digits, punct, upper, letters, seps int) {
 	wordStart := true
 	for _, r := range s {
+		if r < utf8.RuneSelf {
+			c := byte(r)
+			switch {
+			case 'a' <= c && c <= 'z':
+				letters++
+				wordStart = false
+			case 'A' <= c && c <= 'Z':
+				letters++
+				upper++
+				if wordStart {
+					caps++
+				}
+				wordStart = false
+			case '0' <= c && c <= '9':
+				digits++
+				wordStart = false
+			case c == ' ':
+				wordStart = true
+			default:
+				punct++
+				if c == '|' || c == '/' {
+					seps++
+				}
+			}
+			continue
+		}
 		switch {
 		case unicode.IsLetter(r):
 			letters++
@@ -575,13 +692,36 @@ func isBullet(s string) bool {
 	return false
 }
 
-func share(ws []string, set map[string]bool) float32 {
+// titleOverlap is the share of the content words of ws in the
+// headline's, plural s aside (title holds them without it).
+func titleOverlap(ws []string, title map[string]bool) float32 {
+	n, hit := 0, 0
+	for _, w := range ws {
+		if len(w) < 3 {
+			continue
+		}
+		w = strings.TrimSuffix(w, "s")
+		if title[w] {
+			hit++
+			n++
+		} else if !isAnyStopword(w) {
+			n++
+		}
+	}
+	if n == 0 {
+		return 0
+	}
+	return float32(hit) / float32(n)
+}
+
+// secondPersonShare is the part of ws that are second-person pronouns.
+func secondPersonShare(ws []string) float32 {
 	if len(ws) == 0 {
 		return 0
 	}
 	n := 0
 	for _, w := range ws {
-		if set[w] {
+		if len(w) <= 6 && secondPerson[w] {
 			n++
 		}
 	}

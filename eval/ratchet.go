@@ -1,0 +1,100 @@
+package eval
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Baseline is the ratchet of the cross-validated development figures:
+// the evaluation fails when a body F1 falls below its entry, or a share
+// of failed pages or a title agreement moves the wrong way. Raise the
+// entries as the work improves (the figures are deterministic: the same
+// code, pages and Chromium give the same numbers).
+var Baseline = map[string]map[string]Floor{}
+
+// Floor is what one dataset and path must keep.
+type Floor struct {
+	F1    float64 // body F1 at least this
+	Low   float64 // share of pages under F1 0.5 at most this
+	Title float64 // title agreement with the HTML path at least this (text paths)
+}
+
+// ratchetSlack absorbs rounding in the recorded figures.
+const ratchetSlack = 0.0015
+
+// Regressions lists the figures below their floor.
+func Regressions(scores []DevScore) []string {
+	var out []string
+	for _, s := range scores {
+		f, ok := Baseline[s.Dataset][s.Path]
+		if !ok {
+			continue
+		}
+		name := s.Dataset + " " + s.Path
+		if s.Body.F1 < f.F1-ratchetSlack {
+			out = append(out, fmt.Sprintf("%s: body F1 %.3f < %.3f", name, s.Body.F1, f.F1))
+		}
+		if f.Low > 0 && s.Low > f.Low+ratchetSlack {
+			out = append(out, fmt.Sprintf("%s: %.1f%% of pages under F1 0.5 > %.1f%%", name, 100*s.Low, 100*f.Low))
+		}
+		if f.Title > 0 && s.Title < f.Title-ratchetSlack {
+			out = append(out, fmt.Sprintf("%s: title agreement %.3f < %.3f", name, s.Title, f.Title))
+		}
+	}
+	return out
+}
+
+// Targets of the issue "normalization that holds on pages it has never
+// seen": met or not, they do not fail the evaluation; the ratchet does.
+func TargetReport(scores []DevScore) []string {
+	by := map[string]map[string]DevScore{}
+	for _, s := range scores {
+		if by[s.Dataset] == nil {
+			by[s.Dataset] = map[string]DevScore{}
+		}
+		by[s.Dataset][s.Path] = s
+	}
+	var out []string
+	mark := func(ok bool) string {
+		if ok {
+			return "met"
+		}
+		return "MISSED"
+	}
+	for _, ds := range DevDatasets {
+		html, base := by[ds][PathHTML], by[ds][PathTrafilatura]
+		out = append(out, fmt.Sprintf("%s: HTML F1 %.3f ≥ go-trafilatura %.3f + 0.01: %s", ds, html.Body.F1, base.Body.F1, mark(html.Body.F1 >= base.Body.F1+0.01)))
+		for _, p := range []string{PathWalk, PathChromium} {
+			t := by[ds][p]
+			out = append(out, fmt.Sprintf("%s: %s F1 %.3f within 0.02 of HTML %.3f: %s; under 0.5 on %.1f%% ≤ 1%%: %s; title %.3f ≥ 0.90: %s", ds, p,
+				t.Body.F1, html.Body.F1, mark(t.Body.F1 >= html.Body.F1-0.02), 100*t.Low, mark(t.Low <= 0.01), t.Title, mark(t.Title >= 0.9)))
+		}
+	}
+	return out
+}
+
+// formatFloors prints scores as Baseline entries, for raising the ratchet.
+func formatFloors(scores []DevScore) string {
+	var b strings.Builder
+	b.WriteString("var Baseline = map[string]map[string]Floor{\n")
+	last := ""
+	for _, s := range scores {
+		if s.Dataset == "all" {
+			continue
+		}
+		if s.Dataset != last {
+			if last != "" {
+				b.WriteString("\t},\n")
+			}
+			fmt.Fprintf(&b, "\t%q: {\n", s.Dataset)
+			last = s.Dataset
+		}
+		title := 0.0
+		if strings.HasPrefix(s.Path, "text/") {
+			title = s.Title
+		}
+		fmt.Fprintf(&b, "\t\t%q: {F1: %.3f, Low: %.3f, Title: %.3f},\n", s.Path, s.Body.F1, s.Low, title)
+	}
+	b.WriteString("\t},\n}\n")
+	return b.String()
+}
