@@ -100,7 +100,7 @@ func normalizeAll(ctx context.Context, env *environment, norm *normalize.Normali
 		done++
 		r := <-out
 		switch {
-		case r.err != nil && ctx.Err() != nil && errors.Is(r.err, ctx.Err()):
+		case ctx.Err() != nil && errors.Is(r.err, ctx.Err()):
 			interrupted++ // not the input's fault: counted, not reported
 		case r.err != nil:
 			failed++
@@ -109,7 +109,7 @@ func normalizeAll(ctx context.Context, env *environment, norm *normalize.Normali
 			if _, err := env.stdout.Write(r.line); err != nil {
 				fmt.Fprintf(env.stderr, "crier: writing output: %v\n", err)
 				cancel()
-				for range pending {
+				for range pending { // until the dispatcher has stopped
 				}
 				return exitFailed
 			}

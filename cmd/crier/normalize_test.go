@@ -213,3 +213,21 @@ func TestNormalizeStopsOnCancel(t *testing.T) {
 		})
 	}
 }
+
+type failingWriter struct{}
+
+func (failingWriter) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+// TestNormalizeStopsOnWriteError: an output that cannot be written ends
+// the command at once, whatever is left to do.
+func TestNormalizeStopsOnWriteError(t *testing.T) {
+	args := []string{"normalize"}
+	for range 20 {
+		args = append(args, "../../examples/inbox/000_c7389a0de46d1d46.txt")
+	}
+	var stderr bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(""), failingWriter{}, &stderr, nil)
+	if want := "crier: writing output: io: read/write on closed pipe\n"; code != exitFailed || stderr.String() != want {
+		t.Errorf("status %d, stderr %q; want %d, %q", code, stderr.String(), exitFailed, want)
+	}
+}
