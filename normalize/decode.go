@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"regexp"
 	"strings"
@@ -24,9 +25,11 @@ var (
 )
 
 // decodeText turns raw bytes into a UTF-8 string. label is a charset name
-// from the content type or the HTML meta tag ("" if none). Order: BOM,
-// declared charset, valid UTF-8, then Windows-1252 if the result is
-// plausible text.
+// from the content type or the HTML meta tag ("" if none). Order: BOM, a
+// binary file signature (refused), UTF-16 without BOM, the share of control
+// bytes (refused if tooManyControls), declared charset, valid UTF-8, then
+// Windows-1252 if the result is plausible text. A few stray control
+// characters are cleaned out of the result (see cleanControls).
 func decodeText(data []byte, label string) (string, error) {
 	switch {
 	case bytes.HasPrefix(data, bomUTF8):
@@ -38,30 +41,207 @@ func decodeText(data []byte, label string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("%w: bad UTF-16: %v", ErrEncoding, err)
 		}
-		return checkText(string(out))
+		return cleanControls(string(out))
 	}
-	if bytes.IndexByte(data, 0) >= 0 {
-		return "", fmt.Errorf("%w: NUL byte at offset %d", ErrBinary, bytes.IndexByte(data, 0))
+	if kind := binarySignature(data); kind != "" {
+		return "", fmt.Errorf("%w: %s, not text", ErrBinary, kind)
+	}
+	if enc := sniffUTF16(data); enc != nil {
+		out, err := enc.NewDecoder().Bytes(data)
+		if err != nil {
+			return "", fmt.Errorf("%w: bad UTF-16: %v", ErrEncoding, err)
+		}
+		return cleanControls(string(out))
+	}
+	// NUL padding at the end (a file preallocated, or cut short by a
+	// crash) is not content, however long.
+	data = bytes.TrimRight(data, "\x00")
+	if n, first := controlBytes(data); tooManyControls(n, len(data)) {
+		return "", fmt.Errorf("%w: %d control bytes in %d, the first at offset %d", ErrBinary, n, len(data), first)
 	}
 	// Valid UTF-8 with multi-byte sequences is UTF-8 whatever the label
 	// says: legacy text is almost never valid UTF-8 by accident.
 	if utf8.Valid(data) && hasMultiByte(data) {
-		return checkText(repairMojibake(string(data)))
+		return cleanControls(repairMojibake(string(data)))
 	}
 	if enc := lookupCharset(label); enc != nil {
 		out, err := enc.NewDecoder().Bytes(data)
 		if err == nil && !bytes.ContainsRune(out, utf8.RuneError) {
-			return checkText(string(out))
+			return cleanControls(string(out))
 		}
 	}
 	if utf8.Valid(data) {
-		return checkText(string(data))
+		return cleanControls(string(data))
 	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
 	if err != nil || !plausibleLatin(string(out)) {
 		return "", fmt.Errorf("%w: invalid UTF-8 and not plausible Windows-1252", ErrEncoding)
 	}
-	return checkText(string(out))
+	return cleanControls(string(out))
+}
+
+// tooManyControls reports whether bad characters out of n are too many for
+// text: more than four and more than 2%. Compressed or random data has
+// about 10% C0 control bytes, executables and images far more; text
+// damaged by a stray NUL has one or a few.
+func tooManyControls(bad, n int) bool {
+	return bad > 4 && bad*50 > n
+}
+
+// isStray reports whether r is a control character that text does not
+// use: C0 but tab, line feed, vertical tab, form feed and carriage
+// return; and DEL.
+func isStray(r rune) bool {
+	return (r < 0x20 && !strings.ContainsRune("\t\n\v\f\r", r)) || r == 0x7f
+}
+
+// controlBytes counts the stray control bytes of 8-bit data and gives the
+// offset of the first. ESC is not counted: ISO-2022-JP text is made of
+// escape sequences; the decoder consumes them.
+func controlBytes(data []byte) (n, first int) {
+	first = -1
+	for i, c := range data {
+		if isStray(rune(c)) && c != 0x1b {
+			if n++; first < 0 {
+				first = i
+			}
+		}
+	}
+	return n, first
+}
+
+// cleanControls refuses decoded text with too many control characters or
+// U+FFFD (a binary file that happens to decode) and cleans the few stray
+// ones out: NUL and DEL are dropped, as a browser drops NUL from a page's
+// text; other C0 controls become a space, as they stand for one in the
+// pages seen (0x1D in "I.\x1dManagement").
+func cleanControls(s string) (string, error) {
+	var n, stray, junk int
+	for _, r := range s {
+		n++
+		switch {
+		case isStray(r):
+			stray++
+		case r == utf8.RuneError || 0x80 <= r && r <= 0x9f:
+			junk++ // undecodable bytes, C1 controls: kept, but counted
+		}
+	}
+	if tooManyControls(stray+junk, n) {
+		return "", fmt.Errorf("%w: %d control characters in %d", ErrBinary, stray+junk, n)
+	}
+	if stray == 0 {
+		return s, nil
+	}
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r == 0 || r == 0x7f:
+			return -1
+		case isStray(r):
+			return ' '
+		}
+		return r
+	}, s), nil
+}
+
+// sniffUTF16 recognizes UTF-16 without a BOM by where its NUL bytes fall:
+// in text that is at least half Latin script or markup, most code units
+// have a zero high byte (the odd offsets in little-endian, the even ones
+// in big-endian), and almost none a zero low byte. Text in other scripts
+// is left to the other checks. The decoded text is checked like any.
+// It returns nil if data does not look like UTF-16.
+func sniffUTF16(data []byte) encoding.Encoding {
+	head := data[:min(len(data), 4096)]
+	units := len(head) / 2
+	var even, odd int
+	for i := 0; i+1 < len(head); i += 2 {
+		if head[i] == 0 {
+			even++
+		}
+		if head[i+1] == 0 {
+			odd++
+		}
+	}
+	switch {
+	case units == 0:
+		return nil
+	case odd*2 >= units && even*10 <= odd:
+		return xunicode.UTF16(xunicode.LittleEndian, xunicode.IgnoreBOM)
+	case even*2 >= units && odd*10 <= even:
+		return xunicode.UTF16(xunicode.BigEndian, xunicode.IgnoreBOM)
+	}
+	return nil
+}
+
+// signatures are the first bytes of binary formats an article source may
+// send by mistake. Each is long or odd enough never to begin a text.
+var signatures = []struct {
+	offset int
+	magic  string
+	kind   string
+}{
+	{0, "\x89PNG\r\n\x1a\n", "a PNG image"},
+	{0, "\xff\xd8\xff", "a JPEG image"},
+	{0, "GIF87a", "a GIF image"},
+	{0, "GIF89a", "a GIF image"},
+	{0, "II*\x00", "a TIFF image"},
+	{0, "MM\x00*", "a TIFF image"},
+	{0, "\x00\x00\x01\x00", "an icon"},
+	{8, "WEBP", "a WebP image"}, // after "RIFF" and a size, checked below
+	{8, "WAVE", "a WAV sound"},
+	{8, "AVI ", "an AVI video"},
+	{4, "ftyp", "an MP4 or QuickTime file"}, // after a size below 16 MB
+	{0, "ID3\x03", "an MP3 sound"},
+	{0, "ID3\x04", "an MP3 sound"},
+	{0, "OggS\x00", "an Ogg file"},
+	{0, "\x1a\x45\xdf\xa3", "a Matroska or WebM video"},
+	{0, "%PDF-", "a PDF document"},
+	{0, "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an OLE document (old Word, Excel)"},
+	{0, "PK\x03\x04", "a ZIP archive (or docx, odt, epub)"},
+	{0, "PK\x05\x06", "a ZIP archive"},
+	{0, "PK\x07\x08", "a ZIP archive"},
+	{0, "\x1f\x8b\x08", "a gzip file"},
+	{0, "BZh", "a bzip2 file"}, // with the block magic, checked below
+	{0, "\xfd7zXZ\x00", "an xz file"},
+	{0, "\x28\xb5\x2f\xfd", "a zstd file"},
+	{0, "7z\xbc\xaf\x27\x1c", "a 7z archive"},
+	{0, "Rar!\x1a\x07", "a RAR archive"},
+	{257, "ustar\x00", "a tar archive"},
+	{257, "ustar  \x00", "a tar archive"},
+	{0, "SQLite format 3\x00", "an SQLite database"},
+	{0, "\x7fELF", "an ELF executable"},
+	{0, "\xfe\xed\xfa\xce", "a Mach-O executable"},
+	{0, "\xfe\xed\xfa\xcf", "a Mach-O executable"},
+	{0, "\xce\xfa\xed\xfe", "a Mach-O executable"},
+	{0, "\xcf\xfa\xed\xfe", "a Mach-O executable"},
+	{0, "\xca\xfe\xba\xbe", "a Java class or Mach-O executable"},
+	{0, "\x00asm", "a WebAssembly module"},
+	{0, "wOFF", "a WOFF font"},
+	{0, "wOF2", "a WOFF2 font"},
+	{0, "\x00\x01\x00\x00\x00", "a TrueType font"},
+}
+
+// binarySignature names the binary format data starts with, "" if none.
+func binarySignature(data []byte) string {
+	for _, s := range signatures {
+		if !bytes.HasPrefix(data[min(s.offset, len(data)):], []byte(s.magic)) {
+			continue
+		}
+		switch {
+		case s.offset == 8 && !bytes.HasPrefix(data, []byte("RIFF")), s.offset == 4 && data[0] != 0:
+			continue
+		case s.magic == "BZh" && !(len(data) >= 10 && data[3] >= '1' && data[3] <= '9' && string(data[4:10]) == "1AY&SY"):
+			continue
+		}
+		return s.kind
+	}
+	// A Windows executable: "MZ", and the PE header where the DOS header
+	// says it is.
+	if len(data) >= 64 && string(data[:2]) == "MZ" {
+		if pe := int(binary.LittleEndian.Uint32(data[60:64])); pe+4 <= len(data) && pe >= 64 && string(data[pe:pe+4]) == "PE\x00\x00" {
+			return "a Windows executable"
+		}
+	}
+	return ""
 }
 
 // lookupCharset returns the encoding for a non-UTF-8 label, nil otherwise.
@@ -78,22 +258,6 @@ func lookupCharset(label string) encoding.Encoding {
 		return nil
 	}
 	return enc
-}
-
-// checkText rejects text with too many control characters: that is a
-// binary file that happens to decode.
-func checkText(s string) (string, error) {
-	var n, ctrl int
-	for _, r := range s {
-		n++
-		if r == utf8.RuneError || (unicode.IsControl(r) && !strings.ContainsRune("\t\n\r\f\v", r)) {
-			ctrl++
-		}
-	}
-	if ctrl > 0 && ctrl*50 > n {
-		return "", fmt.Errorf("%w: %d control characters in %d", ErrBinary, ctrl, n)
-	}
-	return s, nil
 }
 
 // plausibleLatin reports whether s, decoded as Windows-1252, looks like a
@@ -118,15 +282,23 @@ func plausibleLatin(s string) bool {
 }
 
 // htmlCharset returns the charset declared by an HTML document's meta tag.
+// A UTF-16 one is read as UTF-8, as the HTML standard says: a meta tag
+// readable as ASCII is not in UTF-16, whatever it declares.
 func htmlCharset(data []byte) string {
 	head := data
 	if len(head) > 4096 {
 		head = head[:4096]
 	}
-	if m := metaCharset.FindSubmatch(head); m != nil {
-		return string(m[1])
+	m := metaCharset.FindSubmatch(head)
+	if m == nil {
+		return ""
 	}
-	return ""
+	if enc, err := htmlindex.Get(string(m[1])); err == nil {
+		if name, _ := htmlindex.Name(enc); strings.HasPrefix(name, "utf-16") {
+			return "utf-8"
+		}
+	}
+	return string(m[1])
 }
 
 func hasMultiByte(b []byte) bool {

@@ -7,7 +7,8 @@ import "errors"
 var (
 	// ErrEmpty: the input is empty or no article text is left after cleaning.
 	ErrEmpty = errors.New("empty article")
-	// ErrBinary: the input is not text (NUL bytes, control characters).
+	// ErrBinary: the input is not text (a binary file signature, too many
+	// control characters).
 	ErrBinary = errors.New("binary input")
 	// ErrEncoding: the input is text in an encoding that cannot be decoded.
 	ErrEncoding = errors.New("undecodable text encoding")

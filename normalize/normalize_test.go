@@ -295,7 +295,7 @@ func TestBadInput(t *testing.T) {
 		{"whitespace", Input{Name: "a.txt", Data: []byte(" \n\t\r\n  \n")}, ErrEmpty},
 		{"invisible only", Input{Name: "a.txt", Data: []byte("\u200b\u00a0\ufeff\n\u00ad")}, ErrEmpty},
 		{"boilerplate only", Input{Name: "a.txt", Data: []byte("Publicité\nPartager cet article\nLAISSER UN COMMENTAIRE\n")}, ErrEmpty},
-		{"NUL", Input{Name: "a.txt", Data: []byte("Bonjour\x00le monde")}, ErrBinary},
+		{"NULs", Input{Name: "a.txt", Data: []byte("Bonjour\x00\x00\x00\x00\x00le\x00monde")}, ErrBinary},
 		{"binary", Input{Name: "a.bin", Data: []byte{0x89, 'P', 'N', 'G', 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d}}, ErrBinary},
 		{"controls", Input{Name: "a.txt", Data: []byte("\x01\x02\x03\x04\x05abc\x06\x07\x08")}, ErrBinary},
 		{"bad utf-8", Input{Name: "a.txt", Data: []byte("abc \x81\x8d\x8f\x90\x9d\xff\xfe def")}, ErrEncoding},
