@@ -103,13 +103,35 @@ func newBlock(raw string, now time.Time) *block {
 	default:
 		if bl, ok := parseByline(text); ok {
 			b.cls, b.byline = clsNoise, &bl
-		} else if dateOnly(text, now) {
+		} else if dateOnly(text, now) || metaSegments(text, now) {
 			b.cls, b.dateLine = clsNoise, true
 		} else {
 			b.cls = classify(b)
 		}
 	}
 	return b
+}
+
+// metaSegments reports whether a line is short fields separated by bars
+// or middle dots, one of them a date: "Ashok Pradhan | TNN | Apr 7, 2020,
+// 15:43 IST", "Par Jean Dupont · 12 mars 2024".
+func metaSegments(line string, now time.Time) bool {
+	if len(line) > 200 || !strings.ContainsAny(line, "|·") {
+		return false
+	}
+	segs := strings.FieldsFunc(line, func(r rune) bool { return r == '|' || r == '·' })
+	if len(segs) < 2 || len(segs) > 6 {
+		return false
+	}
+	dated := false
+	for _, s := range segs {
+		s = strings.TrimSpace(s)
+		if len(strings.Fields(s)) > 6 {
+			return false
+		}
+		dated = dated || dateOnly(s, now)
+	}
+	return dated
 }
 
 func classify(b *block) class {
@@ -274,12 +296,48 @@ func TrainingLines(text string, now time.Time) (lines []string, inputs [][]float
 		return nil, nil, nil
 	}
 	first, last, titleAt := judgeLines(bs, "", &extraction{})
-	inputs = lineModelInputs(bs, first, last, titleAt)
-	for i, b := range bs {
+	v := newModelView(bs, first, last, titleAt)
+	inputs = lineModelInputs(v.bs, v.first, v.last, v.title)
+	for i, b := range v.bs {
 		lines = append(lines, b.text)
-		fixed = append(fixed, ruleDecides(b, i == titleAt))
+		fixed = append(fixed, ruleDecides(b, i == v.title))
 	}
 	return lines, inputs, fixed
+}
+
+// modelView is the page as the line model sees it: without the lines of
+// known boilerplate ("Publicité", "Share"), whose number and place vary
+// from one copy of an article to the next and say nothing of the lines
+// around them. End and related markers stay: they say where the article
+// ends.
+type modelView struct {
+	bs                 []*block
+	at                 []int // index in the page of each line of the view
+	first, last, title int   // the rules' region and title in the view, -1 if none
+}
+
+func newModelView(bs []*block, first, last, titleAt int) *modelView {
+	v := &modelView{first: -1, last: -1, title: -1}
+	for i, b := range bs {
+		if b.boiler && !b.endMarker && !b.related {
+			continue
+		}
+		j := len(v.bs)
+		switch {
+		case i == titleAt:
+			v.title = j
+		case first >= 0 && i >= first && v.first < 0:
+			v.first = j
+		}
+		if first >= 0 && i <= last {
+			v.last = j
+		}
+		v.bs, v.at = append(v.bs, b), append(v.at, i)
+	}
+	if v.first < 0 || v.last < v.first {
+		v.first, v.last = -1, -1
+	}
+	return v
 }
 
 // ruleDecides reports whether a line is left out of the body whatever

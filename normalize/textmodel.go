@@ -881,16 +881,18 @@ func meanP(p []float32, from, to int) float32 {
 }
 
 // predict returns each block's probability of being article text.
+// Lines the model does not see get 0.
 func (m *LineModel) predict(bs []*block, first, last, titleAt int) []float32 {
-	inputs := lineModelInputs(bs, first, last, titleAt)
+	v := newModelView(bs, first, last, titleAt)
+	inputs := lineModelInputs(v.bs, v.first, v.last, v.title)
 	scratch := make([]float32, len(textFeatureNames)+len(contextFeatureNames))
-	p1 := make([]float32, len(bs))
+	p1 := make([]float32, len(inputs))
 	for i, x := range inputs {
 		p1[i] = m.First.Predict(x, scratch)
 	}
 	p := make([]float32, len(bs))
 	for i, x := range SecondInputs(inputs, p1) {
-		p[i] = m.Second.Predict(x, scratch)
+		p[v.at[i]] = m.Second.Predict(x, scratch)
 	}
 	return p
 }

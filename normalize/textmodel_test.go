@@ -1,0 +1,104 @@
+package normalize
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestMetaSegments(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Ashok Pradhan | TNN | Apr 7, 2020, 15:43 IST", true},
+		{"Par Jean Dupont · 12 mars 2024", true},
+		{"Home | World | Sport", false},
+		{"Published on 12 March 2024", false}, // no fields: dateOnly's business
+		{"The minister said on 12 March 2024 that the plan | which nobody had read | was final", false},
+	} {
+		if got := metaSegments(tc.line, now); got != tc.want {
+			t.Errorf("metaSegments(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestIsCommentHeader(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Jane Doe says:", true},
+		{"Reply", true},
+		{"Posted by Alina Chau", true},
+		{"53 Responses to “1,400 Rectangles”", true},
+		{"by Dharmesh Shah on December 4, 2010 at 10:42 pm. Reply #", true},
+		{"Comments (12)", true},
+		{"The council says the plan will be ready next year.", false},
+		{"Minister replies to critics", false},
+	} {
+		b := newBlock(tc.line, time.Now())
+		if got := isCommentHeader(b); got != tc.want {
+			t.Errorf("isCommentHeader(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestCommentHeaderShape(t *testing.T) {
+	a := lineShape("by Jane Doe on December 4, 2010 at 10:42 pm. Reply #")
+	b := lineShape("by Ed Fry on December 5, 2010 at 1:04 pm. Reply #")
+	if a != b {
+		t.Errorf("comment headers shaped differently: %q, %q", a, b)
+	}
+	if lineShape("The minister resigned") == a {
+		t.Error("a headline has a comment header's shape")
+	}
+}
+
+// TestModelViewHidesBoilerplate: lines of known boilerplate do not change
+// what the model sees of the others, so the same article under other
+// boilerplate gets the same inputs.
+func TestModelViewHidesBoilerplate(t *testing.T) {
+	_, data := readSeed(t, "000")
+	now := time.Now()
+	plain := textBlocks(string(data), now)
+	var noisy strings.Builder
+	for _, l := range strings.Split(string(data), "\n") {
+		noisy.WriteString(l + "\nPublicité\nPartager sur Facebook\n")
+	}
+	bs := textBlocks(noisy.String(), now)
+	f1, l1, t1 := judgeLines(plain, "", &extraction{})
+	f2, l2, t2 := judgeLines(bs, "", &extraction{})
+	v1, v2 := newModelView(plain, f1, l1, t1), newModelView(bs, f2, l2, t2)
+	if len(v1.bs) != len(v2.bs) || v1.title != v2.title {
+		t.Fatalf("view of %d lines (title %d), want %d (title %d)", len(v2.bs), v2.title, len(v1.bs), v1.title)
+	}
+	for i := range v1.bs {
+		if v1.bs[i].text != v2.bs[i].text {
+			t.Fatalf("line %d: %q, want %q", i, v2.bs[i].text, v1.bs[i].text)
+		}
+	}
+}
+
+func TestDefaultLineModel(t *testing.T) {
+	m, err := DefaultLineModel()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(m.First.Features, TextFeatureNames()) || !slices.Equal(m.Second.Features, SecondFeatureNames()) {
+		t.Error("the embedded model's features are not this version's")
+	}
+	info, err := os.Stat("model/text.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Size() > 2<<20 {
+		t.Errorf("the model is %d bytes: over the 2 MB a committed model may weigh", info.Size())
+	}
+	if _, err := ParseLineModel([]byte(`{"first":{},"second":{}}`)); err == nil {
+		t.Error("an empty model parsed")
+	}
+}
