@@ -81,8 +81,8 @@ func TestDevEval(t *testing.T) {
 		fmt.Fprintln(&out, "  "+l)
 	}
 	regs := Regressions(scores)
-	if len(regs) > 0 {
-		fmt.Fprintf(&out, "\nBelow the ratchet; if intended, the new floors are:\n%s", formatFloors(scores))
+	if len(regs) > 0 || testing.Verbose() {
+		fmt.Fprintf(&out, "\nThe ratchet at these figures (eval/ratchet.go):\n%s", formatFloors(scores))
 	}
 	report(t, "crier-eval-dev.txt", out.Bytes())
 	for _, r := range regs {

@@ -10,7 +10,33 @@ import (
 // of failed pages or a title agreement moves the wrong way. Raise the
 // entries as the work improves (the figures are deterministic: the same
 // code, pages and Chromium give the same numbers).
-var Baseline = map[string]map[string]Floor{}
+var Baseline = map[string]map[string]Floor{
+	"l3s-gn1": {
+		"html":          {F1: 0.913, Low: 0.048, Title: 0.000},
+		"text/walk":     {F1: 0.941, Low: 0.026, Title: 0.442},
+		"text/chromium": {F1: 0.942, Low: 0.026, Title: 0.438},
+	},
+	"dragnet": {
+		"html":          {F1: 0.898, Low: 0.058, Title: 0.000},
+		"text/walk":     {F1: 0.882, Low: 0.065, Title: 0.453},
+		"text/chromium": {F1: 0.890, Low: 0.057, Title: 0.462},
+	},
+	"cleaneval": {
+		"html":          {F1: 0.835, Low: 0.099, Title: 0.000},
+		"text/walk":     {F1: 0.897, Low: 0.056, Title: 0.231},
+		"text/chromium": {F1: 0.896, Low: 0.058, Title: 0.231},
+	},
+	"cleanportaleval": {
+		"html":          {F1: 0.926, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.948, Low: 0.000, Title: 0.594},
+		"text/chromium": {F1: 0.956, Low: 0.000, Title: 0.565},
+	},
+	"project": {
+		"html":          {F1: 0.965, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.886, Low: 0.087, Title: 0.652},
+		"text/chromium": {F1: 0.932, Low: 0.040, Title: 0.652},
+	},
+}
 
 // Floor is what one dataset and path must keep.
 type Floor struct {
@@ -19,8 +45,9 @@ type Floor struct {
 	Title float64 // title agreement with the HTML path at least this (text paths)
 }
 
-// ratchetSlack absorbs rounding in the recorded figures.
-const ratchetSlack = 0.0015
+// ratchetSlack absorbs rounding in the recorded figures and small
+// differences between Chromium builds.
+const ratchetSlack = 0.003
 
 // Regressions lists the figures below their floor.
 func Regressions(scores []DevScore) []string {
@@ -34,7 +61,7 @@ func Regressions(scores []DevScore) []string {
 		if s.Body.F1 < f.F1-ratchetSlack {
 			out = append(out, fmt.Sprintf("%s: body F1 %.3f < %.3f", name, s.Body.F1, f.F1))
 		}
-		if f.Low > 0 && s.Low > f.Low+ratchetSlack {
+		if s.Low > f.Low+ratchetSlack {
 			out = append(out, fmt.Sprintf("%s: %.1f%% of pages under F1 0.5 > %.1f%%", name, 100*s.Low, 100*f.Low))
 		}
 		if f.Title > 0 && s.Title < f.Title-ratchetSlack {
@@ -79,8 +106,8 @@ func formatFloors(scores []DevScore) string {
 	b.WriteString("var Baseline = map[string]map[string]Floor{\n")
 	last := ""
 	for _, s := range scores {
-		if s.Dataset == "all" {
-			continue
+		if s.Dataset == "all" || s.Path == PathTrafilatura {
+			continue // the baseline is a reference, not crier's
 		}
 		if s.Dataset != last {
 			if last != "" {
