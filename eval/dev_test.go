@@ -64,7 +64,7 @@ func TestDevEval(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	samples, err := TextSamples(ctx, pages, texts, refs)
+	samples, err := Samples(ctx, pages, texts, refs)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,9 +15,10 @@ import (
 	"github.com/crier/crier/normalize"
 )
 
-// TextSample is one scraped-text rendering of a page as the text path's
-// line model sees it, with the target of each line.
-type TextSample struct {
+// Sample is one page as a line model sees it, with the target of each
+// line: a scraped-text rendering for the text path's model, or the page
+// itself (Render "html") for the HTML path's.
+type Sample struct {
 	Page   *Page
 	Render string
 	Inputs [][]float32
@@ -53,10 +54,14 @@ func HTMLRefs(ctx context.Context, pages []*Page, n *normalize.Normalizer) (Refs
 	return refs, err
 }
 
-// TextSamples builds the line model's training samples: every rendering
-// of every page, its lines' inputs and their labels from the gold.
-func TextSamples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]TextSample, error) {
-	per := make([][]TextSample, len(pages))
+// RenderHTML names the samples of the HTML path's model.
+const RenderHTML = "html"
+
+// Samples builds the line models' training samples: every rendering of
+// every page for the text path's model, and every page with HTML for the
+// HTML path's, their lines' inputs and their labels from the gold.
+func Samples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]Sample, error) {
+	per := make([][]Sample, len(pages))
 	// A fixed clock: the features do not depend on when training runs.
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	err := parallel(ctx, len(pages), func(i int) error {
@@ -65,57 +70,88 @@ func TextSamples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]
 		if err != nil {
 			return fmt.Errorf("%s: %w", p.Name(), err)
 		}
-		for _, r := range []string{RenderWalk, RenderChromium} {
-			s, ok := versions[r]
-			if !ok {
-				continue
-			}
-			lines, inputs, fixed := normalize.TrainingLines(s, now)
+		title := p.Title
+		if title == "" {
+			title = refs[p]
+		}
+		add := func(render string, lines []string, inputs [][]float32, fixed []bool) {
 			labels := LineLabels(lines, p.Gold)
 			words := make([]int, len(lines))
-			title := p.Title
-			if title == "" {
-				title = refs[p]
-			}
 			for j, l := range lines {
 				words[j] = len(tokens(l))
 				if title != "" && SameTitle(l, title) {
 					labels[j] = 0
 				}
 			}
-			per[i] = append(per[i], TextSample{Page: p, Render: r, Inputs: inputs, Labels: labels, Fixed: fixed, Words: words})
+			per[i] = append(per[i], Sample{Page: p, Render: render, Inputs: inputs, Labels: labels, Fixed: fixed, Words: words})
+		}
+		for _, r := range []string{RenderWalk, RenderChromium} {
+			if s, ok := versions[r]; ok {
+				lines, inputs, fixed := normalize.TrainingLines(s, now)
+				add(r, lines, inputs, fixed)
+			}
+		}
+		if p.HTML != nil {
+			lines, inputs, fixed, err := normalize.HTMLTrainingLines(p.HTML, now)
+			switch {
+			case normalize.IsBadInput(err):
+				// A page crier refuses teaches nothing.
+			case err != nil:
+				return fmt.Errorf("%s: %w", p.Name(), err)
+			default:
+				add(RenderHTML, lines, inputs, fixed)
+			}
 		}
 		return nil
 	})
-	var out []TextSample
+	var out []Sample
 	for _, s := range per {
 		out = append(out, s...)
 	}
 	return out, err
 }
 
+// Models are the two line models trained together.
+type Models struct{ Text, HTML *normalize.LineModel }
+
+// Train trains both line models on the samples whose page keep accepts.
+func Train(samples []Sample, keep func(*Page) bool, o learn.Options) (Models, error) {
+	var text, html []Sample
+	for _, s := range samples {
+		switch {
+		case !keep(s.Page):
+		case s.Render == RenderHTML:
+			html = append(html, s)
+		default:
+			text = append(text, s)
+		}
+	}
+	var ms Models
+	var err error
+	if ms.Text, err = trainLines(text, normalize.TextFeatureNames(), normalize.SecondFeatureNames(), o); err != nil {
+		return ms, fmt.Errorf("text model: %w", err)
+	}
+	if ms.HTML, err = trainLines(html, normalize.HTMLFeatureNames(), normalize.HTMLSecondFeatureNames(), o); err != nil {
+		return ms, fmt.Errorf("HTML model: %w", err)
+	}
+	return ms, nil
+}
+
 // projectWeight is how much more a page of the project's corpus counts
 // in training than a page of the development corpora.
 var projectWeight = 4.0
 
-// TrainText trains the text path's line model on the samples whose page
-// keep accepts. The second classifier learns from the first one's answers
-// on pages it was not trained on (an inner split by site), as it will see
-// them on new pages.
-func TrainText(samples []TextSample, keep func(*Page) bool, o learn.Options) (*normalize.LineModel, error) {
-	var train []TextSample
-	for _, s := range samples {
-		if keep(s.Page) {
-			train = append(train, s)
-		}
-	}
+// trainLines trains a line model on the samples. The second classifier
+// learns from the first one's answers on pages it was not trained on (an
+// inner split by site), as it will see them on new pages.
+func trainLines(train []Sample, first, second []string, o learn.Options) (*normalize.LineModel, error) {
 	const inner = 3
-	in := func(s *TextSample, f int) bool { return Fold("inner:"+s.Page.Site, inner) == f }
+	in := func(s *Sample, f int) bool { return Fold("inner:"+s.Page.Site, inner) == f }
 	// The inner models and the first classifier train side by side.
 	models := make([]*learn.Model, inner+1)
 	err := parallel(context.Background(), inner+1, func(f int) error {
-		use := func(s *TextSample) bool { return f == inner || !in(s, f) }
-		m, err := learn.Train(normalize.TextFeatureNames(), examples(train, use, nil), o)
+		use := func(s *Sample) bool { return f == inner || !in(s, f) }
+		m, err := learn.Train(first, examples(train, use, nil), o)
 		models[f] = m
 		return err
 	})
@@ -133,17 +169,16 @@ func TrainText(samples []TextSample, keep func(*Page) bool, o learn.Options) (*n
 			}
 		}
 	}
-	first := models[inner]
-	second, err := learn.Train(normalize.SecondFeatureNames(), examples(train, func(*TextSample) bool { return true }, p1), o)
+	m2, err := learn.Train(second, examples(train, func(*Sample) bool { return true }, p1), o)
 	if err != nil {
 		return nil, err
 	}
-	return &normalize.LineModel{First: first, Second: second}, nil
+	return &normalize.LineModel{First: models[inner], Second: m2}, nil
 }
 
 // examples turns the samples use accepts into weighted examples; with
 // p1, the second classifier's inputs.
-func examples(samples []TextSample, use func(*TextSample) bool, p1 [][]float32) []learn.Example {
+func examples(samples []Sample, use func(*Sample) bool, p1 [][]float32) []learn.Example {
 	var data []learn.Example
 	for i := range samples {
 		s := &samples[i]
@@ -206,18 +241,17 @@ func parallel(ctx context.Context, n int, f func(i int) error) error {
 	return first
 }
 
-// CrossValidate scores the line model's recipe without scoring a page on
-// a model trained on its site: k models, each trained on the pages of the
-// other folds, each normalizing the text renderings of its own fold. The
-// HTML path and the baseline run too unless o.NoHTML is set.
-func CrossValidate(ctx context.Context, pages []*Page, samples []TextSample, o DevOptions, k int) ([]DevResult, error) {
+// CrossValidate scores the line models' recipe without scoring a page on
+// a model trained on its site: k pairs of models, each trained on the
+// pages of the other folds, each normalizing the pages of its own fold.
+func CrossValidate(ctx context.Context, pages []*Page, samples []Sample, o DevOptions, k int) ([]DevResult, error) {
 	norms := make([]*normalize.Normalizer, k)
 	for f := range k {
-		m, err := TrainText(samples, func(p *Page) bool { return Fold(p.Site, k) != f }, TrainOptions)
+		ms, err := Train(samples, func(p *Page) bool { return Fold(p.Site, k) != f }, TrainOptions)
 		if err != nil {
 			return nil, fmt.Errorf("fold %d: %w", f, err)
 		}
-		norms[f] = normalize.New(normalize.Options{TextModel: m})
+		norms[f] = normalize.New(normalize.Options{TextModel: ms.Text, HTMLModel: ms.HTML})
 	}
 	o.Normalizer = func(p *Page) *normalize.Normalizer { return norms[Fold(p.Site, k)] }
 	return DevRun(ctx, pages, o)

@@ -77,7 +77,8 @@ func decodeText(data []byte, label string) (string, error) {
 	if err != nil || !plausibleLatin(string(out)) {
 		return "", fmt.Errorf("%w: invalid UTF-8 and not plausible Windows-1252", ErrEncoding)
 	}
-	return cleanControls(string(out))
+	// Bytes Windows-1252 leaves undefined were damage: dropped.
+	return cleanControls(strings.ReplaceAll(string(out), "\uFFFD", ""))
 }
 
 // tooManyControls reports whether bad characters out of n are too many for
@@ -278,7 +279,9 @@ func plausibleLatin(s string) bool {
 			odd++
 		}
 	}
-	return total > 0 && nonASCII*3 <= total && odd*5 <= nonASCII
+	// A few undefined bytes in a long page (stray 0x90s) are damage, not
+	// another encoding.
+	return total > 0 && nonASCII*3 <= total && (odd*5 <= nonASCII || odd <= 3 || odd*2000 <= total)
 }
 
 // htmlCharset returns the charset declared by an HTML document's meta tag.

@@ -63,6 +63,7 @@ func TestDecodeText(t *testing.T) {
 		{"NUL in a declared charset", []byte("Le caf\xe9\x00 a rouvert."), "iso-8859-1", "Le café a rouvert.", nil, ""},
 		{"a few NULs in a short text", []byte("\x00Bon\x00jour\x00 le monde\x00"), "", "Bonjour le monde", nil, ""},
 		{"NUL padding at the end", append([]byte("Le texte complet.\n"), make([]byte, 4096)...), "", "Le texte complet.\n", nil, ""},
+		{"stray undefined Windows-1252 bytes", []byte("Philip Glass \x90 wrote the score of Koyaanisqatsi\x8e in 1982, a long and quiet page."), "", "Philip Glass  wrote the score of KoyaanisqatsiŽ in 1982, a long and quiet page.", nil, ""},
 		{"other controls stand for a space", []byte("I.\x1dManagement\x07 (c)\x1fTo provide"), "", "I. Management  (c) To provide", nil, ""},
 		{"DEL dropped", []byte("ab\x7fc"), "", "abc", nil, ""},
 		{"white space kept", []byte("a\tb\r\nc\fd\ve\n"), "", "a\tb\r\nc\fd\ve\n", nil, ""},

@@ -18,26 +18,24 @@ import (
 // into paragraphs and their markup, passing them through the same hygiene
 // and byline detection as plain text. pageURL is the page's URL when the
 // caller knows it.
-func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extraction, error) {
-	if charset == "" {
-		charset = htmlCharset(data)
-	}
-	s, err := decodeText(data, charset)
+func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineModel) (*extraction, error) {
+	doc, pg, kept, res, err := parsePage(data, charset, pageURL, now)
 	if err != nil {
 		return nil, err
 	}
-	doc, err := xhtml.Parse(strings.NewReader(s))
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrEmpty, err)
+	blocks := kept
+	if m != nil {
+		blocks = m.articleBlocks(newHTMLLines(doc, kept, now))
 	}
-	pg := scanPage(doc, pageURL)
-	opts := extractorOptions(now)
-	opts.OriginalURL = pg.base
-	res, err := trafilatura.ExtractDocument(doc, opts)
-	if err != nil || res == nil || res.ContentNode == nil {
-		return nil, fmt.Errorf("%w: no main content found in HTML: %v", ErrEmpty, err)
+	if len(blocks) == 0 {
+		return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
 	}
-	md := res.Metadata
+	var md trafilatura.Metadata
+	if res != nil {
+		md = res.Metadata
+	} else {
+		md.Title = pg.titleTag
+	}
 	ex := &extraction{
 		url:       canonicalURL(md.URL),
 		published: md.Date,
@@ -49,7 +47,6 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	}
 	ex.published, ex.publishedFloating = pageDate(ex.published, pg.published, now)
 	ex.kicker = pg.kicker()
-	blocks := walkContent(res.ContentNode)
 	sites := []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author}
 	ex.title = cleanTitle(pg.headline(md.Title, blocks), ex.kicker, sites)
 	if ex.kicker == "" {
@@ -72,7 +69,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 		}
 	}
 
-	kept := ex.filterBlocks(blocks, pg, now)
+	kept = ex.filterBlocks(blocks, pg, now)
 	if ex.title == "" {
 		for i, b := range kept {
 			if b.kind == kindHeading {
@@ -85,6 +82,32 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time) (*extracti
 	}
 	ex.bodyHTML = renderBlocks(kept)
 	return ex, nil
+}
+
+// parsePage decodes and parses a page, reads what one walk over it finds
+// (resolving its links), and runs go-trafilatura on it. kept is
+// go-trafilatura's content as blocks; it and res are nil when
+// go-trafilatura found none.
+func parsePage(data []byte, charset, pageURL string, now time.Time) (doc *xhtml.Node, pg *pageInfo, kept []*htmlBlock, res *trafilatura.ExtractResult, err error) {
+	if charset == "" {
+		charset = htmlCharset(data)
+	}
+	s, err := decodeText(data, charset)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if doc, err = xhtml.Parse(strings.NewReader(s)); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("%w: %v", ErrEmpty, err)
+	}
+	pg = scanPage(doc, pageURL)
+	opts := extractorOptions(now)
+	opts.OriginalURL = pg.base
+	// go-trafilatura works on a copy of the tree: doc stays whole.
+	res, err = trafilatura.ExtractDocument(doc, opts)
+	if err != nil || res == nil || res.ContentNode == nil {
+		return doc, pg, nil, nil, nil
+	}
+	return doc, pg, walkContent(res.ContentNode), res, nil
 }
 
 // extractorOptions are the go-trafilatura options of the HTML path.

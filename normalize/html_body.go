@@ -23,6 +23,11 @@ type htmlBlock struct {
 	text    strings.Builder
 	html    strings.Builder
 	open    bool // inline text may still be appended (implicit paragraph)
+	// node holds the block in the page: its element, or the element
+	// whose loose text it is.
+	node *xhtml.Node
+	// linkBytes counts the text inside links.
+	linkBytes int
 }
 
 // contentWalker flattens trafilatura's content tree into blocks.
@@ -32,11 +37,19 @@ type contentWalker struct {
 	list   *xhtml.Node
 	order  bool
 	kind   paraKind
+	skip   map[string]bool // elements without text
+	at     *xhtml.Node     // the element being walked
+	inLink int             // depth of <a> elements around the text
+	// splitBr makes a line break end the block, as it ends a line on
+	// screen (the page walk); open is the inline markup around the text,
+	// closed and reopened across the break.
+	splitBr bool
+	open    []string
 }
 
 // walkContent returns the blocks of trafilatura's content tree.
 func walkContent(root *xhtml.Node) []*htmlBlock {
-	w := &contentWalker{kind: kindParagraph}
+	w := &contentWalker{kind: kindParagraph, skip: skipTags}
 	w.container(root)
 	return w.blocks
 }
@@ -53,10 +66,22 @@ var skipTags = map[string]bool{"script": true, "style": true, "noscript": true, 
 // phrasingTags are inline elements unwrapped in BodyHTML.
 var phrasingTags = map[string]bool{"span": true, "u": true, "font": true, "sub": true, "sup": true, "mark": true, "abbr": true, "cite": true, "small": true, "q": true, "s": true, "del": true, "ins": true, "time": true, "label": true, "kbd": true, "samp": true, "var": true, "tt": true, "strike": true, "big": true, "bdi": true, "bdo": true, "data": true, "dfn": true}
 
+// lineTags start a new line on screen wherever they are.
+var lineTags = map[string]bool{
+	"p": true, "div": true, "li": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true,
+	"h6": true, "table": true, "tr": true, "td": true, "th": true, "ul": true, "ol": true, "dl": true,
+	"dt": true, "dd": true, "blockquote": true, "section": true, "article": true, "header": true,
+	"footer": true, "nav": true, "aside": true, "pre": true, "hr": true, "center": true, "form": true,
+	"address": true, "figure": true, "figcaption": true, "main": true,
+}
+
 // inlineTags are kept in BodyHTML (all others are unwrapped).
 var inlineTags = map[string]bool{"em": true, "strong": true, "i": true, "b": true}
 
 func (w *contentWalker) container(n *xhtml.Node) {
+	saved := w.at
+	w.at = n
+	defer func() { w.at = saved }()
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
 		switch c.Type {
 		case xhtml.TextNode:
@@ -66,7 +91,7 @@ func (w *contentWalker) container(n *xhtml.Node) {
 		case xhtml.ElementNode:
 			tag := c.Data
 			switch {
-			case skipTags[tag]:
+			case w.skip[tag]:
 			case tag == "br" || tag == "hr":
 				w.close()
 			case tag == "blockquote":
@@ -86,11 +111,13 @@ func (w *contentWalker) container(n *xhtml.Node) {
 			case headingTag[tag] != "":
 				w.close()
 				b := w.start(kindHeading, headingTag[tag])
+				b.node = c
 				w.inlineChildren(b, c)
 				w.close()
 			case paraTags[tag] && !hasBlockChild(c):
 				w.close()
 				b := w.start(w.kind, "p")
+				b.node = c
 				if w.kind == kindListItem {
 					b.tag = "li"
 				}
@@ -118,7 +145,7 @@ func hasBlockChild(n *xhtml.Node) bool {
 }
 
 func (w *contentWalker) start(kind paraKind, tag string) *htmlBlock {
-	b := &htmlBlock{kind: kind, tag: tag, quote: w.quote}
+	b := &htmlBlock{kind: kind, tag: tag, quote: w.quote, node: w.at}
 	if kind == kindListItem {
 		b.list, b.ordered = w.list, w.order
 	}
@@ -155,49 +182,90 @@ func (w *contentWalker) close() {
 	}
 }
 
-func (w *contentWalker) inlineChildren(b *htmlBlock, n *xhtml.Node) {
+func (w *contentWalker) inlineChildren(b *htmlBlock, n *xhtml.Node) *htmlBlock {
 	for c := n.FirstChild; c != nil; c = c.NextSibling {
-		w.inline(b, c)
+		b = w.inline(b, c)
 	}
+	return b
 }
 
 // inline adds n to b: text escaped, links and emphasis kept, other
-// elements unwrapped, nested blocks separated by a space.
-func (w *contentWalker) inline(b *htmlBlock, n *xhtml.Node) {
+// elements unwrapped, nested blocks separated by a space. It returns the
+// block the text goes on in, a new one after a line break in splitBr
+// mode.
+func (w *contentWalker) inline(b *htmlBlock, n *xhtml.Node) *htmlBlock {
 	switch n.Type {
 	case xhtml.TextNode:
 		b.text.WriteString(n.Data)
 		writeEscaped(&b.html, n.Data)
-		return
+		if w.inLink > 0 {
+			b.linkBytes += len(n.Data)
+		}
+		return b
 	case xhtml.ElementNode:
 	default:
-		return
+		return b
 	}
 	switch tag := n.Data; {
-	case skipTags[tag]:
+	case w.skip[tag]:
+	case tag == "br" && w.splitBr:
+		return w.lineBreak(b)
+	case w.splitBr && lineTags[tag]:
+		// A paragraph or a division inside inline markup (<font><p>…)
+		// still starts a line on screen.
+		b = w.lineBreak(b)
+		b = w.inlineChildren(b, n)
+		return w.lineBreak(b)
 	case tag == "br":
 		b.text.WriteByte(' ')
 		b.html.WriteString("<br>")
 	case tag == "a":
+		w.inLink++
+		defer func() { w.inLink-- }()
 		href := canonicalURL(attr(n, "href"))
 		if href == "" {
-			w.inlineChildren(b, n)
-			return
+			return w.inlineChildren(b, n)
 		}
-		b.html.WriteString(`<a href="` + html.EscapeString(href) + `">`)
-		w.inlineChildren(b, n)
-		b.html.WriteString("</a>")
+		return w.wrap(b, n, `<a href="`+html.EscapeString(href)+`">`, "</a>")
 	case inlineTags[tag]:
-		b.html.WriteString("<" + tag + ">")
-		w.inlineChildren(b, n)
-		b.html.WriteString("</" + tag + ">")
+		return w.wrap(b, n, "<"+tag+">", "</"+tag+">")
 	default:
 		if !phrasingTags[tag] {
 			b.text.WriteByte(' ')
 			b.html.WriteByte(' ')
 		}
-		w.inlineChildren(b, n)
+		return w.inlineChildren(b, n)
 	}
+	return b
+}
+
+// wrap adds n's children to b inside the markup open ... end.
+func (w *contentWalker) wrap(b *htmlBlock, n *xhtml.Node, open, end string) *htmlBlock {
+	b.html.WriteString(open)
+	w.open = append(w.open, open, end)
+	b = w.inlineChildren(b, n)
+	w.open = w.open[:len(w.open)-2]
+	b.html.WriteString(end)
+	return b
+}
+
+// lineBreak ends b at a <br> and starts the next block of its kind, the
+// open inline markup closed and reopened; a break in an empty block is
+// nothing.
+func (w *contentWalker) lineBreak(b *htmlBlock) *htmlBlock {
+	if strings.TrimSpace(b.text.String()) == "" {
+		return b
+	}
+	for i := len(w.open) - 1; i > 0; i -= 2 {
+		b.html.WriteString(w.open[i])
+	}
+	nb := &htmlBlock{kind: b.kind, tag: b.tag, list: b.list, ordered: b.ordered, quote: b.quote, node: b.node, open: b.open}
+	b.open = false
+	w.blocks = append(w.blocks, nb)
+	for i := 0; i < len(w.open); i += 2 {
+		nb.html.WriteString(w.open[i])
+	}
+	return nb
 }
 
 // writeEscaped writes s HTML-escaped with white space collapsed and

@@ -25,7 +25,7 @@ type jsonInput struct {
 
 // extractJSON decodes a structured article. Given fields win over what is
 // extracted from text or html, which go through the usual cleaning.
-func extractJSON(data []byte, now time.Time, m *LineModel) (*extraction, error) {
+func extractJSON(data []byte, now time.Time, textModel, htmlModel *LineModel) (*extraction, error) {
 	s, err := decodeText(data, "")
 	if err != nil {
 		return nil, err
@@ -55,9 +55,9 @@ func extractJSON(data []byte, now time.Time, m *LineModel) (*extraction, error) 
 	var ex *extraction
 	switch {
 	case strings.TrimSpace(in.Text) != "":
-		ex = extractText(in.Text, title, now, m)
+		ex = extractText(in.Text, title, now, textModel)
 	case strings.TrimSpace(in.HTML) != "":
-		if ex, err = extractHTML([]byte(in.HTML), "utf-8", pageURL, now); err != nil {
+		if ex, err = extractHTML([]byte(in.HTML), "utf-8", pageURL, now, htmlModel); err != nil {
 			return nil, err
 		}
 	case bytes.Contains(data, []byte(`"text"`)) || bytes.Contains(data, []byte(`"html"`)):

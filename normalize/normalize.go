@@ -46,8 +46,11 @@ type Options struct {
 	// TextModel decides which lines of a scraped text are the article;
 	// nil means DefaultLineModel.
 	TextModel *LineModel
-	// RulesOnly leaves the text path to its hand-written rules, without a
-	// line model (for comparisons).
+	// HTMLModel decides which blocks of an HTML page are the article;
+	// nil means DefaultHTMLModel.
+	HTMLModel *LineModel
+	// RulesOnly leaves the text path to its hand-written rules and the
+	// HTML path to go-trafilatura, without line models (for comparisons).
 	RulesOnly bool
 }
 
@@ -57,17 +60,25 @@ type Normalizer struct {
 	now       func() time.Time
 	policy    *bluemonday.Policy
 	textModel *LineModel
+	htmlModel *LineModel
 }
 
 // New returns a Normalizer with the given options.
 func New(o Options) *Normalizer {
-	n := &Normalizer{maxBytes: o.MaxBytes, now: o.Now, textModel: o.TextModel}
-	if n.textModel == nil && !o.RulesOnly {
-		m, err := DefaultLineModel()
-		if err != nil {
-			panic("normalize: the embedded line model: " + err.Error()) // a build error, caught by the tests
+	n := &Normalizer{maxBytes: o.MaxBytes, now: o.Now, textModel: o.TextModel, htmlModel: o.HTMLModel}
+	if !o.RulesOnly {
+		// A model that does not parse is a build error, which the tests catch.
+		var err error
+		if n.textModel == nil {
+			if n.textModel, err = DefaultLineModel(); err != nil {
+				panic("normalize: the embedded text line model: " + err.Error())
+			}
 		}
-		n.textModel = m
+		if n.htmlModel == nil {
+			if n.htmlModel, err = DefaultHTMLModel(); err != nil {
+				panic("normalize: the embedded HTML line model: " + err.Error())
+			}
+		}
 	}
 	if n.maxBytes <= 0 {
 		n.maxBytes = DefaultMaxBytes
@@ -173,9 +184,9 @@ func (n *Normalizer) Normalize(ctx context.Context, in Input) (*article.Article,
 		}
 		ex = extractText(s, "", ref, n.textModel)
 	case formatHTML:
-		ex, err = extractHTML(in.Data, charset, "", ref)
+		ex, err = extractHTML(in.Data, charset, "", ref, n.htmlModel)
 	case formatJSON:
-		ex, err = extractJSON(in.Data, ref, n.textModel)
+		ex, err = extractJSON(in.Data, ref, n.textModel, n.htmlModel)
 	}
 	if err != nil {
 		return nil, err

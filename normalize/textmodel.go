@@ -750,6 +750,15 @@ type LineModel struct {
 // ParseLineModel reads a line model written as JSON and checks that it
 // fits this version's features.
 func ParseLineModel(data []byte) (*LineModel, error) {
+	return parseModel(data, textFeatureNames, SecondFeatureNames())
+}
+
+// ParseHTMLModel reads the HTML path's line model written as JSON.
+func ParseHTMLModel(data []byte) (*LineModel, error) {
+	return parseModel(data, htmlFeatureNames, HTMLSecondFeatureNames())
+}
+
+func parseModel(data []byte, first, second []string) (*LineModel, error) {
 	var raw struct{ First, Second json.RawMessage }
 	if err := json.Unmarshal(data, &raw); err != nil {
 		return nil, fmt.Errorf("line model: %w", err)
@@ -762,7 +771,7 @@ func ParseLineModel(data []byte) (*LineModel, error) {
 	if m.Second, err = learn.Parse(raw.Second); err != nil {
 		return nil, fmt.Errorf("line model, second: %w", err)
 	}
-	if !slices.Equal(m.First.Features, textFeatureNames) || !slices.Equal(m.Second.Features, SecondFeatureNames()) {
+	if !slices.Equal(m.First.Features, first) || !slices.Equal(m.Second.Features, second) {
 		return nil, errors.New("line model: its features are not this version's; retrain it (cmd/trainmodel)")
 	}
 	return &m, nil
@@ -811,7 +820,10 @@ func SecondInputs(inputs [][]float32, p1 []float32) [][]float32 {
 	for i := max(segFrom, 0); i <= segTo; i++ {
 		segContent += float64(p1[i]) * words[i]
 	}
-	width := len(textFeatureNames) + len(contextFeatureNames)
+	if n == 0 {
+		return nil
+	}
+	width := len(inputs[0]) + len(contextFeatureNames)
 	flat := make([]float32, n*width)
 	out := make([][]float32, n)
 	var before float64

@@ -1,5 +1,6 @@
-// Command trainmodel trains the text path's line model on the labelled
-// pages of ../shared/corpora and writes it where normalize embeds it:
+// Command trainmodel trains the line models of the text and HTML paths on
+// the labelled pages of ../shared/corpora and writes them where normalize
+// embeds them:
 //
 //	go run ./cmd/trainmodel
 //
@@ -38,7 +39,7 @@ func main() {
 func run(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("trainmodel", flag.ContinueOnError)
 	corpora := fs.String("corpora", "../shared/corpora", "the labelled `dir` of development datasets")
-	out := fs.String("out", "normalize/model/text.json", "where to write the model")
+	out := fs.String("out", "normalize/model", "the `dir` to write the models to (text.json, html.json)")
 	chromium := fs.String("chromium", "chromium", "the Chromium `binary` that renders innerText")
 	cache := fs.String("cache", "", "where Chromium's renders are cached (default: the user cache dir)")
 	project := fs.String("project", "normalize/testdata/corpus,normalize/testdata/seeds", "the project's labelled corpus `dirs`, comma-separated")
@@ -65,7 +66,7 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	samples, err := eval.TextSamples(ctx, pages, texts, refs)
+	samples, err := eval.Samples(ctx, pages, texts, refs)
 	if err != nil {
 		return err
 	}
@@ -77,20 +78,23 @@ func run(ctx context.Context, args []string) error {
 		eval.PrintDev(os.Stdout, eval.DevScores(rs))
 	}
 	slog.Info("training", "samples", len(samples))
-	m, err := eval.TrainText(samples, func(*eval.Page) bool { return true }, eval.TrainOptions)
+	ms, err := eval.Train(samples, func(*eval.Page) bool { return true }, eval.TrainOptions)
 	if err != nil {
 		return err
 	}
-	data, err := json.Marshal(m)
-	if err != nil {
+	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return err
 	}
-	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
-		return err
+	for name, m := range map[string]*normalize.LineModel{"text.json": ms.Text, "html.json": ms.HTML} {
+		data, err := json.Marshal(m)
+		if err != nil {
+			return err
+		}
+		file := filepath.Join(*out, name)
+		if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
+			return err
+		}
+		slog.Info("wrote a model", "file", file, "bytes", len(data))
 	}
-	if err := os.WriteFile(*out, append(data, '\n'), 0o644); err != nil {
-		return err
-	}
-	slog.Info("wrote the model", "file", *out, "bytes", len(data))
 	return nil
 }
