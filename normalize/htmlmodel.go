@@ -410,10 +410,23 @@ func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 			to = i
 		}
 	}
+	// When the model rejects most of what go-trafilatura kept, go-trafilatura
+	// took the wrong part of the page (the comments, a list of teasers):
+	// the model decides alone.
+	trafWords, keptWords := 0, 0
+	for i, b := range hl.bs {
+		if hl.traf[i] > 0 {
+			trafWords += len(b.words)
+			if p[i] >= dropTrafBelow {
+				keptWords += len(b.words)
+			}
+		}
+	}
+	alone := from < 0 || keptWords*3 < trafWords
 	for i, b := range hl.bs {
 		var ok bool
 		switch {
-		case from < 0:
+		case alone:
 			ok = p[i] >= 0.5
 		case hl.traf[i] > 0:
 			ok = p[i] >= dropTrafBelow
