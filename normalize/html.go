@@ -24,8 +24,10 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 		return nil, err
 	}
 	blocks := kept
+	var hl *htmlLines
 	if m != nil {
-		blocks = m.articleBlocks(newHTMLLines(doc, kept, now))
+		hl = newHTMLLines(doc, kept, now)
+		blocks = m.articleBlocks(hl)
 	}
 	if len(blocks) == 0 {
 		return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
@@ -49,6 +51,14 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 	ex.kicker = pg.kicker()
 	sites := []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author}
 	ex.title = cleanTitle(pg.headline(md.Title, blocks), ex.kicker, sites)
+	if hl != nil {
+		// The headline as the page shows it, when the metadata's title is
+		// one of its lines: no site name to cut, and what a reader of the
+		// page (or of its scraped text) sees.
+		if i := visibleTitle([]string{md.Title, pg.titleTag}, hl.bs); i >= 0 {
+			ex.title = hl.bs[i].text
+		}
+	}
 	if ex.kicker == "" {
 		ex.kicker, ex.title = splitKicker(ex.title)
 	}
