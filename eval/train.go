@@ -28,6 +28,10 @@ type Sample struct {
 	// Fixed lines are decided by the rules alone; they train nothing.
 	Fixed []bool
 	Words []int
+	// Text is the rendering (text samples), Title the index of the line
+	// that is the page's headline, -1 if none is.
+	Text  string
+	Title int
 }
 
 // Refs are what the HTML path found on each page: the title that the
@@ -74,21 +78,25 @@ func Samples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]Samp
 		if title == "" {
 			title = refs[p]
 		}
-		add := func(render string, lines []string, inputs [][]float32, fixed []bool) {
+		add := func(render, text string, lines []string, inputs [][]float32, fixed []bool) {
 			labels := LineLabels(lines, p.Gold)
 			words := make([]int, len(lines))
+			at := -1
 			for j, l := range lines {
 				words[j] = len(tokens(l))
 				if title != "" && SameTitle(l, title) {
 					labels[j] = 0
+					if at < 0 {
+						at = j
+					}
 				}
 			}
-			per[i] = append(per[i], Sample{Page: p, Render: render, Inputs: inputs, Labels: labels, Fixed: fixed, Words: words})
+			per[i] = append(per[i], Sample{Page: p, Render: render, Inputs: inputs, Labels: labels, Fixed: fixed, Words: words, Text: text, Title: at})
 		}
 		for _, r := range []string{RenderWalk, RenderChromium} {
 			if s, ok := versions[r]; ok {
 				lines, inputs, fixed := normalize.TrainingLines(s, now)
-				add(r, lines, inputs, fixed)
+				add(r, s, lines, inputs, fixed)
 			}
 		}
 		if p.HTML != nil {
@@ -99,7 +107,7 @@ func Samples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]Samp
 			case err != nil:
 				return fmt.Errorf("%s: %w", p.Name(), err)
 			default:
-				add(RenderHTML, lines, inputs, fixed)
+				add(RenderHTML, "", lines, inputs, fixed)
 			}
 		}
 		return nil
@@ -128,10 +136,14 @@ func Train(samples []Sample, keep func(*Page) bool, o learn.Options) (Models, er
 	}
 	var ms Models
 	var err error
-	if ms.Text, err = trainLines(text, normalize.TextFeatureNames(), normalize.SecondFeatureNames(), o); err != nil {
+	var p1 [][]float32
+	if ms.Text, p1, err = trainLines(text, normalize.TextFeatureNames(), normalize.SecondFeatureNames(), o); err != nil {
 		return ms, fmt.Errorf("text model: %w", err)
 	}
-	if ms.HTML, err = trainLines(html, normalize.HTMLFeatureNames(), normalize.HTMLSecondFeatureNames(), o); err != nil {
+	if ms.Text.Title, err = trainTitle(text, p1, o); err != nil {
+		return ms, fmt.Errorf("title model: %w", err)
+	}
+	if ms.HTML, _, err = trainLines(html, normalize.HTMLFeatureNames(), normalize.HTMLSecondFeatureNames(), o); err != nil {
 		return ms, fmt.Errorf("HTML model: %w", err)
 	}
 	return ms, nil
@@ -144,7 +156,7 @@ var projectWeight = 4.0
 // trainLines trains a line model on the samples. The second classifier
 // learns from the first one's answers on pages it was not trained on (an
 // inner split by site), as it will see them on new pages.
-func trainLines(train []Sample, first, second []string, o learn.Options) (*normalize.LineModel, error) {
+func trainLines(train []Sample, first, second []string, o learn.Options) (*normalize.LineModel, [][]float32, error) {
 	const inner = 3
 	in := func(s *Sample, f int) bool { return Fold("inner:"+s.Page.Site, inner) == f }
 	// The inner models and the first classifier train side by side.
@@ -156,7 +168,7 @@ func trainLines(train []Sample, first, second []string, o learn.Options) (*norma
 		return err
 	})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	p1 := make([][]float32, len(train))
 	for i := range train {
@@ -171,9 +183,35 @@ func trainLines(train []Sample, first, second []string, o learn.Options) (*norma
 	}
 	m2, err := learn.Train(second, examples(train, func(*Sample) bool { return true }, p1), o)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return &normalize.LineModel{First: models[inner], Second: m2}, nil
+	return &normalize.LineModel{First: models[inner], Second: m2}, p1, nil
+}
+
+// trainTitle trains the text path's title classifier on the samples
+// whose headline is one of their lines, with the first classifier's
+// answers from models that did not see the page (an inner split by site).
+func trainTitle(train []Sample, p1 [][]float32, o learn.Options) (*learn.Model, error) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	var data []learn.Example
+	for i, s := range train {
+		if s.Title < 0 {
+			continue
+		}
+		for j, x := range normalize.TitleTrainingInputs(s.Text, now, p1[i]) {
+			if x != nil {
+				data = append(data, learn.Example{X: x, Y: b2f32(j == s.Title), Weight: 1})
+			}
+		}
+	}
+	return learn.Train(normalize.TitleFeatureNames(), data, o)
+}
+
+func b2f32(b bool) float32 {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // examples turns the samples use accepts into weighted examples; with

@@ -51,13 +51,17 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 	ex.kicker = pg.kicker()
 	sites := []string{ex.source, md.Sitename, pg.siteName, hostLabel(md.URL), md.Author}
 	ex.title = cleanTitle(pg.headline(md.Title, blocks), ex.kicker, sites)
+	// The headline as the page shows it, when the metadata's title is one
+	// of its lines: no site name to cut, and what a reader of the page (or
+	// of its scraped text) sees.
+	var lines []*block
 	if hl != nil {
-		// The headline as the page shows it, when the metadata's title is
-		// one of its lines: no site name to cut, and what a reader of the
-		// page (or of its scraped text) sees.
-		if i := visibleTitle([]string{md.Title, pg.titleTag}, hl.bs); i >= 0 {
-			ex.title = hl.bs[i].text
-		}
+		lines = hl.bs
+	} else {
+		_, lines = pageLines(doc, now)
+	}
+	if i := visibleTitle([]string{md.Title, pg.titleTag}, lines); i >= 0 {
+		ex.title = lines[i].text
 	}
 	if ex.kicker == "" {
 		ex.kicker, ex.title = splitKicker(ex.title)

@@ -231,23 +231,32 @@ type htmlLines struct {
 	traf   []float32   // go-trafilatura kept each block (by index in bs)
 }
 
-// newHTMLLines walks the page into blocks and computes their inputs.
-// kept is go-trafilatura's content, nil when it found none.
-func newHTMLLines(doc *xhtml.Node, kept []*htmlBlock, now time.Time) *htmlLines {
-	hl := &htmlLines{}
+// pageLines walks the page into blocks and reads their text as the text
+// path reads lines.
+func pageLines(doc *xhtml.Node, now time.Time) ([]*htmlBlock, []*block) {
+	var hbs []*htmlBlock
+	var bs []*block
 	for _, hb := range pageBlocks(doc) {
 		b := newBlock(cleanLine(hb.text.String()), now) // markup spacing is no layout
 		if b.text == "" {
 			continue
 		}
-		hl.blocks = append(hl.blocks, hb)
-		hl.bs = append(hl.bs, b)
+		hbs = append(hbs, hb)
+		bs = append(bs, b)
 	}
+	markRepeats(bs)
+	dropRelated(bs)
+	return hbs, bs
+}
+
+// newHTMLLines walks the page into blocks and computes their inputs.
+// kept is go-trafilatura's content, nil when it found none.
+func newHTMLLines(doc *xhtml.Node, kept []*htmlBlock, now time.Time) *htmlLines {
+	hl := &htmlLines{}
+	hl.blocks, hl.bs = pageLines(doc, now)
 	if len(hl.bs) == 0 {
 		return hl
 	}
-	markRepeats(hl.bs)
-	dropRelated(hl.bs)
 	first, last, titleAt := judgeLines(hl.bs, "", &extraction{})
 	hl.view = newModelView(hl.bs, first, last, titleAt)
 	text := lineModelInputs(hl.view.bs, hl.view.first, hl.view.last, hl.view.title)
@@ -328,8 +337,8 @@ func newHTMLLines(doc *xhtml.Node, kept []*htmlBlock, now time.Time) *htmlLines 
 }
 
 // trafMembership tells, for each line of the view, whether go-trafilatura
-// kept its text: 1 for a block it kept whole, 0.5 for a part of one, 0
-// otherwise.
+// kept its text: 1 for a block it kept whole, 0.5 for a part of one (long
+// enough not to be a menu's words found in the text), 0 otherwise.
 func trafMembership(v *modelView, blocks []*htmlBlock, kept []*htmlBlock) []float32 {
 	out := make([]float32, len(v.bs))
 	if len(kept) == 0 {
@@ -348,7 +357,7 @@ func trafMembership(v *modelView, blocks []*htmlBlock, kept []*htmlBlock) []floa
 		switch {
 		case keys[b.key]:
 			out[i] = 1
-		case len(b.key) >= 20 && strings.Contains(joined, b.key):
+		case len(b.key) >= 40 && strings.Contains(joined, b.key):
 			out[i] = 0.5
 		}
 	}
@@ -403,7 +412,7 @@ func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 	total := 0
 	from, to := -1, -1 // go-trafilatura's span
 	for i, t := range hl.traf {
-		if t > 0 {
+		if t == 1 {
 			if from < 0 {
 				from = i
 			}

@@ -233,7 +233,16 @@ func extractText(text string, knownTitle string, now time.Time, m *LineModel) *e
 	}
 	first, last, titleAt := judgeLines(bs, knownTitle, ex)
 	if m != nil {
-		applyLineModel(bs, first, last, titleAt, m)
+		if t := applyLineModel(bs, first, last, titleAt, m); t >= 0 && t != titleAt && knownTitle == "" {
+			// The title classifier knows the page's headline better than
+			// the rules.
+			titleAt = t
+			bs[t].content, bs[t].kicker = false, false
+			ex.kicker, ex.title = findKicker(bs, t, bs[t].text)
+			for _, b := range bs {
+				b.content = b.content && !b.kicker
+			}
+		}
 	}
 	return ex.fromLines(bs, titleAt, now)
 }
@@ -346,9 +355,10 @@ func ruleDecides(b *block, title bool) bool {
 	return title || b.boiler || b.kicker || b.repeat || b.byline != nil || b.dateLine || b.caption || b.creditRow
 }
 
-// applyLineModel lets the model decide which lines are content.
-func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) {
-	p := m.predict(bs, first, last, titleAt)
+// applyLineModel lets the model decide which lines are content. It
+// returns the headline the model picks, -1 if none.
+func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
+	p, title := m.predict(bs, first, last, titleAt)
 	for i, b := range bs {
 		// The rules' choice stands unless the model is sure it is wrong.
 		keep := p[i] >= 0.5 || b.content && p[i] >= keepRuleP
@@ -369,6 +379,7 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) {
 	for _, b := range bs {
 		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
 	}
+	return title
 }
 
 // keepRuleP is the least probability the model may give a line the

@@ -745,12 +745,29 @@ func TextFeatureNames() []string { return slices.Clone(textFeatureNames) }
 type LineModel struct {
 	First  *learn.Model `json:"first"`
 	Second *learn.Model `json:"second"`
+	// Title, on the text path, picks the headline among the lines: the
+	// page's other headlines, section names and widgets look alike.
+	Title *learn.Model `json:"title,omitempty"`
 }
 
 // ParseLineModel reads a line model written as JSON and checks that it
 // fits this version's features.
 func ParseLineModel(data []byte) (*LineModel, error) {
-	return parseModel(data, textFeatureNames, SecondFeatureNames())
+	m, err := parseModel(data, textFeatureNames, SecondFeatureNames())
+	if err != nil {
+		return nil, err
+	}
+	var raw struct{ Title json.RawMessage }
+	if err := json.Unmarshal(data, &raw); err != nil || raw.Title == nil {
+		return m, err
+	}
+	if m.Title, err = learn.Parse(raw.Title); err != nil {
+		return nil, fmt.Errorf("line model, title: %w", err)
+	}
+	if !slices.Equal(m.Title.Features, TitleFeatureNames()) {
+		return nil, errors.New("line model: its title features are not this version's; retrain it (cmd/trainmodel)")
+	}
+	return m, nil
 }
 
 // ParseHTMLModel reads the HTML path's line model written as JSON.
@@ -892,9 +909,10 @@ func meanP(p []float32, from, to int) float32 {
 	return s / float32(to-from+1)
 }
 
-// predict returns each block's probability of being article text.
-// Lines the model does not see get 0.
-func (m *LineModel) predict(bs []*block, first, last, titleAt int) []float32 {
+// predict returns each block's probability of being article text (0 for
+// lines the model does not see) and the headline the title classifier
+// picks, -1 if none.
+func (m *LineModel) predict(bs []*block, first, last, titleAt int) ([]float32, int) {
 	v := newModelView(bs, first, last, titleAt)
 	inputs := lineModelInputs(v.bs, v.first, v.last, v.title)
 	scratch := make([]float32, len(textFeatureNames)+len(contextFeatureNames))
@@ -906,5 +924,9 @@ func (m *LineModel) predict(bs []*block, first, last, titleAt int) []float32 {
 	for i, x := range SecondInputs(inputs, p1) {
 		p[v.at[i]] = m.Second.Predict(x, scratch)
 	}
-	return p
+	title := m.pickTitle(v.bs, inputs, p1)
+	if title >= 0 {
+		title = v.at[title]
+	}
+	return p, title
 }

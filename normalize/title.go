@@ -1,7 +1,10 @@
 package normalize
 
 import (
+	"math"
+	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -37,4 +40,91 @@ func visibleTitle(metaTitles []string, bs []*block) int {
 func titleShaped(b *block) bool {
 	n := len(b.words)
 	return n >= 2 && n <= 40 && b.runes <= titleMaxRunes && utf8.RuneCountInString(b.key) >= 8
+}
+
+// titleExtraNames are what the title classifier adds to a line's first
+// inputs: the first classifier's answer, and where the line stands to the
+// article's first paragraph (the anchor) and its words.
+var titleExtraNames = []string{"p1", "before_anchor", "anchor_distance", "lead_overlap"}
+
+// TitleFeatureNames names the title classifier's inputs, in order.
+func TitleFeatureNames() []string { return append(slices.Clone(textFeatureNames), titleExtraNames...) }
+
+// TitleTrainingInputs returns the title classifier's inputs for the
+// lines TrainingLines returns for text, given the first classifier's
+// answers p1 on them (cmd/trainmodel).
+func TitleTrainingInputs(text string, now time.Time, p1 []float32) [][]float32 {
+	bs := textBlocks(text, now)
+	if len(bs) == 0 {
+		return nil
+	}
+	first, last, titleAt := judgeLines(bs, "", &extraction{})
+	v := newModelView(bs, first, last, titleAt)
+	return titleInputs(v.bs, lineModelInputs(v.bs, v.first, v.last, v.title), p1)
+}
+
+// titleInputs returns the title classifier's inputs for the lines of a
+// page, from their first inputs and the first classifier's answers p1;
+// lines that cannot be a headline get nil.
+func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
+	anchor := -1
+	for i, b := range bs {
+		if p1[i] >= 0.5 && len(b.words) >= 12 {
+			anchor = i
+			break
+		}
+	}
+	lead := map[string]bool{}
+	if anchor >= 0 {
+		for i, n := anchor, 0; i < len(bs) && n < 3; i++ {
+			if p1[i] >= 0.5 {
+				addContentWords(lead, bs[i].words)
+				n++
+			}
+		}
+	}
+	out := make([][]float32, len(bs))
+	for i, b := range bs {
+		// A headline does not end with a full stop: a line that does is a
+		// lead or a caption.
+		if !titleShaped(b) || anchor >= 0 && i > anchor+titleAfterAnchor ||
+			strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") {
+			continue
+		}
+		x := make([]float32, 0, len(inputs[i])+len(titleExtraNames))
+		x = append(x, inputs[i]...)
+		dist := len(bs)
+		if anchor >= 0 {
+			dist = max(i-anchor, anchor-i)
+		}
+		x = append(x, p1[i], b2f(anchor >= 0 && i < anchor), float32(math.Log1p(float64(dist))),
+			float32(overlap(b.words, lead)))
+		out[i] = x
+	}
+	return out
+}
+
+// titleAfterAnchor is how far after the article's first paragraph a
+// headline may stand (a deck or a picture's caption may come first).
+const titleAfterAnchor = 3
+
+// titleMinScore is the least score of the classifier's pick; below it,
+// the rules' headline stands.
+const titleMinScore = 0.2
+
+// pickTitle returns the index of the headline among the lines, or -1.
+func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int {
+	if m.Title == nil {
+		return -1
+	}
+	best, bestScore := -1, float32(titleMinScore)
+	for i, x := range titleInputs(bs, inputs, p1) {
+		if x == nil {
+			continue
+		}
+		if s := m.Title.Predict(x, nil); s > bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
 }
