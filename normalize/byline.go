@@ -126,7 +126,7 @@ type byline struct {
 
 // parseByline recognises byline, agency and "published in" lines.
 func parseByline(line string) (byline, bool) {
-	if len([]rune(line)) > 140 || len(strings.Fields(line)) > 16 {
+	if utf8.RuneCountInString(line) > 140 || strings.Count(line, " ") > 20 && len(strings.Fields(line)) > 16 {
 		return byline{}, false
 	}
 	if ags, ok := agencyOnly(line); ok {
@@ -186,6 +186,9 @@ func looksLikeNames(parts []string) bool {
 // agencyOnly returns the agencies of a line made of agency names and
 // separators only ("AFP/Reuters", "(ATS)"); false for any other line.
 func agencyOnly(line string) ([]string, bool) {
+	if len(line) > 120 { // a credit names a few agencies, no more
+		return nil, false
+	}
 	ags := findAgencies(line)
 	if len(ags) == 0 {
 		return nil, false

@@ -15,7 +15,9 @@ func cleanLine(s string) string {
 	if isCleanASCII(s) {
 		return s
 	}
-	s = norm.NFC.String(s)
+	if norm.NFC.QuickSpanString(s) < len(s) { // most text is NFC already: no copy
+		s = norm.NFC.String(s)
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false

@@ -71,10 +71,17 @@ func TestBodyHTMLSanitized(t *testing.T) {
 		{kind: kindParagraph, text: `<script>alert(1)</script> <a href="javascript:x">a</a> & b`},
 		{kind: kindListItem, text: "un"},
 		{kind: kindListItem, text: "deux"},
+		{kind: kindHeading, text: `Titre "cité" & <b>gras</b>`},
+		{kind: kindQuote, text: "« Une citation » l'a dit"},
 	}
-	got := renderHTML(ps, bodyPolicy())
+	got := renderHTML(ps)
 	if strings.Contains(got, "<script") || strings.Contains(got, "<a ") || !strings.Contains(got, "<ul>\n<li>un</li>\n<li>deux</li>\n</ul>") {
 		t.Errorf("renderHTML = %q", got)
+	}
+	// renderHTML does not sanitize: what it writes must be what the policy
+	// leaves.
+	if clean := bodyPolicy().Sanitize(got); clean != got {
+		t.Errorf("the policy changes renderHTML's output:\n%q\n%q", got, clean)
 	}
 }
 

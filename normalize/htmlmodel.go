@@ -376,9 +376,9 @@ func (m *LineModel) predictHTML(hl *htmlLines) []float32 {
 	for i, x := range hl.inputs {
 		p1[i] = m.First.Predict(x, scratch)
 	}
-	for i, x := range SecondInputs(hl.inputs, p1) {
-		p[hl.view.at[i]] = m.Second.Predict(x, scratch)
-	}
+	eachSecondInput(hl.inputs, p1, func(i int, y []float32) {
+		p[hl.view.at[i]] = m.Second.Predict(y, scratch)
+	})
 	return p
 }
 

@@ -812,6 +812,22 @@ func SecondFeatureNames() []string {
 // SecondInputs extends the inputs of a page's lines with the context of
 // the first classifier's answers p1.
 func SecondInputs(inputs [][]float32, p1 []float32) [][]float32 {
+	if len(inputs) == 0 {
+		return nil
+	}
+	width := len(inputs[0]) + len(contextFeatureNames)
+	flat := make([]float32, len(inputs)*width)
+	out := make([][]float32, len(inputs))
+	eachSecondInput(inputs, p1, func(i int, y []float32) {
+		out[i] = flat[i*width : (i+1)*width : (i+1)*width]
+		copy(out[i], y)
+	})
+	return out
+}
+
+// eachSecondInput calls f with the second classifier's inputs of each
+// line in turn, in one buffer that f must not keep.
+func eachSecondInput(inputs [][]float32, p1 []float32, f func(i int, y []float32)) {
 	n := len(inputs)
 	words := make([]float64, n)
 	var total float64
@@ -838,15 +854,13 @@ func SecondInputs(inputs [][]float32, p1 []float32) [][]float32 {
 		segContent += float64(p1[i]) * words[i]
 	}
 	if n == 0 {
-		return nil
+		return
 	}
-	width := len(inputs[0]) + len(contextFeatureNames)
-	flat := make([]float32, n*width)
-	out := make([][]float32, n)
+	y := make([]float32, len(inputs[0])+len(contextFeatureNames))
 	var before float64
 	island, inIsland := 0, false
 	for i, x := range inputs {
-		y := flat[i*width : (i+1)*width : (i+1)*width]
+		clear(y)
 		k := copy(y, x)
 		at := func(j int) float32 {
 			if j < 0 || j >= n {
@@ -891,9 +905,8 @@ func SecondInputs(inputs [][]float32, p1 []float32) [][]float32 {
 			inIsland = false
 		}
 		y[k+7] = float32(min(island, 4))
-		out[i] = y
+		f(i, y)
 	}
-	return out
 }
 
 // meanP is the mean of p over [from, to] clipped to the page, 0 if empty.
@@ -921,9 +934,12 @@ func (m *LineModel) predict(bs []*block, first, last, titleAt int) ([]float32, i
 		p1[i] = m.First.Predict(x, scratch)
 	}
 	p := make([]float32, len(bs))
-	for i, x := range SecondInputs(inputs, p1) {
-		p[v.at[i]] = m.Second.Predict(x, scratch)
-	}
+	eachSecondInput(inputs, p1, func(i int, y []float32) {
+		// The rules decide these lines whatever the model says.
+		if !ruleDecides(v.bs[i], i == v.title) {
+			p[v.at[i]] = m.Second.Predict(y, scratch)
+		}
+	})
 	title := m.pickTitle(v.bs, inputs, p1)
 	if title >= 0 {
 		title = v.at[title]
