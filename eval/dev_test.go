@@ -3,13 +3,11 @@ package eval
 import (
 	"bytes"
 	"context"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"testing"
 
-	"github.com/crier/crier/normalize"
 )
 
 // corporaDir is ../shared/corpora seen from this package.
@@ -45,45 +43,14 @@ func TestDevEval(t *testing.T) {
 	_, err = exec.LookPath("chromium")
 	need(t, "chromium (apt-get install chromium)", err)
 
-	ctx := context.Background()
-	pages, err := LoadDatasets(corporaDir, DevDatasets...)
+	scores, err := DevEval(context.Background(), corporaDir, "chromium", os.Getenv("CRIER_RENDER_CACHE"),
+		"../normalize/testdata/corpus", "../normalize/testdata/seeds")
 	if err != nil {
 		t.Fatal(err)
-	}
-	own, err := LoadProject("../normalize/testdata/corpus", "../normalize/testdata/seeds")
-	if err != nil {
-		t.Fatal(err)
-	}
-	pages = append(pages, own...)
-	texts, closeTexts, err := Renderings(ctx, "chromium", os.Getenv("CRIER_RENDER_CACHE"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer closeTexts()
-	refs, err := HTMLRefs(ctx, pages, normalize.New(normalize.Options{RulesOnly: true}))
-	if err != nil {
-		t.Fatal(err)
-	}
-	samples, err := Samples(ctx, pages, texts, refs)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rs, err := CrossValidate(ctx, pages, samples, DevOptions{Texts: texts, Refs: refs}, Folds)
-	if err != nil {
-		t.Fatal(err)
-	}
-	scores := DevScores(rs)
-	var out bytes.Buffer
-	fmt.Fprintf(&out, "Cross-validated evaluation (%d folds by site), %d pages:\n\n", Folds, len(pages))
-	PrintDev(&out, scores)
-	fmt.Fprintln(&out, "\nTargets:")
-	for _, l := range TargetReport(scores) {
-		fmt.Fprintln(&out, "  "+l)
 	}
 	regs := Regressions(scores)
-	if len(regs) > 0 || testing.Verbose() {
-		fmt.Fprintf(&out, "\nThe ratchet at these figures (eval/ratchet.go):\n%s", formatFloors(scores))
-	}
+	var out bytes.Buffer
+	PrintDevReport(&out, scores, testing.Verbose() || len(regs) > 0)
 	report(t, "crier-eval-dev.txt", out.Bytes())
 	for _, r := range regs {
 		t.Error(r)

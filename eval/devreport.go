@@ -110,3 +110,29 @@ func PrintDev(w io.Writer, scores []DevScore) {
 	}
 	tw.Flush()
 }
+
+// PrintDevReport writes the cross-validated figures, the targets
+// met or missed, and with floors the ratchet's entries at these figures.
+func PrintDevReport(w io.Writer, scores []DevScore, floors bool) {
+	pages := 0
+	for _, s := range scores {
+		if s.Dataset == "all" && s.Path == PathChromium {
+			pages = s.Pages
+		}
+	}
+	fmt.Fprintf(w, "Cross-validated evaluation (%d folds by site), %d pages:\n\n", Folds, pages)
+	PrintDev(w, scores)
+	fmt.Fprintln(w, "\nTargets:")
+	for _, l := range TargetReport(scores) {
+		fmt.Fprintln(w, "  "+l)
+	}
+	if regs := Regressions(scores); len(regs) > 0 {
+		fmt.Fprintln(w, "\nBelow the ratchet:")
+		for _, r := range regs {
+			fmt.Fprintln(w, "  "+r)
+		}
+	}
+	if floors {
+		fmt.Fprintf(w, "\nThe ratchet at these figures (eval/ratchet.go):\n%s", formatFloors(scores))
+	}
+}

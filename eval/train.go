@@ -326,3 +326,38 @@ func Renderings(ctx context.Context, chromium, cacheDir string) (texts Texts, cl
 	}
 	return texts, c.Close, nil
 }
+
+// DevEval runs the cross-validated evaluation: the development datasets
+// under corpora and the project's corpus in projectDirs, every path, the
+// line models trained Folds times without the scored pages' sites.
+// chromium is the browser that renders the innerText versions, cached in
+// cacheDir ("" for the user cache directory).
+func DevEval(ctx context.Context, corpora, chromium, cacheDir string, projectDirs ...string) ([]DevScore, error) {
+	pages, err := LoadDatasets(corpora, DevDatasets...)
+	if err != nil {
+		return nil, err
+	}
+	own, err := LoadProject(projectDirs...)
+	if err != nil {
+		return nil, err
+	}
+	pages = append(pages, own...)
+	texts, closeTexts, err := Renderings(ctx, chromium, cacheDir)
+	if err != nil {
+		return nil, err
+	}
+	defer closeTexts()
+	refs, err := HTMLRefs(ctx, pages, normalize.New(normalize.Options{RulesOnly: true}))
+	if err != nil {
+		return nil, err
+	}
+	samples, err := Samples(ctx, pages, texts, refs)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := CrossValidate(ctx, pages, samples, DevOptions{Texts: texts, Refs: refs}, Folds)
+	if err != nil {
+		return nil, err
+	}
+	return DevScores(rs), nil
+}

@@ -9,14 +9,28 @@ import (
 )
 
 func evalCmd(ctx context.Context, env *environment, args []string) int {
-	fs := flags(env, "eval", "[-v] DIR...", "Score normalization against the labelled corpus in DIR (documents with .gold files\nbeside them): body precision, recall and F1 on 4-word shingles, title, date,\nsource, agencies, language and story pairs. Exit status 1 if a target is missed.")
-	verbose := fs.Bool("v", false, "list every document that misses something")
+	fs := flags(env, "eval", "[-v] [-dev CORPORA] DIR...", "Score normalization against the labelled corpus in DIR (documents with .gold files\nbeside them): body precision, recall and F1 on 4-word shingles, title, date,\nsource, agencies, language and story pairs. Exit status 1 if a target is missed.\nWith -dev, run the cross-validated evaluation instead: the datasets of CORPORA\n(../shared/corpora) and DIR, every path (HTML, go-trafilatura, scraped text as\nrendered by a walk and by Chromium), the line models trained without the scored\npages' sites; exit status 1 if a figure falls below its recorded floor.")
+	verbose := fs.Bool("v", false, "list every document that misses something; with -dev, print the ratchet's entries")
+	dev := fs.String("dev", "", "the development corpora `dir` (../shared/corpora): run the cross-validated evaluation")
+	chromium := fs.String("chromium", "chromium", "with -dev, the Chromium `binary` that renders innerText")
 	if code, done := parse(fs, env, args); done {
 		return code
 	}
 	if fs.NArg() == 0 {
 		fs.Usage()
 		return exitUsage
+	}
+	if *dev != "" {
+		scores, err := eval.DevEval(ctx, *dev, *chromium, "", fs.Args()...)
+		if err != nil {
+			fmt.Fprintf(env.stderr, "crier: %v\n", err)
+			return exitFailed
+		}
+		eval.PrintDevReport(env.stdout, scores, *verbose)
+		if len(eval.Regressions(scores)) > 0 {
+			return exitFailed
+		}
+		return exitOK
 	}
 	docs, err := eval.LoadCorpus(fs.Args()...)
 	if err != nil {
