@@ -7,7 +7,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"testing"
-
 )
 
 // corporaDir is ../shared/corpora seen from this package.

@@ -98,7 +98,7 @@ var cueWords = map[string]uint32{
 	"byline": cueByline, "author": cueByline, "meta": cueByline,
 	"date": cueDate, "time": cueDate, "published": cueDate, "timestamp": cueDate, "dateline": cueDate,
 	"tag": cueTags, "tags": cueTags, "category": cueTags, "categories": cueTags, "topics": cueTags,
-	"keywords": cueTags,
+	"keywords":  cueTags,
 	"subscribe": cueForm, "newsletter": cueForm, "signup": cueForm, "login": cueForm, "register": cueForm,
 	"search": cueForm,
 	"hidden": cueHidden, "hide": cueHidden,
@@ -481,4 +481,3 @@ func HTMLTrainingLines(page []byte, now time.Time) (lines []string, inputs [][]f
 	}
 	return lines, hl.inputs, fixed, nil
 }
-
