@@ -9,32 +9,34 @@ import (
 // the evaluation fails when a body F1 falls below its entry, or a share
 // of failed pages or a title agreement moves the wrong way. Raise the
 // entries as the work improves (the figures are deterministic: the same
-// code, pages and Chromium give the same numbers).
+// code, pages and Chromium give the same numbers; a fresh render of 199
+// pages matched the cache byte for byte). Renders cached under an older
+// recipe give other figures: bump chromiumVersion when the recipe changes.
 var Baseline = map[string]map[string]Floor{
 	"l3s-gn1": {
-		"html":          {F1: 0.938, Low: 0.032, Title: 0.000},
-		"text/walk":     {F1: 0.938, Low: 0.023, Title: 0.661},
-		"text/chromium": {F1: 0.941, Low: 0.019, Title: 0.661},
+		"html":          {F1: 0.935, Low: 0.039, Title: 0.000},
+		"text/walk":     {F1: 0.939, Low: 0.023, Title: 0.658},
+		"text/chromium": {F1: 0.940, Low: 0.023, Title: 0.661},
 	},
 	"dragnet": {
-		"html":          {F1: 0.918, Low: 0.048, Title: 0.000},
-		"text/walk":     {F1: 0.881, Low: 0.064, Title: 0.702},
-		"text/chromium": {F1: 0.889, Low: 0.059, Title: 0.726},
+		"html":          {F1: 0.915, Low: 0.049, Title: 0.000},
+		"text/walk":     {F1: 0.880, Low: 0.069, Title: 0.688},
+		"text/chromium": {F1: 0.886, Low: 0.061, Title: 0.721},
 	},
 	"cleaneval": {
-		"html":          {F1: 0.894, Low: 0.048, Title: 0.000},
-		"text/walk":     {F1: 0.899, Low: 0.052, Title: 0.314},
-		"text/chromium": {F1: 0.896, Low: 0.056, Title: 0.323},
+		"html":          {F1: 0.895, Low: 0.047, Title: 0.000},
+		"text/walk":     {F1: 0.898, Low: 0.052, Title: 0.318},
+		"text/chromium": {F1: 0.896, Low: 0.058, Title: 0.325},
 	},
 	"cleanportaleval": {
-		"html":          {F1: 0.938, Low: 0.014, Title: 0.000},
-		"text/walk":     {F1: 0.954, Low: 0.000, Title: 0.779},
-		"text/chromium": {F1: 0.964, Low: 0.000, Title: 0.721},
+		"html":          {F1: 0.953, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.938, Low: 0.000, Title: 0.681},
+		"text/chromium": {F1: 0.951, Low: 0.000, Title: 0.609},
 	},
 	"project": {
-		"html":          {F1: 0.950, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.883, Low: 0.087, Title: 0.696},
-		"text/chromium": {F1: 0.934, Low: 0.040, Title: 0.696},
+		"html":          {F1: 0.943, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.878, Low: 0.087, Title: 0.739},
+		"text/chromium": {F1: 0.927, Low: 0.040, Title: 0.739},
 	},
 }
 
