@@ -30,7 +30,10 @@ type DevResult struct {
 	// HTMLTitle is the title crier's HTML path took from the page, which
 	// the text paths are compared with.
 	HTMLTitle string
-	Article   *article.Article // nil on the trafilatura path and on errors
+	// TitleShown: the rendering prints HTMLTitle as one of its lines, so
+	// the text path could find it (text paths only).
+	TitleShown bool
+	Article    *article.Article // nil on the trafilatura path and on errors
 }
 
 // Texts gives the scraped-text versions of a page, by renderer name.
@@ -108,7 +111,7 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 		if !ok {
 			continue
 		}
-		r := DevResult{Page: p, Path: path, HTMLTitle: htmlTitle}
+		r := DevResult{Page: p, Path: path, HTMLTitle: htmlTitle, TitleShown: printsLine(s, htmlTitle)}
 		r.Article, r.Err = n.Normalize(ctx, normalize.Input{Name: p.ID + ".txt", Data: []byte(s)})
 		if r.Err == nil {
 			r.Title = r.Article.Title
@@ -117,6 +120,19 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 		rs = append(rs, r)
 	}
 	return rs, nil
+}
+
+// printsLine reports whether one of the text's lines is the title.
+func printsLine(text, title string) bool {
+	if title == "" {
+		return false
+	}
+	for line := range strings.Lines(text) {
+		if SameTitle(line, title) {
+			return true
+		}
+	}
+	return false
 }
 
 // devScore scores a body against a development gold. Some datasets' gold

@@ -22,6 +22,10 @@ type DevScore struct {
 	// title, where this path found the same one (text paths only).
 	Title      float64
 	TitlePages int
+	// TitleShown is Title among the pages whose rendering prints the
+	// HTML path's title as a line: what the text path can reach.
+	TitleShown      float64
+	TitleShownPages int
 	// Dated is the share of pages given a date found on the page (not
 	// estimated from the file's time); crier's paths only.
 	Dated float64
@@ -60,7 +64,7 @@ func DevScores(rs []DevResult) []DevScore {
 func devScore1(ds, path string, rs []DevResult) DevScore {
 	s := DevScore{Dataset: ds, Path: path, Pages: len(rs)}
 	var p, r []float64
-	low, titles, same, dated := 0, 0, 0, 0
+	low, titles, same, dated, shown, shownSame := 0, 0, 0, 0, 0, 0
 	for _, res := range rs {
 		if res.Article != nil && !res.Article.PublishedEstimated {
 			dated++
@@ -74,8 +78,15 @@ func devScore1(ds, path string, rs []DevResult) DevScore {
 		}
 		if strings.HasPrefix(path, "text/") && res.HTMLTitle != "" {
 			titles++
-			if res.Err == nil && SameTitle(res.Title, res.HTMLTitle) {
+			ok := res.Err == nil && SameTitle(res.Title, res.HTMLTitle)
+			if ok {
 				same++
+			}
+			if res.TitleShown {
+				shown++
+				if ok {
+					shownSame++
+				}
 			}
 		}
 	}
@@ -83,6 +94,7 @@ func devScore1(ds, path string, rs []DevResult) DevScore {
 	s.Body.F1 = f1(s.Body.P, s.Body.R)
 	s.Low = ratio(low, len(rs))
 	s.Title, s.TitlePages = ratio(same, titles), titles
+	s.TitleShown, s.TitleShownPages = ratio(shownSame, shown), shown
 	s.Dated = ratio(dated, len(rs))
 	return s
 }
@@ -106,18 +118,19 @@ func SameTitle(a, b string) bool {
 // PrintDev writes the development figures, one row per dataset and path.
 func PrintDev(w io.Writer, scores []DevScore) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "dataset\tpath\tpages\tbody P\tbody R\tbody F1\tF1<0.5\trefused\tdated\ttitle = HTML's\t")
+	fmt.Fprintln(tw, "dataset\tpath\tpages\tbody P\tbody R\tbody F1\tF1<0.5\trefused\tdated\ttitle = HTML's\twhere shown\t")
 	for _, s := range scores {
-		title := ""
+		title, shown := "", ""
 		if strings.HasPrefix(s.Path, "text/") {
 			title = fmt.Sprintf("%.3f (%d)", s.Title, s.TitlePages)
+			shown = fmt.Sprintf("%.3f (%d)", s.TitleShown, s.TitleShownPages)
 		}
 		dated := ""
 		if s.Path != PathTrafilatura {
 			dated = fmt.Sprintf("%.0f%%", 100*s.Dated)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.1f%%\t%d\t%s\t%s\t\n", s.Dataset, s.Path, s.Pages,
-			s.Body.P, s.Body.R, s.Body.F1, 100*s.Low, s.Failed, dated, title)
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%.3f\t%.3f\t%.3f\t%.1f%%\t%d\t%s\t%s\t%s\t\n", s.Dataset, s.Path, s.Pages,
+			s.Body.P, s.Body.R, s.Body.F1, 100*s.Low, s.Failed, dated, title, shown)
 	}
 	tw.Flush()
 }

@@ -359,10 +359,27 @@ func ruleDecides(b *block, title bool) bool {
 // returns the headline the model picks, -1 if none.
 func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 	p, title := m.predict(bs, first, last, titleAt)
+	ruled := make([]bool, len(bs))
 	for i, b := range bs {
+		ruled[i] = b.content
 		// The rules' choice stands unless the model is sure it is wrong.
 		keep := p[i] >= 0.5 || b.content && p[i] >= keepRuleP
 		b.content = keep && !ruleDecides(b, i == titleAt)
+	}
+	// A paragraph the rules took for article text right after a line the
+	// model is sure of (a subheading between at most) goes on with the
+	// article, unless the model is quite sure it does not: with nothing
+	// after it, an article's last paragraph looks like a teaser.
+	for i, b := range bs {
+		if b.content || !ruled[i] || !b.sentEnd || len(b.words) < continueMinWords || p[i] < continueMinP || ruleDecides(b, i == titleAt) {
+			continue
+		}
+		j, short := i-1, false
+		for j >= 0 && !bs[j].content && (bs[j].cls == clsNoise || bs[j].cls == clsShort && !short) {
+			short = short || bs[j].cls == clsShort
+			j--
+		}
+		b.content = j >= 0 && bs[j].content && p[j] >= 0.5
 	}
 	// A short line between two paragraphs of the article is a subheading,
 	// unless the model is sure it is not.
@@ -385,6 +402,13 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 // keepRuleP is the least probability the model may give a line the
 // rules took for article text for it to stay.
 const keepRuleP = 0.2
+
+// continueMinP and continueMinWords: a paragraph right after the
+// article stays with this probability and this many words at least.
+const (
+	continueMinP     = 0.02
+	continueMinWords = 12
+)
 
 // headingMinP is the least probability the model may give a short line
 // between two paragraphs for it to be kept as a subheading.

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -88,7 +89,8 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 		// A headline does not end with a full stop: a line that does is a
 		// lead or a caption.
 		if !titleShaped(b) || anchor >= 0 && i > anchor+titleAfterAnchor ||
-			strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") {
+			strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") ||
+			gluedHeadline(bs, i) {
 			continue
 		}
 		x := make([]float32, 0, len(inputs[i])+len(titleExtraNames))
@@ -102,6 +104,24 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 		out[i] = x
 	}
 	return out
+}
+
+// gluedHeadline reports whether line i ends with a nearby line glued on
+// without a space: scraping glued a breadcrumb to the headline
+// ("AccueilNews - InfosDiplomatieLa Russie va…" above "La Russie va…");
+// the nearby line is the headline.
+func gluedHeadline(bs []*block, i int) bool {
+	t := bs[i].text
+	for j := max(0, i-3); j < min(len(bs), i+4); j++ {
+		u := bs[j].text
+		if j == i || len(u) < 20 || len(u) >= len(t) || !strings.HasSuffix(t, u) {
+			continue
+		}
+		if r, _ := utf8.DecodeLastRuneInString(t[:len(t)-len(u)]); unicode.IsLetter(r) || unicode.IsDigit(r) {
+			return true
+		}
+	}
+	return false
 }
 
 // titleAfterAnchor is how far after the article's first paragraph a
