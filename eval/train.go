@@ -188,10 +188,14 @@ func trainLines(train []Sample, first, second []string, o learn.Options) (*norma
 	return &normalize.LineModel{First: models[inner], Second: m2}, p1, nil
 }
 
-// trainTitle trains the text path's title classifier on the samples
+// titleEnsemble is how many title classifiers are trained, each with its
+// own seed, and averaged.
+const titleEnsemble = 5
+
+// trainTitle trains the text path's title classifiers on the samples
 // whose headline is one of their lines, with the first classifier's
 // answers from models that did not see the page (an inner split by site).
-func trainTitle(train []Sample, p1 [][]float32, o learn.Options) (*learn.Model, error) {
+func trainTitle(train []Sample, p1 [][]float32, o learn.Options) ([]*learn.Model, error) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var data []learn.Example
 	for i, s := range train {
@@ -204,7 +208,15 @@ func trainTitle(train []Sample, p1 [][]float32, o learn.Options) (*learn.Model, 
 			}
 		}
 	}
-	return learn.Train(normalize.TitleFeatureNames(), data, o)
+	ms := make([]*learn.Model, titleEnsemble)
+	err := parallel(context.Background(), titleEnsemble, func(k int) error {
+		ok := o
+		ok.Seed = o.Seed + uint64(k)
+		var err error
+		ms[k], err = learn.Train(normalize.TitleFeatureNames(), data, ok)
+		return err
+	})
+	return ms, err
 }
 
 func b2f32(b bool) float32 {

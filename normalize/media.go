@@ -141,6 +141,9 @@ func findKicker(bs []*block, titleAt int, title string) (kicker, headline string
 	if k, h := splitKicker(title); k != "" {
 		return k, h
 	}
+	if k, h := kickerFromTitleLine(bs, titleAt, title); k != "" {
+		return k, h
+	}
 	for _, i := range []int{titleAt - 1, titleAt + 1} {
 		if i < 0 || i >= len(bs) {
 			continue
@@ -148,6 +151,32 @@ func findKicker(bs []*block, titleAt int, title string) (kicker, headline string
 		if b := bs[i]; isKicker(b) {
 			b.cls, b.kicker = clsNoise, true
 			return b.text, title
+		}
+	}
+	return "", title
+}
+
+// kickerFromTitleLine splits a kicker glued before the headline when a
+// line above prints the two apart, as a <title> does: "Daten von
+// Rheinmetall gehackt - Interne Unterlagen im Netz" above "Interne
+// Unterlagen im Netz Daten von Rheinmetall gehackt".
+func kickerFromTitleLine(bs []*block, titleAt int, title string) (kicker, headline string) {
+	for i := range titleAt {
+		segs := splitTitle(bs[i].text)
+		if len(segs) < 2 {
+			continue
+		}
+		for _, h := range segs {
+			h = strings.TrimSpace(h)
+			if len(h) < 15 || !strings.HasSuffix(title, " "+h) {
+				continue
+			}
+			k := strings.TrimRight(strings.TrimSpace(strings.TrimSuffix(title, h)), ":")
+			for _, s := range segs {
+				if strings.TrimSpace(s) == k {
+					return k, h
+				}
+			}
 		}
 	}
 	return "", title

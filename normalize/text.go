@@ -280,6 +280,7 @@ func judgeLines(bs []*block, knownTitle string, ex *extraction) (first, last, ti
 	}
 	if titleAt >= 0 {
 		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)
+		ex.title = trimStrayQuote(ex.title)
 	}
 	if first < 0 {
 		// No paragraph looks like prose: keep every remaining line that
@@ -412,7 +413,7 @@ const (
 
 // headingMinP is the least probability the model may give a short line
 // between two paragraphs for it to be kept as a subheading.
-const headingMinP = 0.1
+const headingMinP = 0.05
 
 // fromLines fills the extraction from judged blocks.
 func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extraction {
@@ -451,6 +452,21 @@ func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extrac
 	return ex
 }
 
+// trimStrayQuote drops a straight quote left at either end of a headline
+// whose other half the scraper lost ("… partnerem UE\"").
+func trimStrayQuote(t string) string {
+	if strings.Count(t, `"`)%2 == 0 {
+		return t
+	}
+	if s, ok := strings.CutSuffix(t, `"`); ok {
+		return strings.TrimSpace(s)
+	}
+	if s, ok := strings.CutPrefix(t, `"`); ok {
+		return strings.TrimSpace(s)
+	}
+	return t
+}
+
 func firstOf(bs []*block, from int, c class) int {
 	for i := from; i < len(bs); i++ {
 		if bs[i].cls == c {
@@ -481,7 +497,7 @@ func pickTitle(bs []*block, first int) int {
 			continue
 		}
 		n := len(b.words)
-		if n < 3 || n > 40 || strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") {
+		if n < 3 || n > 40 || strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") || gluedMenu(b.text) {
 			continue
 		}
 		score := float64(min(n, 10))/2 - 0.3*float64(min(end-i, 30)) + 12*overlap(b.words, lead)

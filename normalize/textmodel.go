@@ -746,8 +746,10 @@ type LineModel struct {
 	First  *learn.Model `json:"first"`
 	Second *learn.Model `json:"second"`
 	// Title, on the text path, picks the headline among the lines: the
-	// page's other headlines, section names and widgets look alike.
-	Title *learn.Model `json:"title,omitempty"`
+	// page's other headlines, section names and widgets look alike. It is
+	// a few classifiers trained alike but for their seed, averaged: one
+	// alone flips a whole site's headlines from one training to the next.
+	Title []*learn.Model `json:"title,omitempty"`
 }
 
 // ParseLineModel reads a line model written as JSON and checks that it
@@ -757,15 +759,19 @@ func ParseLineModel(data []byte) (*LineModel, error) {
 	if err != nil {
 		return nil, err
 	}
-	var raw struct{ Title json.RawMessage }
-	if err := json.Unmarshal(data, &raw); err != nil || raw.Title == nil {
-		return m, err
+	var raw struct{ Title []json.RawMessage }
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return nil, fmt.Errorf("line model, title: %w (a model of an older version? retrain it: cmd/trainmodel)", err)
 	}
-	if m.Title, err = learn.Parse(raw.Title); err != nil {
-		return nil, fmt.Errorf("line model, title: %w", err)
-	}
-	if !slices.Equal(m.Title.Features, TitleFeatureNames()) {
-		return nil, errors.New("line model: its title features are not this version's; retrain it (cmd/trainmodel)")
+	for _, r := range raw.Title {
+		t, err := learn.Parse(r)
+		if err != nil {
+			return nil, fmt.Errorf("line model, title: %w", err)
+		}
+		if !slices.Equal(t.Features, TitleFeatureNames()) {
+			return nil, errors.New("line model: its title features are not this version's; retrain it (cmd/trainmodel)")
+		}
+		m.Title = append(m.Title, t)
 	}
 	return m, nil
 }

@@ -90,7 +90,7 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 		// lead or a caption.
 		if !titleShaped(b) || anchor >= 0 && i > anchor+titleAfterAnchor ||
 			strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") ||
-			gluedHeadline(bs, i) {
+			gluedHeadline(bs, i) || gluedMenu(b.text) || notHeadline(b) {
 			continue
 		}
 		x := make([]float32, 0, len(inputs[i])+len(titleExtraNames))
@@ -124,6 +124,59 @@ func gluedHeadline(bs []*block, i int) bool {
 	return false
 }
 
+// gluedMenu reports whether a line is menu entries glued together
+// without spaces ("TousArt & CultureEconomieFaits DiversPolitique…"):
+// three times or more, a word of three lowercase letters or more runs
+// into a capitalised one. Names do it once ("PlayStation") or with
+// shorter parts ("iPhone", "YouTube", "LinkedIn").
+func gluedMenu(t string) bool {
+	rs := []rune(t)
+	joins, lower := 0, 0
+	for i, r := range rs {
+		if lower >= 3 && unicode.IsUpper(r) && i+2 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsLower(rs[i+2]) {
+			joins++
+		}
+		if unicode.IsLower(r) {
+			lower++
+		} else {
+			lower = 0
+		}
+	}
+	return joins >= 3
+}
+
+// notHeadline reports the lines shaped like a headline that never are
+// one: breadcrumbs ("Home > News > Latest", "Home » Sport » Tennis"), a blog's links to the
+// previous and next posts ("« Older post | Main"), labelled metadata
+// ("Tags: vista, microsoft", "Source: Press Association") and comment
+// headers ("156 Responses to …").
+func notHeadline(b *block) bool {
+	t := b.text
+	if strings.Contains(t, " > ") || strings.Contains(t, " › ") || strings.Contains(t, " → ") ||
+		strings.Count(t, " » ") >= 2 && !strings.Contains(t, "«") ||
+		(strings.HasPrefix(t, "«") || strings.HasSuffix(t, "»")) && strings.Contains(t, " | ") {
+		return true
+	}
+	if label, _, ok := strings.Cut(t, ":"); ok && metaLabels[strings.ToLower(strings.TrimSpace(label))] {
+		return true
+	}
+	ws := b.words
+	if len(ws) >= 2 && isNumber(ws[0]) && commentWords[ws[1]] {
+		return true
+	}
+	return len(ws) <= 3 && isCommentMarker(ws)
+}
+
+// metaLabels label a line of metadata before a colon.
+var metaLabels = map[string]bool{
+	"tags": true, "tag": true, "tagged": true, "tagged with": true, "filed under": true, "posted in": true,
+	"category": true, "categories": true, "topics": true, "keywords": true, "source": true, "sources": true,
+	"created": true, "posted": true, "published": true, "updated": true, "last updated": true,
+	"mots-clés": true, "mots clés": true, "thèmes": true, "catégories": true, "schlagwörter": true,
+	"themen": true, "schlagworte": true, "quelle": true, "etiquetas": true, "temas": true, "fuente": true,
+	"argomenti": true, "fonte": true, "tagi": true, "źródło": true,
+}
+
 // titleAfterAnchor is how far after the article's first paragraph a
 // headline may stand (a deck or a picture's caption may come first).
 const titleAfterAnchor = 3
@@ -134,7 +187,7 @@ const titleMinScore = 0.2
 
 // pickTitle returns the index of the headline among the lines, or -1.
 func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int {
-	if m.Title == nil {
+	if len(m.Title) == 0 {
 		return -1
 	}
 	best, bestScore := -1, float32(titleMinScore)
@@ -142,7 +195,11 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		if x == nil {
 			continue
 		}
-		if s := m.Title.Predict(x, nil); s > bestScore {
+		var s float32
+		for _, t := range m.Title {
+			s += t.Predict(x, nil)
+		}
+		if s /= float32(len(m.Title)); s > bestScore {
 			best, bestScore = i, s
 		}
 	}

@@ -1,0 +1,120 @@
+package normalize
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+// lineAt returns the index of the block whose text is t.
+func lineAt(t *testing.T, bs []*block, text string) int {
+	t.Helper()
+	for i, b := range bs {
+		if b.text == text {
+			return i
+		}
+	}
+	t.Fatalf("no line %q", text)
+	return -1
+}
+
+func TestGluedHeadline(t *testing.T) {
+	for _, tc := range []struct {
+		lines []string
+		line  string
+		want  bool
+	}{
+		{[]string{"AccueilNews - InfosDiplomatieLa Russie va fermer son ambassade", "La Russie va fermer son ambassade"},
+			"AccueilNews - InfosDiplomatieLa Russie va fermer son ambassade", true},
+		// Glued after a space or a colon, the line is the headline with a kicker.
+		{[]string{"Diplomatie : La Russie va fermer son ambassade", "La Russie va fermer son ambassade"},
+			"Diplomatie : La Russie va fermer son ambassade", false},
+		{[]string{"La Russie va fermer son ambassade", "Le Kremlin a annoncé mardi la fermeture de son ambassade."},
+			"La Russie va fermer son ambassade", false},
+	} {
+		bs := textBlocks(strings.Join(tc.lines, "\n"), time.Now())
+		if got := gluedHeadline(bs, lineAt(t, bs, tc.line)); got != tc.want {
+			t.Errorf("gluedHeadline(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestGluedMenu(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"TousArt & CultureEconomieFaits DiversPolitiqueRevue de presseSociété", true},
+		{"NewsSportWeatherTravelCulture", true},
+		{"PlayStation 5 sales beat Nintendo Switch in JavaScript survey", false},
+		{"Apple unveils the new iPhone on YouTube and LinkedIn", false},
+		{"McDonald's opens in Moscow", false},
+		{"Brexit: Nervenkrieg geht in nächste Runde", false},
+	} {
+		if got := gluedMenu(tc.line); got != tc.want {
+			t.Errorf("gluedMenu(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestKickerFromTitleLine(t *testing.T) {
+	for _, tc := range []struct {
+		lines            []string
+		title            string
+		kicker, headline string
+	}{
+		{[]string{"Daten von Rheinmetall gehackt - Interne Unterlagen im Netz", "Interne Unterlagen im Netz Daten von Rheinmetall gehackt"},
+			"Interne Unterlagen im Netz Daten von Rheinmetall gehackt", "Interne Unterlagen im Netz", "Daten von Rheinmetall gehackt"},
+		{[]string{"Daten von Rheinmetall gehackt | tagesschau.de", "Interne Unterlagen: Daten von Rheinmetall gehackt"},
+			"Interne Unterlagen: Daten von Rheinmetall gehackt", "", "Interne Unterlagen: Daten von Rheinmetall gehackt"},
+		// The line above must print both parts.
+		{[]string{"Startseite", "Interne Unterlagen im Netz Daten von Rheinmetall gehackt"},
+			"Interne Unterlagen im Netz Daten von Rheinmetall gehackt", "", "Interne Unterlagen im Netz Daten von Rheinmetall gehackt"},
+	} {
+		bs := textBlocks(strings.Join(tc.lines, "\n"), time.Now())
+		k, h := kickerFromTitleLine(bs, lineAt(t, bs, tc.title), tc.title)
+		if k != tc.kicker || h != tc.headline {
+			t.Errorf("kickerFromTitleLine(%q) = %q, %q; want %q, %q", tc.title, k, h, tc.kicker, tc.headline)
+		}
+	}
+}
+
+func TestTrimStrayQuote(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{`Michel: Wielka Brytania pozostanie przyjacielem i partnerem UE"`, "Michel: Wielka Brytania pozostanie przyjacielem i partnerem UE"},
+		{`"Reformstau lösen" / Irme Stetter-Karp ist neue ZdK-Präsidentin`, `"Reformstau lösen" / Irme Stetter-Karp ist neue ZdK-Präsidentin`},
+		{`"Nous sommes en guerre"`, `"Nous sommes en guerre"`},
+		{`"Le président a parlé`, `Le président a parlé`},
+	} {
+		if got := trimStrayQuote(tc.in); got != tc.want {
+			t.Errorf("trimStrayQuote(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestNotHeadline(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"RNZ Home > News > Latest News", true},
+		{"Home → Notizie dal mondo vegan → Il Climate Clock ha iniziato a scorrere", true},
+		{"Home » Sport » Tennis", true},
+		{"« Non » au projet, « oui » à l'Europe", false},
+		{"« Art fears business fears art | Blog Home | Announcing a small-group college seminar »", true},
+		{"Tags: vista, os, us, microsoft", true},
+		{"Source: Press Association", true},
+		{"Mots-clés : retraites, grève", true},
+		{"156 Responses to “Shuteye”", true},
+		{"Leave a Reply", true},
+		{"Brexit: Nervenkrieg geht in nächste Runde", false},
+		{"Obama's response to the crisis draws fire from both parties", false},
+		{"Emmanuel Macron : « Nous sommes en guerre »", false},
+		{"« Nous sommes en guerre » : Macron durcit le ton", false},
+	} {
+		bs := textBlocks(tc.line, time.Now())
+		if got := notHeadline(bs[0]); got != tc.want {
+			t.Errorf("notHeadline(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
