@@ -38,14 +38,30 @@ type figure struct {
 // generic (no site-specific rules): matched as whole words or word parts
 // of the attribute ("article__kicker", "c-byline").
 var (
-	kickerCue  = regexp.MustCompile(`(?i)kicker|overline|surtitle|surtitre|dachzeile|topline|rubric|eyebrow|supertitle`)
-	bylineCue  = regexp.MustCompile(`(?i)byline|author|auteur|autor|signature`)
-	captionCue = regexp.MustCompile(`(?i)caption|legende|légende|bildunterschrift|pie-?de-?foto|didascalia`)
-	creditCue  = regexp.MustCompile(`(?i)credit|copyright|photographer|fotograf|bildquelle`)
+	kickerCue  = cue{"kicker", "overline", "surtitle", "surtitre", "dachzeile", "topline", "rubric", "eyebrow", "supertitle"}
+	bylineCue  = cue{"byline", "author", "auteur", "autor", "signature"}
+	captionCue = cue{"caption", "legende", "légende", "bildunterschrift", "pie-de-foto", "piedefoto", "didascalia"}
+	creditCue  = cue{"credit", "copyright", "photographer", "fotograf", "bildquelle"}
 	// ldDatePublished finds datePublished in a JSON-LD script (only those
 	// scripts are searched, never the whole page).
 	ldDatePublished = regexp.MustCompile(`"datePublished"\s*:\s*"([^"]{10,40})"`)
 )
+
+// cue is a list of word parts matched in lowercase attribute values: a
+// plain search, as a case-insensitive regular expression of
+// alternatives took a fifth of the HTML path's time.
+type cue []string
+
+// in reports whether the lowercase attribute value v holds one of the
+// word parts.
+func (c cue) in(v string) bool {
+	for _, w := range c {
+		if strings.Contains(v, w) {
+			return true
+		}
+	}
+	return false
+}
 
 // scanPage walks the parsed page once. It also makes the links of the
 // page absolute in place (and drops those that are not http(s)), so that
@@ -133,13 +149,14 @@ func scanPage(doc *xhtml.Node, pageURL string) *pageInfo {
 		if ip := attr(n, "itemprop"); ip == "datePublished" && itempropTime == "" {
 			itempropTime = attr(n, "content") + attr(n, "datetime")
 		}
-		if cue := attr(n, "class") + " " + attr(n, "id") + " " + attr(n, "itemprop") + " " + attr(n, "rel"); len(cue) > 3 {
+		if v := attr(n, "class") + " " + attr(n, "id") + " " + attr(n, "itemprop") + " " + attr(n, "rel"); len(v) > 3 {
+			v = strings.ToLower(v)
 			switch {
-			case n.Data != "figcaption" && (captionCue.MatchString(cue) || creditCue.MatchString(cue) && (inFigure || n.Parent != nil && hasImage(n.Parent))):
+			case n.Data != "figcaption" && (captionCue.in(v) || creditCue.in(v) && (inFigure || n.Parent != nil && hasImage(n.Parent))):
 				capNodes = append(capNodes, n)
-			case kickerCue.MatchString(cue):
+			case kickerCue.in(v):
 				pg.kickers = append(pg.kickers, n)
-			case bylineCue.MatchString(cue) && n.Data != "meta" && n.Data != "link" && n.Data != "img":
+			case bylineCue.in(v) && n.Data != "meta" && n.Data != "link" && n.Data != "img":
 				pg.bylines = append(pg.bylines, n)
 			}
 		}
@@ -199,7 +216,7 @@ func figuresOf(figs, caps []*xhtml.Node, base *url.URL) []figure {
 			continue
 		}
 		f := figure{caption: text}
-		if c.Data != "figcaption" && !captionCue.MatchString(attr(c, "class")) {
+		if c.Data != "figcaption" && !captionCue.in(strings.ToLower(attr(c, "class"))) {
 			f.caption, f.credit = "", text // a credit element
 		} else if f.credit = creditText(c); f.credit != "" {
 			f.caption = strings.TrimSpace(strings.Replace(text, f.credit, "", 1))
@@ -243,7 +260,7 @@ func creditText(n *xhtml.Node) string {
 		if c.Type != xhtml.ElementNode {
 			continue
 		}
-		if creditCue.MatchString(attr(c, "class")) {
+		if creditCue.in(strings.ToLower(attr(c, "class"))) {
 			return cleanLine(textOf(c))
 		}
 		if s := creditText(c); s != "" {
