@@ -162,6 +162,9 @@ func findKicker(bs []*block, titleAt int, title string) (kicker, headline string
 // Unterlagen im Netz Daten von Rheinmetall gehackt".
 func kickerFromTitleLine(bs []*block, titleAt int, title string) (kicker, headline string) {
 	for i := range titleAt {
+		if len(bs[i].text) < len(title) {
+			continue // it cannot print both parts apart
+		}
 		segs := splitTitle(bs[i].text)
 		if len(segs) < 2 {
 			continue
