@@ -18,6 +18,9 @@ type DevScore struct {
 	Body          PRF     // precision and recall averaged per page, F1 of the averages
 	Low           float64 // share of pages with F1 below 0.5 (failed ones included)
 	Failed        int     // pages normalization refused
+	// RefusedLong names the refused pages whose gold text has
+	// refusedMinWords words or more: articles crier should have taken.
+	RefusedLong []string
 	// Title is the share of pages, among those whose HTML path found a
 	// title, where this path found the same one (text paths only).
 	Title      float64
@@ -71,6 +74,9 @@ func devScore1(ds, path string, rs []DevResult) DevScore {
 		}
 		if res.Err != nil {
 			s.Failed++
+			if len(strings.Fields(res.Page.Gold)) >= refusedMinWords {
+				s.RefusedLong = append(s.RefusedLong, res.Page.Name())
+			}
 		}
 		p, r = append(p, res.Body.P), append(r, res.Body.R)
 		if res.Err != nil || res.Body.F1 < 0.5 {
@@ -98,6 +104,10 @@ func devScore1(ds, path string, rs []DevResult) DevScore {
 	s.Dated = ratio(dated, len(rs))
 	return s
 }
+
+// refusedMinWords: a page whose gold text has this many words is an
+// article, and refusing it is a failure (the target: none).
+const refusedMinWords = 50
 
 // SameTitle compares two titles as a reader would: case, punctuation
 // and spacing aside.

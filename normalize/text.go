@@ -280,7 +280,7 @@ func judgeLines(bs []*block, knownTitle string, ex *extraction) (first, last, ti
 	}
 	if titleAt >= 0 {
 		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)
-		ex.title = trimStrayQuote(ex.title)
+		ex.title = trimGluedByline(trimStrayQuote(ex.title))
 	}
 	if first < 0 {
 		// No paragraph looks like prose: keep every remaining line that
@@ -450,21 +450,6 @@ func (ex *extraction) fromLines(bs []*block, titleAt int, now time.Time) *extrac
 		ex.title = firstSentence(ex.paras[0].text, titleMaxRunes)
 	}
 	return ex
-}
-
-// trimStrayQuote drops a straight quote left at either end of a headline
-// whose other half the scraper lost ("… partnerem UE\"").
-func trimStrayQuote(t string) string {
-	if strings.Count(t, `"`)%2 == 0 {
-		return t
-	}
-	if s, ok := strings.CutSuffix(t, `"`); ok {
-		return strings.TrimSpace(s)
-	}
-	if s, ok := strings.CutPrefix(t, `"`); ok {
-		return strings.TrimSpace(s)
-	}
-	return t
 }
 
 func firstOf(bs []*block, from int, c class) int {

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"math"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -146,10 +147,11 @@ func gluedMenu(t string) bool {
 }
 
 // notHeadline reports the lines shaped like a headline that never are
-// one: breadcrumbs ("Home > News > Latest", "Home » Sport » Tennis"), a blog's links to the
-// previous and next posts ("« Older post | Main"), labelled metadata
-// ("Tags: vista, microsoft", "Source: Press Association") and comment
-// headers ("156 Responses to …").
+// one: breadcrumbs ("Home > News > Latest", "Home » Sport » Tennis"), a
+// blog's links to the previous and next posts ("« Older post | Main"),
+// labelled metadata and teasers ("Tags: vista, microsoft", "Source:
+// Press Association", "Recommended: …") and comment headers ("156
+// Responses to …").
 func notHeadline(b *block) bool {
 	t := b.text
 	if strings.Contains(t, " > ") || strings.Contains(t, " › ") || strings.Contains(t, " → ") ||
@@ -167,14 +169,20 @@ func notHeadline(b *block) bool {
 	return len(ws) <= 3 && isCommentMarker(ws)
 }
 
-// metaLabels label a line of metadata before a colon.
+// metaLabels label a line of metadata, or a teaser of another story,
+// before a colon.
 var metaLabels = map[string]bool{
 	"tags": true, "tag": true, "tagged": true, "tagged with": true, "filed under": true, "posted in": true,
 	"category": true, "categories": true, "topics": true, "keywords": true, "source": true, "sources": true,
-	"created": true, "posted": true, "published": true, "updated": true, "last updated": true,
+	"created": true, "posted": true, "published": true, "last updated": true,
 	"mots-clés": true, "mots clés": true, "thèmes": true, "catégories": true, "schlagwörter": true,
 	"themen": true, "schlagworte": true, "quelle": true, "etiquetas": true, "temas": true, "fuente": true,
 	"argomenti": true, "fonte": true, "tagi": true, "źródło": true,
+	// Teasers of other stories.
+	"recommended": true, "related": true, "see also": true, "read also": true, "read more": true,
+	"lire aussi": true, "à lire aussi": true, "a lire aussi": true, "voir aussi": true,
+	"mehr zum thema": true, "lesen sie auch": true, "auch interessant": true,
+	"lee también": true, "leer más": true, "leggi anche": true, "leia também": true, "czytaj też": true,
 }
 
 // titleAfterAnchor is how far after the article's first paragraph a
@@ -204,4 +212,35 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		}
 	}
 	return best
+}
+
+// trimStrayQuote drops a straight quote left at either end of a headline
+// whose other half the scraper lost ("… partnerem UE\"").
+func trimStrayQuote(t string) string {
+	if strings.Count(t, `"`)%2 == 0 {
+		return t
+	}
+	if s, ok := strings.CutSuffix(t, `"`); ok {
+		return strings.TrimSpace(s)
+	}
+	if s, ok := strings.CutPrefix(t, `"`); ok {
+		return strings.TrimSpace(s)
+	}
+	return t
+}
+
+// gluedByline matches a blog's byline glued after the headline: "… by
+// Alexandre Roche on Thursday, January 12, 2012 at 10:00am", "… by
+// Patrick Wyatt [Design, Social/Online]". A name, then a date with its
+// year or a bracketed list of categories, to the end of the line.
+var gluedByline = regexp.MustCompile(`\s+(?:by|By)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}\s*(?:\son\s+[^\[\]]*\b(?:19|20)\d\d\b.*|\[[^\[\]]*\])$`)
+
+// trimGluedByline cuts a byline glued after a headline, when a headline
+// of three words or more is left.
+func trimGluedByline(t string) string {
+	loc := gluedByline.FindStringIndex(t)
+	if loc == nil || len(strings.Fields(t[:loc[0]])) < 3 {
+		return t
+	}
+	return t[:loc[0]]
 }

@@ -104,6 +104,7 @@ func TestNotHeadline(t *testing.T) {
 		{"« Art fears business fears art | Blog Home | Announcing a small-group college seminar »", true},
 		{"Tags: vista, os, us, microsoft", true},
 		{"Source: Press Association", true},
+		{"Recommended: Caskets for rent, and we're not kidding", true},
 		{"Mots-clés : retraites, grève", true},
 		{"156 Responses to “Shuteye”", true},
 		{"Leave a Reply", true},
@@ -115,6 +116,23 @@ func TestNotHeadline(t *testing.T) {
 		bs := textBlocks(tc.line, time.Now())
 		if got := notHeadline(bs[0]); got != tc.want {
 			t.Errorf("notHeadline(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestTrimGluedByline(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Listen to Music With Your Friends by Alexandre Roche on Thursday, January 12, 2012 at 10:00am", "Listen to Music With Your Friends"},
+		{"The Making of Warcraft's Multiplayer by Patrick Wyatt [Design, Social/Online]", "The Making of Warcraft's Multiplayer"},
+		// Not a byline: no date with its year, too little left, or not
+		// English (a French headline says "adopté par Borne le …").
+		{"Le budget adopté par Élisabeth Borne le 20 octobre 2022", "Le budget adopté par Élisabeth Borne le 20 octobre 2022"},
+		{"Man shot by Police Officer on Tuesday night", "Man shot by Police Officer on Tuesday night"},
+		{"Stand by Me on stage in 2024", "Stand by Me on stage in 2024"},
+		{"Interview by John Smith on May 3, 2012", "Interview by John Smith on May 3, 2012"},
+	} {
+		if got := trimGluedByline(tc.in); got != tc.want {
+			t.Errorf("trimGluedByline(%q) = %q, want %q", tc.in, got, tc.want)
 		}
 	}
 }
