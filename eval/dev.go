@@ -124,11 +124,12 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 
 // printsLine reports whether one of the text's lines is the title.
 func printsLine(text, title string) bool {
-	if title == "" {
+	key := titleKey(title)
+	if key == "" {
 		return false
 	}
 	for line := range strings.Lines(text) {
-		if SameTitle(line, title) {
+		if titleKey(line) == key {
 			return true
 		}
 	}

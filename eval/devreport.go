@@ -112,17 +112,19 @@ const refusedMinWords = 50
 // SameTitle compares two titles as a reader would: case, punctuation
 // and spacing aside.
 func SameTitle(a, b string) bool {
-	key := func(s string) string {
-		var out strings.Builder
-		for _, r := range norm.NFKC.String(strings.ToLower(s)) {
-			if unicode.IsLetter(r) || unicode.IsDigit(r) {
-				out.WriteRune(r)
-			}
+	ka := titleKey(a)
+	return ka != "" && ka == titleKey(b)
+}
+
+// titleKey is what SameTitle compares: the lowercase letters and digits.
+func titleKey(s string) string {
+	var out strings.Builder
+	for _, r := range norm.NFKC.String(strings.ToLower(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			out.WriteRune(r)
 		}
-		return out.String()
 	}
-	ka := key(a)
-	return ka != "" && ka == key(b)
+	return out.String()
 }
 
 // PrintDev writes the development figures, one row per dataset and path.

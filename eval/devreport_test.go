@@ -21,12 +21,6 @@ func TestDevScoresRefused(t *testing.T) {
 			t.Errorf("%s %s: failed %d, refused long %q, low %.3f; want 2, [dragnet/a], 0.667", s.Dataset, s.Path, s.Failed, s.RefusedLong, s.Low)
 		}
 	}
-	mark := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "MISSED"
-	}
 	for _, tc := range []struct {
 		names []string
 		want  string
@@ -35,7 +29,7 @@ func TestDevScoresRefused(t *testing.T) {
 		{[]string{"d/a"}, "refused with 50 gold words or more: 1: MISSED (d/a)"},
 		{[]string{"d/a", "d/b", "d/c", "d/d"}, "refused with 50 gold words or more: 4: MISSED (d/a, d/b, d/c, …)"},
 	} {
-		if got := refusedLong(DevScore{RefusedLong: tc.names}, mark); got != tc.want {
+		if got := refusedLong(DevScore{RefusedLong: tc.names}); got != tc.want {
 			t.Errorf("refusedLong(%q) = %q, want %q", tc.names, got, tc.want)
 		}
 	}

@@ -84,21 +84,15 @@ func TargetReport(scores []DevScore) []string {
 		by[s.Dataset][s.Path] = s
 	}
 	var out []string
-	mark := func(ok bool) string {
-		if ok {
-			return "met"
-		}
-		return "MISSED"
-	}
 	for _, ds := range DevDatasets {
 		html, base := by[ds][PathHTML], by[ds][PathTrafilatura]
 		out = append(out, fmt.Sprintf("%s: HTML F1 %.3f ≥ go-trafilatura %.3f + 0.01: %s; %s", ds, html.Body.F1, base.Body.F1,
-			mark(html.Body.F1 >= base.Body.F1+0.01), refusedLong(html, mark)))
+			mark(html.Body.F1 >= base.Body.F1+0.01), refusedLong(html)))
 		for _, p := range []string{PathWalk, PathChromium} {
 			t := by[ds][p]
 			out = append(out, fmt.Sprintf("%s: %s F1 %.3f within 0.02 of HTML %.3f: %s; under 0.5 on %.1f%% ≤ 1%%: %s; title %.3f ≥ 0.90: %s; %s", ds, p,
 				t.Body.F1, html.Body.F1, mark(t.Body.F1 >= html.Body.F1-0.02), 100*t.Low, mark(t.Low <= 0.01), t.Title, mark(t.Title >= 0.9),
-				refusedLong(t, mark)))
+				refusedLong(t)))
 		}
 	}
 	return out
@@ -132,7 +126,7 @@ func formatFloors(scores []DevScore) string {
 
 // refusedLong reports the pages of 50 gold words or more that a path
 // refused, naming the first few.
-func refusedLong(s DevScore, mark func(bool) string) string {
+func refusedLong(s DevScore) string {
 	n := len(s.RefusedLong)
 	msg := fmt.Sprintf("refused with %d gold words or more: %d: %s", refusedMinWords, n, mark(n == 0))
 	if n > 0 {
@@ -143,4 +137,12 @@ func refusedLong(s DevScore, mark func(bool) string) string {
 		msg += ")"
 	}
 	return msg
+}
+
+// mark says whether a target is met.
+func mark(ok bool) string {
+	if ok {
+		return "met"
+	}
+	return "MISSED"
 }

@@ -195,7 +195,7 @@ const titleEnsemble = 5
 // trainTitle trains the text path's title classifiers on the samples
 // whose headline is one of their lines, with the first classifier's
 // answers from models that did not see the page (an inner split by site).
-func trainTitle(train []Sample, p1 [][]float32, o learn.Options) ([]*learn.Model, error) {
+func trainTitle(train []Sample, p1 [][]float32, o learn.Options) (learn.Ensemble, error) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	var data []learn.Example
 	for i, s := range train {
@@ -208,7 +208,7 @@ func trainTitle(train []Sample, p1 [][]float32, o learn.Options) ([]*learn.Model
 			}
 		}
 	}
-	ms := make([]*learn.Model, titleEnsemble)
+	ms := make(learn.Ensemble, titleEnsemble)
 	err := parallel(context.Background(), titleEnsemble, func(k int) error {
 		ok := o
 		ok.Seed = o.Seed + uint64(k)

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"unicode"
 
@@ -169,16 +170,15 @@ func kickerFromTitleLine(bs []*block, titleAt int, title string) (kicker, headli
 		if len(segs) < 2 {
 			continue
 		}
+		for j := range segs {
+			segs[j] = strings.TrimSpace(segs[j])
+		}
 		for _, h := range segs {
-			h = strings.TrimSpace(h)
 			if len(h) < 15 || !strings.HasSuffix(title, " "+h) {
 				continue
 			}
-			k := strings.TrimRight(strings.TrimSpace(strings.TrimSuffix(title, h)), ":")
-			for _, s := range segs {
-				if strings.TrimSpace(s) == k {
-					return k, h
-				}
+			if k := strings.TrimRight(strings.TrimSpace(strings.TrimSuffix(title, h)), ":"); slices.Contains(segs, k) {
+				return k, h
 			}
 		}
 	}

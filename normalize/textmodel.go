@@ -747,9 +747,9 @@ type LineModel struct {
 	Second *learn.Model `json:"second"`
 	// Title, on the text path, picks the headline among the lines: the
 	// page's other headlines, section names and widgets look alike. It is
-	// a few classifiers trained alike but for their seed, averaged: one
-	// alone flips a whole site's headlines from one training to the next.
-	Title []*learn.Model `json:"title,omitempty"`
+	// an ensemble: one classifier alone flips a whole site's headlines from
+	// one training to the next.
+	Title learn.Ensemble `json:"title,omitempty"`
 }
 
 // ParseLineModel reads a line model written as JSON and checks that it

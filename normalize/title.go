@@ -131,16 +131,20 @@ func gluedHeadline(bs []*block, i int) bool {
 // into a capitalised one. Names do it once ("PlayStation") or with
 // shorter parts ("iPhone", "YouTube", "LinkedIn").
 func gluedMenu(t string) bool {
-	rs := []rune(t)
-	joins, lower := 0, 0
-	for i, r := range rs {
-		if lower >= 3 && unicode.IsUpper(r) && i+2 < len(rs) && unicode.IsLower(rs[i+1]) && unicode.IsLower(rs[i+2]) {
-			joins++
-		}
-		if unicode.IsLower(r) {
-			lower++
-		} else {
-			lower = 0
+	// lower counts the lowercase letters in a row; after a capital that
+	// follows three of them, it counts the capital's own and the join is
+	// made at the second.
+	joins, lower, join := 0, 0, false
+	for _, r := range t {
+		switch {
+		case unicode.IsUpper(r):
+			join, lower = lower >= 3, 0
+		case unicode.IsLower(r):
+			if lower++; join && lower == 2 {
+				joins, join = joins+1, false
+			}
+		default:
+			join, lower = false, 0
 		}
 	}
 	return joins >= 3
@@ -199,15 +203,15 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		return -1
 	}
 	best, bestScore := -1, float32(titleMinScore)
+	var scratch []float32
 	for i, x := range titleInputs(bs, inputs, p1) {
 		if x == nil {
 			continue
 		}
-		var s float32
-		for _, t := range m.Title {
-			s += t.Predict(x, nil)
+		if scratch == nil {
+			scratch = make([]float32, len(x))
 		}
-		if s /= float32(len(m.Title)); s > bestScore {
+		if s := m.Title.Predict(x, scratch); s > bestScore {
 			best, bestScore = i, s
 		}
 	}

@@ -74,6 +74,20 @@ func (m *Model) Predict(x []float32, scratch []float32) float32 {
 	return float32(sigmoid(out))
 }
 
+// Ensemble is models trained alike but for their seed; it answers their
+// mean, which holds still where one model's answer swings with its seed.
+type Ensemble []*Model
+
+// Predict returns the models' mean probability for x; scratch is shared
+// by the models as in Model.Predict.
+func (e Ensemble) Predict(x []float32, scratch []float32) float32 {
+	var s float32
+	for _, m := range e {
+		s += m.Predict(x, scratch)
+	}
+	return s / float32(len(e))
+}
+
 func sigmoid(x float64) float64 { return 1 / (1 + math.Exp(-x)) }
 
 // Options control training.

@@ -83,3 +83,25 @@ func TestTrainRefusesBadExamples(t *testing.T) {
 		t.Error("an example of the wrong width accepted")
 	}
 }
+
+func TestEnsembleIsTheMean(t *testing.T) {
+	data := xor(500, 4)
+	var e Ensemble
+	for seed := range uint64(3) {
+		m, err := Train([]string{"a", "b", "c"}, data, Options{Epochs: 2, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		e = append(e, m)
+	}
+	scratch := make([]float32, 3)
+	for _, x := range data[:20] {
+		var sum float32
+		for _, m := range e {
+			sum += m.Predict(x.X, nil)
+		}
+		if got, want := e.Predict(x.X, scratch), sum/3; got != want {
+			t.Fatalf("Predict(%v) = %v, want the mean %v", x.X, got, want)
+		}
+	}
+}
