@@ -12,6 +12,7 @@ import (
 	"runtime"
 	"time"
 
+	cdpbrowser "github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
@@ -27,10 +28,11 @@ const chromiumVersion = "innertext-v1"
 // missing and menus, footers and hidden blocks come out as text. Renders
 // are cached by the page's bytes in a folder, so a second run is quick.
 type Chromium struct {
-	cache  string
-	tabs   chan context.Context // idle tabs, one per core
-	cancel func()
-	tmp    string
+	cache   string
+	version string               // "HeadlessChrome/156.0.8078.114"
+	tabs    chan context.Context // idle tabs, one per core
+	cancel  func()
+	tmp     string
 }
 
 // NewChromium starts Chromium (the binary at execPath) and caches its
@@ -71,6 +73,12 @@ func NewChromium(ctx context.Context, execPath, cacheDir string) (*Chromium, err
 		c.Close()
 		return nil, fmt.Errorf("start chromium: %w", err)
 	}
+	v, err := cdp.Call(browser, chromedp.FromContext(browser).Browser, cdpbrowser.GetVersion, cdp.Empty{})
+	if err != nil {
+		c.Close()
+		return nil, fmt.Errorf("chromium's version: %w", err)
+	}
+	c.version = v.Product
 	c.tabs <- browser
 	for range n - 1 {
 		tab, _ := chromedp.NewContext(browser) // cancelled with the browser
@@ -82,6 +90,10 @@ func NewChromium(ctx context.Context, execPath, cacheDir string) (*Chromium, err
 	}
 	return c, nil
 }
+
+// Version is the browser's product and version, as it reports them
+// ("HeadlessChrome/156.0.8078.114"): its renders depend on it.
+func (c *Chromium) Version() string { return c.version }
 
 // Close stops the browser.
 func (c *Chromium) Close() { c.cancel() }

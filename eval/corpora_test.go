@@ -60,7 +60,35 @@ func TestSameTitle(t *testing.T) {
 	if SameTitle("", "") || SameTitle("Obama wins", "Obama loses") {
 		t.Error("empty or different titles compared equal")
 	}
-	if !strings.Contains(formatFloors([]DevScore{{Dataset: "d", Path: PathHTML, Body: PRF{F1: 0.9}}}), `"html": {F1: 0.900`) {
+	if !strings.Contains(formatFloors(&DevReport{Scores: []DevScore{{Dataset: "d", Path: PathHTML, Body: PRF{F1: 0.9}}}}), `"html": {F1: 0.900`) {
 		t.Error("formatFloors does not print a floor")
+	}
+}
+
+// TestRegressions: the ratchet holds a figure to its floor, strictly
+// with the Chromium it was recorded with, more loosely with another.
+func TestRegressions(t *testing.T) {
+	floor := Baseline["dragnet"][PathWalk]
+	for _, tc := range []struct {
+		name     string
+		chromium string
+		f1, low  float64
+		want     int
+	}{
+		{"at the floor", BaselineChromium, floor.F1, floor.Low, 0},
+		{"a point lower", BaselineChromium, floor.F1 - 0.01, floor.Low, 1},
+		{"more pages under 0.5", BaselineChromium, floor.F1, floor.Low + 0.01, 1},
+		{"a point lower, another Chromium", "HeadlessChrome/1.0", floor.F1 - 0.01, floor.Low + 0.01, 0},
+		{"three points lower, another Chromium", "HeadlessChrome/1.0", floor.F1 - 0.03, floor.Low, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &DevReport{Chromium: tc.chromium, Scores: []DevScore{{
+				Dataset: "dragnet", Path: PathWalk, Pages: 1000, TitlePages: 1000,
+				Body: PRF{F1: tc.f1}, Low: tc.low, Title: floor.Title,
+			}}}
+			if got := Regressions(r); len(got) != tc.want {
+				t.Errorf("Regressions = %q, want %d", got, tc.want)
+			}
+		})
 	}
 }

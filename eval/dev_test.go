@@ -42,14 +42,14 @@ func TestDevEval(t *testing.T) {
 	_, err = exec.LookPath("chromium")
 	need(t, "chromium (apt-get install chromium)", err)
 
-	scores, err := DevEval(context.Background(), corporaDir, "chromium", os.Getenv("CRIER_RENDER_CACHE"),
+	rep, err := DevEval(context.Background(), corporaDir, "chromium", os.Getenv("CRIER_RENDER_CACHE"),
 		"../normalize/testdata/corpus", "../normalize/testdata/seeds")
 	if err != nil {
 		t.Fatal(err)
 	}
-	regs := Regressions(scores)
+	regs := Regressions(rep)
 	var out bytes.Buffer
-	PrintDevReport(&out, scores, testing.Verbose() || len(regs) > 0)
+	PrintDevReport(&out, rep, testing.Verbose() || len(regs) > 0)
 	report(t, "crier-eval-dev.txt", out.Bytes())
 	for _, r := range regs {
 		t.Error(r)

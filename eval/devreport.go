@@ -147,28 +147,39 @@ func PrintDev(w io.Writer, scores []DevScore) {
 	tw.Flush()
 }
 
+// DevReport is a cross-validated evaluation's figures and the browser
+// whose renders they were measured on.
+type DevReport struct {
+	Scores   []DevScore
+	Chromium string
+}
+
 // PrintDevReport writes the cross-validated figures, the targets
 // met or missed, and with floors the ratchet's entries at these figures.
-func PrintDevReport(w io.Writer, scores []DevScore, floors bool) {
+func PrintDevReport(w io.Writer, r *DevReport, floors bool) {
+	scores := r.Scores
 	pages := 0
 	for _, s := range scores {
 		if s.Dataset == "all" && s.Path == PathChromium {
 			pages = s.Pages
 		}
 	}
-	fmt.Fprintf(w, "Cross-validated evaluation (%d folds by site), %d pages:\n\n", Folds, pages)
+	fmt.Fprintf(w, "Cross-validated evaluation (%d folds by site), %d pages, rendered by %s:\n\n", Folds, pages, r.Chromium)
 	PrintDev(w, scores)
 	fmt.Fprintln(w, "\nTargets:")
 	for _, l := range TargetReport(scores) {
 		fmt.Fprintln(w, "  "+l)
 	}
-	if regs := Regressions(scores); len(regs) > 0 {
+	if regs := Regressions(r); len(regs) > 0 {
 		fmt.Fprintln(w, "\nBelow the ratchet:")
+		if r.Chromium != BaselineChromium {
+			fmt.Fprintf(w, "  (recorded with %s: the ratchet allows %.3f and a page more)\n", BaselineChromium, otherChromiumSlack)
+		}
 		for _, r := range regs {
 			fmt.Fprintln(w, "  "+r)
 		}
 	}
 	if floors {
-		fmt.Fprintf(w, "\nThe ratchet at these figures (eval/ratchet.go):\n%s", formatFloors(scores))
+		fmt.Fprintf(w, "\nThe ratchet at these figures (eval/ratchet.go):\n%s", formatFloors(r))
 	}
 }

@@ -12,33 +12,39 @@ import (
 // code, pages and Chromium give the same numbers; a fresh render of 199
 // pages matched the cache byte for byte). Renders cached under an older
 // recipe give other figures: bump chromiumVersion when the recipe changes.
+// Another Chromium build renders some pages otherwise, and the models
+// trained on its renders move the figures by up to a point or so: the
+// ratchet then allows more (otherChromiumSlack).
 var Baseline = map[string]map[string]Floor{
 	"l3s-gn1": {
-		"html":          {F1: 0.935, Low: 0.039, Title: 0.000},
-		"text/walk":     {F1: 0.939, Low: 0.023, Title: 0.687},
-		"text/chromium": {F1: 0.940, Low: 0.023, Title: 0.687},
+		"html":          {F1: 0.947, Low: 0.026, Title: 0.000},
+		"text/walk":     {F1: 0.936, Low: 0.023, Title: 0.669},
+		"text/chromium": {F1: 0.937, Low: 0.023, Title: 0.682},
 	},
 	"dragnet": {
-		"html":          {F1: 0.915, Low: 0.049, Title: 0.000},
-		"text/walk":     {F1: 0.880, Low: 0.069, Title: 0.721},
-		"text/chromium": {F1: 0.886, Low: 0.061, Title: 0.745},
+		"html":          {F1: 0.918, Low: 0.043, Title: 0.000},
+		"text/walk":     {F1: 0.869, Low: 0.077, Title: 0.722},
+		"text/chromium": {F1: 0.879, Low: 0.065, Title: 0.738},
 	},
 	"cleaneval": {
-		"html":          {F1: 0.895, Low: 0.047, Title: 0.000},
-		"text/walk":     {F1: 0.899, Low: 0.052, Title: 0.317},
-		"text/chromium": {F1: 0.896, Low: 0.058, Title: 0.329},
+		"html":          {F1: 0.898, Low: 0.044, Title: 0.000},
+		"text/walk":     {F1: 0.899, Low: 0.047, Title: 0.316},
+		"text/chromium": {F1: 0.897, Low: 0.051, Title: 0.331},
 	},
 	"cleanportaleval": {
-		"html":          {F1: 0.953, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.940, Low: 0.000, Title: 0.797},
-		"text/chromium": {F1: 0.951, Low: 0.000, Title: 0.725},
+		"html":          {F1: 0.955, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.948, Low: 0.000, Title: 0.855},
+		"text/chromium": {F1: 0.960, Low: 0.000, Title: 0.783},
 	},
 	"project": {
-		"html":          {F1: 0.943, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.876, Low: 0.087, Title: 0.739},
-		"text/chromium": {F1: 0.928, Low: 0.040, Title: 0.739},
+		"html":          {F1: 0.957, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.871, Low: 0.130, Title: 0.739},
+		"text/chromium": {F1: 0.923, Low: 0.060, Title: 0.696},
 	},
 }
+
+// BaselineChromium is the browser the Baseline was measured with.
+const BaselineChromium = "Chrome/156.0.8078.114"
 
 // Floor is what one dataset and path must keep.
 type Floor struct {
@@ -47,26 +53,38 @@ type Floor struct {
 	Title float64 // title agreement with the HTML path at least this (text paths)
 }
 
-// ratchetSlack absorbs rounding in the recorded figures and small
-// differences between Chromium builds.
+// ratchetSlack absorbs rounding in the recorded figures.
 const ratchetSlack = 0.003
 
+// otherChromiumSlack is the slack when the renders come from another
+// Chromium than BaselineChromium, on top of one page of the dataset
+// either way (a page is 4% of the project's corpus). Measured: Chromium
+// 156 against the build the figures were first recorded with moved a
+// body F1 by 0.011 and a title agreement by one project page.
+const otherChromiumSlack = 0.015
+
 // Regressions lists the figures below their floor.
-func Regressions(scores []DevScore) []string {
+func Regressions(r *DevReport) []string {
 	var out []string
-	for _, s := range scores {
+	for _, s := range r.Scores {
 		f, ok := Baseline[s.Dataset][s.Path]
 		if !ok {
 			continue
 		}
+		slack, share, title := ratchetSlack, ratchetSlack, ratchetSlack
+		if r.Chromium != BaselineChromium {
+			slack = otherChromiumSlack
+			share = slack + 1/float64(max(s.Pages, 1))
+			title = slack + 1/float64(max(s.TitlePages, 1))
+		}
 		name := s.Dataset + " " + s.Path
-		if s.Body.F1 < f.F1-ratchetSlack {
+		if s.Body.F1 < f.F1-slack {
 			out = append(out, fmt.Sprintf("%s: body F1 %.3f < %.3f", name, s.Body.F1, f.F1))
 		}
-		if s.Low > f.Low+ratchetSlack {
+		if s.Low > f.Low+share {
 			out = append(out, fmt.Sprintf("%s: %.1f%% of pages under F1 0.5 > %.1f%%", name, 100*s.Low, 100*f.Low))
 		}
-		if f.Title > 0 && s.Title < f.Title-ratchetSlack {
+		if f.Title > 0 && s.Title < f.Title-title {
 			out = append(out, fmt.Sprintf("%s: title agreement %.3f < %.3f", name, s.Title, f.Title))
 		}
 	}
@@ -98,12 +116,14 @@ func TargetReport(scores []DevScore) []string {
 	return out
 }
 
-// formatFloors prints scores as Baseline entries, for raising the ratchet.
-func formatFloors(scores []DevScore) string {
+// formatFloors prints a report's figures as Baseline entries, for raising
+// the ratchet.
+func formatFloors(r *DevReport) string {
 	var b strings.Builder
+	fmt.Fprintf(&b, "const BaselineChromium = %q\n\n", r.Chromium)
 	b.WriteString("var Baseline = map[string]map[string]Floor{\n")
 	last := ""
-	for _, s := range scores {
+	for _, s := range r.Scores {
 		if s.Dataset == "all" || s.Path == PathTrafilatura {
 			continue // the baseline is a reference, not crier's
 		}

@@ -307,26 +307,37 @@ func CrossValidate(ctx context.Context, pages []*Page, samples []Sample, o DevOp
 	return DevRun(ctx, pages, o)
 }
 
+// Renders are the scraped-text versions of pages and the browser that
+// made them.
+type Renders struct {
+	Texts Texts
+	// Chromium is the browser's version: its renders, the line models
+	// trained on them and so the figures depend on it.
+	Chromium string
+	// Close stops the browser.
+	Close func()
+}
+
 // Renderings returns the scraped-text versions of pages: the walk, and
 // Chromium's innerText (the binary chromium, renders cached in cacheDir,
-// by default under the user cache dir). Call close when done.
-func Renderings(ctx context.Context, chromium, cacheDir string) (texts Texts, close func(), err error) {
+// by default under the user cache dir). Call Close when done.
+func Renderings(ctx context.Context, chromium, cacheDir string) (Renders, error) {
 	path, err := exec.LookPath(chromium)
 	if err != nil {
-		return nil, nil, fmt.Errorf("Chromium renders the innerText versions: %w", err)
+		return Renders{}, fmt.Errorf("Chromium renders the innerText versions: %w", err)
 	}
 	if cacheDir == "" {
 		dir, err := os.UserCacheDir()
 		if err != nil {
-			return nil, nil, err
+			return Renders{}, err
 		}
 		cacheDir = filepath.Join(dir, "crier", "innertext")
 	}
 	c, err := NewChromium(ctx, path, cacheDir)
 	if err != nil {
-		return nil, nil, err
+		return Renders{}, err
 	}
-	texts = func(ctx context.Context, p *Page) (map[string]string, error) {
+	texts := func(ctx context.Context, p *Page) (map[string]string, error) {
 		if p.HTML == nil {
 			return map[string]string{RenderChromium: p.Text}, nil
 		}
@@ -336,7 +347,7 @@ func Renderings(ctx context.Context, chromium, cacheDir string) (texts Texts, cl
 		}
 		return map[string]string{RenderWalk: WalkText(p.HTML), RenderChromium: s}, nil
 	}
-	return texts, c.Close, nil
+	return Renders{Texts: texts, Chromium: c.Version(), Close: c.Close}, nil
 }
 
 // DevEval runs the cross-validated evaluation: the development datasets
@@ -344,7 +355,7 @@ func Renderings(ctx context.Context, chromium, cacheDir string) (texts Texts, cl
 // line models trained Folds times without the scored pages' sites.
 // chromium is the browser that renders the innerText versions, cached in
 // cacheDir ("" for the user cache directory).
-func DevEval(ctx context.Context, corpora, chromium, cacheDir string, projectDirs ...string) ([]DevScore, error) {
+func DevEval(ctx context.Context, corpora, chromium, cacheDir string, projectDirs ...string) (*DevReport, error) {
 	pages, err := LoadDatasets(corpora, DevDatasets...)
 	if err != nil {
 		return nil, err
@@ -354,22 +365,22 @@ func DevEval(ctx context.Context, corpora, chromium, cacheDir string, projectDir
 		return nil, err
 	}
 	pages = append(pages, own...)
-	texts, closeTexts, err := Renderings(ctx, chromium, cacheDir)
+	r, err := Renderings(ctx, chromium, cacheDir)
 	if err != nil {
 		return nil, err
 	}
-	defer closeTexts()
+	defer r.Close()
 	refs, err := HTMLRefs(ctx, pages, normalize.New(normalize.Options{RulesOnly: true}))
 	if err != nil {
 		return nil, err
 	}
-	samples, err := Samples(ctx, pages, texts, refs)
+	samples, err := Samples(ctx, pages, r.Texts, refs)
 	if err != nil {
 		return nil, err
 	}
-	rs, err := CrossValidate(ctx, pages, samples, DevOptions{Texts: texts, Refs: refs}, Folds)
+	rs, err := CrossValidate(ctx, pages, samples, DevOptions{Texts: r.Texts, Refs: refs}, Folds)
 	if err != nil {
 		return nil, err
 	}
-	return DevScores(rs), nil
+	return &DevReport{Scores: DevScores(rs), Chromium: r.Chromium}, nil
 }

@@ -73,6 +73,12 @@ func decodeText(data []byte, label string) (string, error) {
 	if utf8.Valid(data) {
 		return cleanControls(string(data))
 	}
+	// UTF-8 with a few broken sequences (a page pasted together, a byte
+	// lost): the broken bytes are dropped, as Windows-1252 would garble
+	// every valid character.
+	if valid, invalid := utf8Sequences(data); valid >= 3*invalid {
+		return cleanControls(repairMojibake(strings.ToValidUTF8(string(data), "")))
+	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
 	if err != nil || !plausibleLatin(string(out)) {
 		return "", fmt.Errorf("%w: invalid UTF-8 and not plausible Windows-1252", ErrEncoding)
@@ -253,13 +259,23 @@ func lookupCharset(label string) encoding.Encoding {
 	}
 	enc, err := htmlindex.Get(label)
 	if err != nil {
-		return nil
+		// "euc_kr", "iso_8859_1": the labels' spelling in other
+		// registries, which pages copy.
+		if enc, err = htmlindex.Get(strings.ReplaceAll(label, "_", "-")); err != nil {
+			return nil
+		}
 	}
 	if name, _ := htmlindex.Name(enc); name == "utf-8" {
 		return nil
 	}
 	return enc
 }
+
+// latinSymbols are the punctuation and signs of Western text in Windows-1252
+// ("Feathers, LLC ™", "£3,000", "§ 12"). Superscripts, fractions, ±, the
+// cedilla and the acute accent alone are left out: they are letters of
+// Central European encodings (ISO-8859-2 "±" is "ą") read as Windows-1252.
+const latinSymbols = "‘’‚“”„–—…€«»\u00a0°•·™©®£§¢¥×÷¡¿ªºµ‰†‡‹›ˆ˜"
 
 // plausibleLatin reports whether s, decoded as Windows-1252, looks like a
 // Western European text: few non-ASCII characters, most of them letters or
@@ -274,7 +290,7 @@ func plausibleLatin(s string) bool {
 		nonASCII++
 		switch {
 		case unicode.IsLetter(r):
-		case strings.ContainsRune("‘’‚“”„–—…€«»\u00a0°•·", r):
+		case strings.ContainsRune(latinSymbols, r):
 		default:
 			odd++
 		}
@@ -302,6 +318,25 @@ func htmlCharset(data []byte) string {
 		}
 	}
 	return string(m[1])
+}
+
+// utf8Sequences counts the valid multi-byte UTF-8 sequences of b and the
+// bytes that belong to none.
+func utf8Sequences(b []byte) (valid, invalid int) {
+	for i := 0; i < len(b); {
+		if b[i] < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 {
+			invalid++
+		} else {
+			valid++
+		}
+		i += n
+	}
+	return valid, invalid
 }
 
 func hasMultiByte(b []byte) bool {

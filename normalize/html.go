@@ -27,7 +27,12 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 	var hl *htmlLines
 	if m != nil {
 		hl = newHTMLLines(doc, kept, now)
-		blocks = m.articleBlocks(hl)
+		// A model that rejects every block go-trafilatura kept has missed
+		// the article (a layout unlike its training pages): refusing the
+		// page would lose it, so go-trafilatura's choice stands.
+		if bs := m.articleBlocks(hl); len(bs) > 0 {
+			blocks = bs
+		}
 	}
 	if len(blocks) == 0 {
 		return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
@@ -110,7 +115,7 @@ func parsePage(data []byte, charset, pageURL string, now time.Time) (doc *xhtml.
 	if err != nil {
 		return nil, nil, nil, nil, err
 	}
-	if doc, err = xhtml.Parse(strings.NewReader(s)); err != nil {
+	if doc, err = xhtml.Parse(strings.NewReader(closeRunawayTitle(s))); err != nil {
 		return nil, nil, nil, nil, fmt.Errorf("%w: %v", ErrEmpty, err)
 	}
 	pg = scanPage(doc, pageURL)
@@ -122,6 +127,43 @@ func parsePage(data []byte, charset, pageURL string, now time.Time) (doc *xhtml.
 		return doc, pg, nil, nil, nil
 	}
 	return doc, pg, walkContent(res.ContentNode), res, nil
+}
+
+// closeRunawayTitle closes a <title> that is never closed, at the next
+// tag: a parser (and a browser) reads the rest of such a page as the
+// title's text, and the article is lost. Pages cut or mangled by a
+// crawler do this ("<title>BBC SPORTi library--> <script …").
+func closeRunawayTitle(s string) string {
+	at := indexFold(s, "<title")
+	if at < 0 || indexFold(s[at:], "</title") >= 0 {
+		return s
+	}
+	open := strings.IndexByte(s[at:], '>')
+	if open < 0 {
+		return s
+	}
+	next := strings.IndexByte(s[at+open:], '<')
+	if next < 0 {
+		return s
+	}
+	cut := at + open + next
+	return s[:cut] + "</title>" + s[cut:]
+}
+
+// indexFold is strings.Index for an ASCII needle, ignoring case, without
+// a lowercase copy of the page.
+func indexFold(s, needle string) int {
+	for i := 0; i+len(needle) <= len(s); i++ {
+		j := strings.IndexByte(s[i:], needle[0])
+		if j < 0 {
+			return -1
+		}
+		i += j
+		if i+len(needle) <= len(s) && strings.EqualFold(s[i:i+len(needle)], needle) {
+			return i
+		}
+	}
+	return -1
 }
 
 // extractorOptions are the go-trafilatura options of the HTML path.

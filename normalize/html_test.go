@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/markusmobius/go-trafilatura"
+
+	"github.com/crier/crier/internal/learn"
 )
 
 func TestHTMLArticle(t *testing.T) {
@@ -356,5 +358,53 @@ func TestHTMLEndMarker(t *testing.T) {
 	}
 	if !strings.Contains(a.Text(), "examiné par le Sénat") {
 		t.Errorf("article text lost:\n%s", a.Text())
+	}
+}
+
+func TestCloseRunawayTitle(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"<html><head><TITLE>BBC SPORTi library--> <script src=x></script><body><p>Text", "<html><head><TITLE>BBC SPORTi library--> </title><script src=x></script><body><p>Text"},
+		{"<title>Closed</title><p>Text", "<title>Closed</title><p>Text"},
+		{"<title>Closed</TITLE><p>Text", "<title>Closed</TITLE><p>Text"},
+		{"<p>No title at all", "<p>No title at all"},
+		{"<title>Only a title", "<title>Only a title"},
+	} {
+		if got := closeRunawayTitle(tc.in); got != tc.want {
+			t.Errorf("closeRunawayTitle(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+// TestHTMLRunawayTitle: a page whose <title> is never closed keeps its
+// article (a browser would show nothing).
+func TestHTMLRunawayTitle(t *testing.T) {
+	para := "The European Commission opened two new antitrust cases against Microsoft on Monday, after complaints from rival browser makers and from an association of software companies."
+	page := "<html><head><title>Microsoft faces new cases\n<script>var x;</script></head><body><article><h1>Microsoft faces two new European antitrust cases</h1><p>" +
+		para + "</p><p>" + para + "</p><p>" + para + "</p></article></body></html>"
+	a := normalizeOK(t, Input{Name: "runaway.html", Data: []byte(page)})
+	if len(a.Body) == 0 || !strings.Contains(a.Text(), "antitrust cases against Microsoft") {
+		t.Errorf("body = %q", a.Body)
+	}
+}
+
+// TestHTMLModelRejectsAll: a line model that rejects every block leaves
+// go-trafilatura's choice, not an empty article.
+func TestHTMLModelRejectsAll(t *testing.T) {
+	data, err := os.ReadFile("testdata/article.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	reject := func(features []string) *learn.Model {
+		n := len(features)
+		return &learn.Model{Features: features, Mean: make([]float32, n), Scale: make([]float32, n),
+			Hidden: 1, W1: make([]float32, n), B1: []float32{0}, W2: []float32{0}, B2: -50}
+	}
+	m := &LineModel{First: reject(HTMLFeatureNames()), Second: reject(HTMLSecondFeatureNames())}
+	a, err := New(Options{HTMLModel: m}).Normalize(context.Background(), Input{Name: "article.html", Data: data, ModTime: modTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(first(a.Body), "High winds brought down power lines") {
+		t.Errorf("body starts %q", first(a.Body))
 	}
 }

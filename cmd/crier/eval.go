@@ -21,13 +21,13 @@ func evalCmd(ctx context.Context, env *environment, args []string) int {
 		return exitUsage
 	}
 	if *dev != "" {
-		scores, err := eval.DevEval(ctx, *dev, *chromium, "", fs.Args()...)
+		rep, err := eval.DevEval(ctx, *dev, *chromium, "", fs.Args()...)
 		if err != nil {
 			fmt.Fprintf(env.stderr, "crier: %v\n", err)
 			return exitFailed
 		}
-		eval.PrintDevReport(env.stdout, scores, *verbose)
-		if len(eval.Regressions(scores)) > 0 {
+		eval.PrintDevReport(env.stdout, rep, *verbose)
+		if len(eval.Regressions(rep)) > 0 {
 			return exitFailed
 		}
 		return exitOK

@@ -56,12 +56,13 @@ func run(ctx context.Context, args []string) error {
 		return err
 	}
 	pages = append(pages, own...)
-	texts, closeTexts, err := eval.Renderings(ctx, *chromium, *cache)
+	r, err := eval.Renderings(ctx, *chromium, *cache)
 	if err != nil {
 		return err
 	}
-	defer closeTexts()
-	slog.Info("rendering and labelling", "pages", len(pages))
+	defer r.Close()
+	texts := r.Texts
+	slog.Info("rendering and labelling", "pages", len(pages), "chromium", r.Chromium)
 	refs, err := eval.HTMLRefs(ctx, pages, normalize.New(normalize.Options{RulesOnly: true}))
 	if err != nil {
 		return err
