@@ -12,10 +12,11 @@ import (
 // characters (zero-width, soft hyphen, BOM, bidi marks), all spaces
 // collapsed to one ASCII space. Typographic quotes and dashes are kept.
 func cleanLine(s string) string {
-	if isCleanASCII(s) {
+	nfc := norm.NFC.QuickSpanString(s) == len(s) // most text is NFC already: no copy
+	if nfc && isClean(s) {
 		return s
 	}
-	if norm.NFC.QuickSpanString(s) < len(s) { // most text is NFC already: no copy
+	if !nfc {
 		s = norm.NFC.String(s)
 	}
 	var b strings.Builder
@@ -289,16 +290,30 @@ func sentenceBreaks(s string) int {
 	return n
 }
 
-// isCleanASCII reports whether s is printable ASCII with single inner
-// spaces and none at its ends: already what cleanLine returns.
-func isCleanASCII(s string) bool {
-	if s == "" || s[0] == ' ' || s[len(s)-1] == ' ' {
-		return s == ""
-	}
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == ' ' && s[i+1] == ' ' {
+// isClean reports whether cleanLine would leave s as it is, NFC aside:
+// no control, format or non-ASCII space character, single ASCII spaces
+// between words, none at either end, valid UTF-8.
+func isClean(s string) bool {
+	space := true // a leading space is not clean
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			switch {
+			case r == ' ':
+				if space {
+					return false
+				}
+				space = true
+			case r < 0x20 || r == 0x7f:
+				return false
+			default:
+				space = false
+			}
+			continue
+		}
+		if r == utf8.RuneError || unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
 			return false
 		}
+		space = false
 	}
-	return true
+	return !space || s == ""
 }
