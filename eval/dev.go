@@ -33,6 +33,10 @@ type DevResult struct {
 	// TitleShown: the rendering prints HTMLTitle as one of its lines, so
 	// the text path could find it (text paths only).
 	TitleShown bool
+	// BlankInput: the rendering holds fewer than refusedMinWords words
+	// (the browser showed nothing, as for a page whose <title> is never
+	// closed), so the text path had no article to take (text paths only).
+	BlankInput bool
 	Article    *article.Article // nil on the trafilatura path and on errors
 }
 
@@ -111,7 +115,8 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 		if !ok {
 			continue
 		}
-		r := DevResult{Page: p, Path: path, HTMLTitle: htmlTitle, TitleShown: printsLine(s, htmlTitle)}
+		r := DevResult{Page: p, Path: path, HTMLTitle: htmlTitle, TitleShown: printsLine(s, htmlTitle),
+			BlankInput: len(strings.Fields(s)) < refusedMinWords}
 		r.Article, r.Err = n.Normalize(ctx, normalize.Input{Name: p.ID + ".txt", Data: []byte(s)})
 		if r.Err == nil {
 			r.Title = r.Article.Title

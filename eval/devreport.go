@@ -21,6 +21,9 @@ type DevScore struct {
 	// RefusedLong names the refused pages whose gold text has
 	// refusedMinWords words or more: articles crier should have taken.
 	RefusedLong []string
+	// RefusedBlank names the pages of as many gold words refused on a
+	// rendering that shows fewer: the renderer's loss, not crier's.
+	RefusedBlank []string
 	// Title is the share of pages, among those whose HTML path found a
 	// title, where this path found the same one (text paths only).
 	Title      float64
@@ -74,7 +77,11 @@ func devScore1(ds, path string, rs []DevResult) DevScore {
 		}
 		if res.Err != nil {
 			s.Failed++
-			if len(strings.Fields(res.Page.Gold)) >= refusedMinWords {
+			switch {
+			case len(strings.Fields(res.Page.Gold)) < refusedMinWords:
+			case res.BlankInput:
+				s.RefusedBlank = append(s.RefusedBlank, res.Page.Name())
+			default:
 				s.RefusedLong = append(s.RefusedLong, res.Page.Name())
 			}
 		}

@@ -15,22 +15,31 @@ func TestDevScoresRefused(t *testing.T) {
 		{Page: &Page{Dataset: "dragnet", ID: "a", Gold: long}, Path: PathHTML, Err: refused},
 		{Page: &Page{Dataset: "dragnet", ID: "b", Gold: short}, Path: PathHTML, Err: refused},
 		{Page: &Page{Dataset: "dragnet", ID: "c", Gold: long}, Path: PathHTML, Body: PRF{P: 1, R: 1, F1: 1}},
+		{Page: &Page{Dataset: "dragnet", ID: "a", Gold: long}, Path: PathWalk, Err: refused},
+		{Page: &Page{Dataset: "dragnet", ID: "b", Gold: long}, Path: PathWalk, Err: refused, BlankInput: true},
+		{Page: &Page{Dataset: "dragnet", ID: "c", Gold: long}, Path: PathWalk, Body: PRF{P: 1, R: 1, F1: 1}},
 	}
 	for _, s := range DevScores(rs) {
-		if s.Failed != 2 || !slices.Equal(s.RefusedLong, []string{"dragnet/a"}) || s.Low != 2.0/3 {
-			t.Errorf("%s %s: failed %d, refused long %q, low %.3f; want 2, [dragnet/a], 0.667", s.Dataset, s.Path, s.Failed, s.RefusedLong, s.Low)
+		var blank []string
+		if s.Path == PathWalk {
+			blank = []string{"dragnet/b"}
+		}
+		if s.Failed != 2 || !slices.Equal(s.RefusedLong, []string{"dragnet/a"}) || !slices.Equal(s.RefusedBlank, blank) || s.Low != 2.0/3 {
+			t.Errorf("%s %s: failed %d, refused long %q, blank %q, low %.3f; want 2, [dragnet/a], %q, 0.667",
+				s.Dataset, s.Path, s.Failed, s.RefusedLong, s.RefusedBlank, s.Low, blank)
 		}
 	}
 	for _, tc := range []struct {
-		names []string
-		want  string
+		names, blank []string
+		want         string
 	}{
-		{nil, "refused with 50 gold words or more: 0: met"},
-		{[]string{"d/a"}, "refused with 50 gold words or more: 1: MISSED (d/a)"},
-		{[]string{"d/a", "d/b", "d/c", "d/d"}, "refused with 50 gold words or more: 4: MISSED (d/a, d/b, d/c, …)"},
+		{nil, nil, "refused with 50 gold words or more: 0: met"},
+		{[]string{"d/a"}, nil, "refused with 50 gold words or more: 1: MISSED (d/a)"},
+		{[]string{"d/a", "d/b", "d/c", "d/d"}, nil, "refused with 50 gold words or more: 4: MISSED (d/a, d/b, d/c, …)"},
+		{nil, []string{"d/e"}, "refused with 50 gold words or more: 0: met (and 1 whose rendering shows no text (d/e))"},
 	} {
-		if got := refusedLong(DevScore{RefusedLong: tc.names}); got != tc.want {
-			t.Errorf("refusedLong(%q) = %q, want %q", tc.names, got, tc.want)
+		if got := refusedLong(DevScore{RefusedLong: tc.names, RefusedBlank: tc.blank}); got != tc.want {
+			t.Errorf("refusedLong(%q, %q) = %q, want %q", tc.names, tc.blank, got, tc.want)
 		}
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/saintfish/chardet"
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
@@ -80,11 +81,44 @@ func decodeText(data []byte, label string) (string, error) {
 		return cleanControls(repairMojibake(strings.ToValidUTF8(string(data), "")))
 	}
 	out, err := charmap.Windows1252.NewDecoder().Bytes(data)
-	if err != nil || !plausibleLatin(string(out)) {
-		return "", fmt.Errorf("%w: invalid UTF-8 and not plausible Windows-1252", ErrEncoding)
+	if err == nil && plausibleLatin(string(out)) {
+		// Bytes Windows-1252 leaves undefined were damage: dropped.
+		return cleanControls(strings.ReplaceAll(string(out), "\uFFFD", ""))
 	}
-	// Bytes Windows-1252 leaves undefined were damage: dropped.
-	return cleanControls(strings.ReplaceAll(string(out), "\uFFFD", ""))
+	if s, ok := detectCharset(data); ok {
+		return cleanControls(s)
+	}
+	return "", fmt.Errorf("%w: invalid UTF-8, not plausible Windows-1252, and no other charset detected", ErrEncoding)
+}
+
+// minCharsetConfidence is the confidence (0 to 100) the charset detector
+// must have in its guess: below it the guess is noise.
+const minCharsetConfidence = 50
+
+// detectCharset decodes an unlabelled legacy text that is neither UTF-8
+// nor Windows-1252 (Shift_JIS in a page's comments, GBK, EUC-KR,
+// ISO-8859-2) with the charset ICU's detector is sure of and that decodes
+// without an undefined byte. Browsers guess the same way.
+func detectCharset(data []byte) (string, bool) {
+	const sample = 64 << 10 // the detector reads statistics: a sample is enough
+	guesses, err := chardet.NewHtmlDetector().DetectAll(data[:min(len(data), sample)])
+	if err != nil {
+		return "", false
+	}
+	for _, g := range guesses {
+		if g.Confidence < minCharsetConfidence {
+			break // best first
+		}
+		enc := lookupCharset(strings.Replace(g.Charset, "GB-18030", "gb18030", 1)) // ICU's name
+		if enc == nil || enc == charmap.Windows1252 {
+			continue // already ruled out
+		}
+		out, err := enc.NewDecoder().Bytes(data)
+		if err == nil && !bytes.ContainsRune(out, utf8.RuneError) {
+			return string(out), true
+		}
+	}
+	return "", false
 }
 
 // tooManyControls reports whether bad characters out of n are too many for

@@ -27,10 +27,11 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 	var hl *htmlLines
 	if m != nil {
 		hl = newHTMLLines(doc, kept, now)
-		// A model that rejects every block go-trafilatura kept has missed
-		// the article (a layout unlike its training pages): refusing the
-		// page would lose it, so go-trafilatura's choice stands.
-		if bs := m.articleBlocks(hl); len(bs) > 0 {
+		// A model that rejects every block go-trafilatura kept, or keeps
+		// a few words where go-trafilatura found an article (a menu's
+		// three links), has missed it on a layout unlike its training
+		// pages: go-trafilatura's choice stands.
+		if bs := m.articleBlocks(hl); !missedArticle(bs, kept) {
 			blocks = bs
 		}
 	}
@@ -88,7 +89,14 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 		}
 	}
 
+	traf := kept
 	kept = ex.filterBlocks(blocks, pg, now)
+	if len(kept) == 0 && len(blocks) != len(traf) {
+		// The model kept nothing but a headline and a date line: as when
+		// it rejects every block, go-trafilatura's choice stands.
+		ex.paras = nil
+		kept = ex.filterBlocks(traf, pg, now)
+	}
 	if ex.title == "" {
 		for i, b := range kept {
 			if b.kind == kindHeading {
@@ -101,6 +109,23 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 	}
 	ex.bodyHTML = renderBlocks(kept)
 	return ex, nil
+}
+
+// missedArticle reports whether the model's blocks are too little to be
+// the article go-trafilatura's hold: fewer than 20 words where it kept
+// five times as many.
+func missedArticle(model, traf []*htmlBlock) bool {
+	n := blockWords(model)
+	return n == 0 || n < 20 && blockWords(traf) >= 5*n
+}
+
+// blockWords counts the words of blocks.
+func blockWords(bs []*htmlBlock) int {
+	n := 0
+	for _, b := range bs {
+		n += len(strings.Fields(b.text.String()))
+	}
+	return n
 }
 
 // parsePage decodes and parses a page, reads what one walk over it finds
@@ -187,7 +212,7 @@ func extractorOptions(now time.Time) trafilatura.Options {
 // and sets ex.paras and ex.media. It returns the blocks kept.
 func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.Time) []*htmlBlock {
 	titleKey, kickerKey := markerKey(ex.title), markerKey(ex.kicker)
-	var kept []*htmlBlock
+	var kept, captions []*htmlBlock
 	var used []figure
 	var credits []string
 	n := len(blocks)
@@ -199,6 +224,7 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 		key := markerKey(t)
 		if f, ok := pg.captionOf(t); ok {
 			used = append(used, f)
+			captions = append(captions, b)
 			continue
 		}
 		if endMarkers[key] && len(kept) > 0 {
@@ -236,6 +262,14 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 		ex.addAgencies(trailingAgencies(t))
 		kept = append(kept, b)
 		ex.paras = append(ex.paras, para{kind: b.kind, text: t})
+	}
+	if len(kept) == 0 && len(captions) > 0 {
+		// A gallery's slide: its caption is all the text there is, and
+		// it is the article.
+		for _, b := range captions {
+			kept = append(kept, b)
+			ex.paras = append(ex.paras, para{kind: b.kind, text: cleanLine(b.text.String())})
+		}
 	}
 	ex.media = pg.media(used, credits)
 	return kept

@@ -408,3 +408,54 @@ func TestHTMLModelRejectsAll(t *testing.T) {
 		t.Errorf("body starts %q", first(a.Body))
 	}
 }
+
+// A gallery's slide has no text but its caption: the caption is the
+// article, not a photo's credit line to drop.
+func TestHTMLGallerySlide(t *testing.T) {
+	page := `<!doctype html><html><head><title>How to Crimp Pie Crust</title></head><body>
+<nav><a href="/">Home</a> <a href="/baking">Baking</a></nav>
+<article><h1>How to Easily Crimp Pie Crust, in Pictures</h1>
+<div class="slide"><img src="/crust-1.jpg" alt="">
+<div class="caption" id="slide-content">
+<p>Despite its intricate hills and valleys, a crimped bakery-style pie crust only looks tricky to re-create at home. If you have two hands and a few minutes to spare, you are well on your way.</p>
+<p>Skip the store-bought crusts and roll out a flaky all-butter pie crust at home, then click through for the step-by-step guide.</p>
+</div></div></article>
+<footer>© 2012 Sugar Inc.</footer></body></html>`
+	a, err := New(Options{}).Normalize(context.Background(), Input{Name: "slide.html", Data: []byte(page), ModTime: modTime})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Body) != 2 || !strings.HasPrefix(a.Body[0], "Despite its intricate hills") || !strings.HasPrefix(a.Body[1], "Skip the store-bought") {
+		t.Errorf("body %q, want the two caption paragraphs", a.Body)
+	}
+}
+
+func TestMissedArticle(t *testing.T) {
+	blocks := func(texts ...string) []*htmlBlock {
+		var bs []*htmlBlock
+		for _, s := range texts {
+			b := &htmlBlock{}
+			b.text.WriteString(s)
+			bs = append(bs, b)
+		}
+		return bs
+	}
+	article := blocks(strings.Repeat("The council voted on the plan after a long debate. ", 4),
+		strings.Repeat("Residents said the new road would cut traffic in town. ", 3))
+	short := "The plant closes in May, the company said on Monday in a statement to its staff."
+	for _, tc := range []struct {
+		name        string
+		model, traf []*htmlBlock
+		missed      bool
+	}{
+		{"nothing kept", nil, article, true},
+		{"a menu's links", blocks("Blogs & Columns", "Blogs & Columns", "Blogs & Columns"), article, true},
+		{"a headline and a date", blocks("Books", "Tuesday, 26th December 2006"), article, true},
+		{"the article", article, article, false},
+		{"a short article among teasers", blocks(short), blocks(short, "More stories", "Sport", "Weather"), false},
+	} {
+		if got := missedArticle(tc.model, tc.traf); got != tc.missed {
+			t.Errorf("%s: missedArticle = %v, want %v", tc.name, got, tc.missed)
+		}
+	}
+}
