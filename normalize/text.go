@@ -397,7 +397,64 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 	for _, b := range bs {
 		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
 	}
+	cutAtComments(bs)
 	return title
+}
+
+// cutAtComments ends the article at an end marker that follows more of
+// it than comes after, as the HTML path does, or at a comment count ("53
+// comments… add one", "156 Responses to “Shuteye”") that follows some of
+// it and is followed by a comment's header ("Jane says:", "Tim, 11.06.12
+// at 11:06 am"): a discussion is prose the model may take for the
+// article's, and often longer. Before the article, such a line is its
+// header ("by Jane Doe · 1 comment") or a sidebar's.
+func cutAtComments(bs []*block) {
+	total := 0
+	for _, b := range bs {
+		if b.content {
+			total += len(b.words)
+		}
+	}
+	before := 0
+	for i, b := range bs {
+		if before >= endMarkerAfter && (b.endMarker && before >= total-before ||
+			b.byline == nil && isCommentCount(b.words) && commentHeaderWithin(bs[i+1:], 6)) {
+			for _, c := range bs[i:] {
+				c.content = false
+			}
+			return
+		}
+		if b.content {
+			before += len(b.words)
+		}
+	}
+}
+
+// commentHeaderWithin reports whether one of the first n lines of bs heads
+// a comment. Another count is no comment: a blog's front page ends each
+// post with one ("07:50 PM | Permalink | Comments (3)").
+func commentHeaderWithin(bs []*block, n int) bool {
+	for _, b := range bs[:min(n, len(bs))] {
+		if b.runes < 200 && isCommentHeader(b) && !isCommentCount(b.words) {
+			return true
+		}
+	}
+	return false
+}
+
+// isCommentCount reports whether a short line counts comments: a comment
+// word next to a number ("12 comments", "Comments (12)", "3 Responses to
+// …").
+func isCommentCount(ws []string) bool {
+	if len(ws) > 12 {
+		return false
+	}
+	for i := 0; i+1 < len(ws); i++ {
+		if isCount(ws[i]) && commentWords[ws[i+1]] || commentWords[ws[i]] && isCount(ws[i+1]) {
+			return true
+		}
+	}
+	return false
 }
 
 // keepRuleP is the least probability the model may give a line the

@@ -102,3 +102,38 @@ func TestDefaultLineModel(t *testing.T) {
 		t.Error("an empty model parsed")
 	}
 }
+
+func TestCutAtComments(t *testing.T) {
+	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	comment := "I live on that street and I think the council got it wrong again, as they always do when it comes to traffic in this part of town."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  int // lines left as content
+	}{
+		{"a count after the article", []string{para, para, "{ 53 comments… read them below or add one }", "Tim Worstall 11.06.12 at 11:06 am", comment, comment}, 2},
+		{"responses to the post", []string{para, "156 Responses to “Shuteye”", "Jane Doe says:", comment}, 1},
+		{"a count in the article's header", []string{"by Jane Doe on November 12, 2012 · 1 comment", "Jane Doe says:", para, para}, 4},
+		{"a count with no comment after it", []string{para, "12 comments", para, para}, 4},
+		{"a blog's front page", []string{"January 31, 2005", para, "07:50 PM | Permalink | Comments (3)", "January 28, 2005", para, "11:11:24 AM | Permalink | Comments (7)", para}, 7},
+		{"an end marker after the article", []string{para, para, "Leave a Reply", comment}, 2},
+		{"an end marker in a sidebar", []string{para, "Comments", para, para, para}, 5},
+	} {
+		var bs []*block
+		for _, l := range tc.lines {
+			b := newBlock(l, time.Now())
+			b.content = true
+			bs = append(bs, b)
+		}
+		cutAtComments(bs)
+		n := 0
+		for _, b := range bs {
+			if b.content {
+				n++
+			}
+		}
+		if n != tc.want {
+			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
+		}
+	}
+}
