@@ -18,7 +18,7 @@ import (
 // into paragraphs and their markup, passing them through the same hygiene
 // and byline detection as plain text. pageURL is the page's URL when the
 // caller knows it.
-func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineModel) (*extraction, error) {
+func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *LineModel) (*extraction, error) {
 	doc, pg, kept, res, err := parsePage(data, charset, pageURL, now)
 	if err != nil {
 		return nil, err
@@ -34,9 +34,6 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 		if bs := m.articleBlocks(hl); !missedArticle(bs, kept) {
 			blocks = bs
 		}
-	}
-	if len(blocks) == 0 {
-		return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
 	}
 	var md trafilatura.Metadata
 	if res != nil {
@@ -97,6 +94,21 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 		ex.paras = nil
 		kept = ex.filterBlocks(traf, pg, now)
 	}
+	if len(kept) == 0 {
+		// Neither found the article (a page unlike those they learned
+		// from): the text path reads the page's lines, as it would the
+		// page's scraped text.
+		// What it finds must read like an article, not a menu.
+		tex := extractText(linesText(lines), ex.title, now, tm)
+		if parasWords(tex.paras) < minFallbackWords {
+			return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
+		}
+		ex.paras = tex.paras
+		if ex.title == "" {
+			ex.title = tex.title
+		}
+		return ex, nil
+	}
 	if ex.title == "" {
 		for i, b := range kept {
 			if b.kind == kindHeading {
@@ -109,6 +121,29 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m *LineMod
 	}
 	ex.bodyHTML = renderBlocks(kept)
 	return ex, nil
+}
+
+// minFallbackWords is the least the text path must find in a page where
+// go-trafilatura and the model found nothing.
+const minFallbackWords = 20
+
+// parasWords counts the words of paragraphs.
+func parasWords(ps []para) int {
+	n := 0
+	for _, p := range ps {
+		n += len(strings.Fields(p.text))
+	}
+	return n
+}
+
+// linesText joins the lines' text, one per line.
+func linesText(bs []*block) string {
+	var b strings.Builder
+	for _, l := range bs {
+		b.WriteString(l.text)
+		b.WriteByte('\n')
+	}
+	return b.String()
 }
 
 // missedArticle reports whether the model's blocks are too little to be
@@ -157,10 +192,10 @@ func parsePage(data []byte, charset, pageURL string, now time.Time) (doc *xhtml.
 // closeRunawayTitle closes a <title> that is never closed, at the next
 // tag: a parser (and a browser) reads the rest of such a page as the
 // title's text, and the article is lost. Pages cut or mangled by a
-// crawler do this ("<title>BBC SPORTi library--> <script …").
+// crawler do this ("<title>BBC SPORTi library--> <script …", "</titlevalue=…").
 func closeRunawayTitle(s string) string {
 	at := indexFold(s, "<title")
-	if at < 0 || indexFold(s[at:], "</title") >= 0 {
+	if at < 0 || hasTitleEnd(s[at:]) {
 		return s
 	}
 	open := strings.IndexByte(s[at:], '>')
@@ -173,6 +208,22 @@ func closeRunawayTitle(s string) string {
 	}
 	cut := at + open + next
 	return s[:cut] + "</title>" + s[cut:]
+}
+
+// hasTitleEnd reports whether s holds an end tag that closes a title:
+// "</title" then a space, "/" or ">", as the tokenizer wants; "</titlevalue"
+// closes nothing.
+func hasTitleEnd(s string) bool {
+	for {
+		i := indexFold(s, "</title")
+		if i < 0 {
+			return false
+		}
+		s = s[i+len("</title"):]
+		if s == "" || strings.IndexByte(" \t\n\f\r/>", s[0]) >= 0 {
+			return true
+		}
+	}
 }
 
 // indexFold is strings.Index for an ASCII needle, ignoring case, without

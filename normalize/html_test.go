@@ -368,6 +368,8 @@ func TestCloseRunawayTitle(t *testing.T) {
 		{"<title>Closed</TITLE><p>Text", "<title>Closed</TITLE><p>Text"},
 		{"<p>No title at all", "<p>No title at all"},
 		{"<title>Only a title", "<title>Only a title"},
+		{`<title id="t">Bush to Saudis - CBN News</titlevalue="true" --> </head><p>Text`, `<title id="t">Bush to Saudis - CBN News</title></titlevalue="true" --> </head><p>Text`},
+		{"<title>Spaced</title ><p>Text", "<title>Spaced</title ><p>Text"},
 	} {
 		if got := closeRunawayTitle(tc.in); got != tc.want {
 			t.Errorf("closeRunawayTitle(%q) = %q, want %q", tc.in, got, tc.want)

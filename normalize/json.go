@@ -57,7 +57,7 @@ func extractJSON(data []byte, now time.Time, textModel, htmlModel *LineModel) (*
 	case strings.TrimSpace(in.Text) != "":
 		ex = extractText(in.Text, title, now, textModel)
 	case strings.TrimSpace(in.HTML) != "":
-		if ex, err = extractHTML([]byte(in.HTML), "utf-8", pageURL, now, htmlModel); err != nil {
+		if ex, err = extractHTML([]byte(in.HTML), "utf-8", pageURL, now, htmlModel, textModel); err != nil {
 			return nil, err
 		}
 	case bytes.Contains(data, []byte(`"text"`)) || bytes.Contains(data, []byte(`"html"`)):

@@ -184,7 +184,7 @@ func (n *Normalizer) Normalize(ctx context.Context, in Input) (*article.Article,
 		}
 		ex = extractText(s, "", ref, n.textModel)
 	case formatHTML:
-		ex, err = extractHTML(in.Data, charset, "", ref, n.htmlModel)
+		ex, err = extractHTML(in.Data, charset, "", ref, n.htmlModel, n.textModel)
 	case formatJSON:
 		ex, err = extractJSON(in.Data, ref, n.textModel, n.htmlModel)
 	}

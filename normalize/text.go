@@ -418,7 +418,7 @@ func cutAtComments(bs []*block) {
 	before := 0
 	for i, b := range bs {
 		if before >= endMarkerAfter && (b.endMarker && before >= total-before ||
-			b.byline == nil && isCommentCount(b.words) && commentHeaderWithin(bs[i+1:], 6)) {
+			b.byline == nil && isCommentCount(b.words) && commentHeaderWithin(bs[i+1:], 10)) {
 			for _, c := range bs[i:] {
 				c.content = false
 			}
@@ -431,11 +431,14 @@ func cutAtComments(bs []*block) {
 }
 
 // commentHeaderWithin reports whether one of the first n lines of bs heads
-// a comment. Another count is no comment: a blog's front page ends each
-// post with one ("07:50 PM | Permalink | Comments (3)").
+// a comment: a comment's header, a byline (after a count, a commenter's)
+// or a reply link. Another count is no comment: a blog's front page ends
+// each post with one ("07:50 PM | Permalink | Comments (3)").
 func commentHeaderWithin(bs []*block, n int) bool {
 	for _, b := range bs[:min(n, len(bs))] {
-		if b.runes < 200 && isCommentHeader(b) && !isCommentCount(b.words) {
+		ws := b.words
+		if b.runes < 200 && !isCommentCount(ws) &&
+			(isCommentHeader(b) || b.byline != nil || len(ws) > 0 && len(ws) <= 5 && replyWords[ws[0]]) {
 			return true
 		}
 	}

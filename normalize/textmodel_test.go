@@ -115,6 +115,8 @@ func TestCutAtComments(t *testing.T) {
 		{"responses to the post", []string{para, "156 Responses to “Shuteye”", "Jane Doe says:", comment}, 1},
 		{"a count in the article's header", []string{"by Jane Doe on November 12, 2012 · 1 comment", "Jane Doe says:", para, para}, 4},
 		{"a count with no comment after it", []string{para, "12 comments", para, para}, 4},
+		{"a commenter's byline", []string{para, para, "104 Comments +", "Add a Comment", "1", "2", "Next »", "by EmpireGeorge July 25, 2012 10:59 AM EDT", comment, "Reply to this comment"}, 2},
+		{"wordless lines after a count", []string{para, para, "12 comments", "—", "•", comment}, 6},
 		{"a blog's front page", []string{"January 31, 2005", para, "07:50 PM | Permalink | Comments (3)", "January 28, 2005", para, "11:11:24 AM | Permalink | Comments (7)", para}, 7},
 		{"an end marker after the article", []string{para, para, "Leave a Reply", comment}, 2},
 		{"an end marker in a sidebar", []string{para, "Comments", para, para, para}, 5},
