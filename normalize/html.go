@@ -17,7 +17,8 @@ import (
 // it, runs go-trafilatura on the same tree, and walks the content it kept
 // into paragraphs and their markup, passing them through the same hygiene
 // and byline detection as plain text. pageURL is the page's URL when the
-// caller knows it.
+// caller knows it. m is the HTML line model; tm, the text path's, reads
+// the page's lines when neither m nor go-trafilatura finds the article.
 func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *LineModel) (*extraction, error) {
 	doc, pg, kept, res, err := parsePage(data, charset, pageURL, now)
 	if err != nil {
@@ -97,8 +98,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 	if len(kept) == 0 {
 		// Neither found the article (a page unlike those they learned
 		// from): the text path reads the page's lines, as it would the
-		// page's scraped text.
-		// What it finds must read like an article, not a menu.
+		// page's scraped text, and must find an article, not a menu.
 		tex := extractText(linesText(lines), ex.title, now, tm)
 		if parasWords(tex.paras) < minFallbackWords {
 			return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
