@@ -46,7 +46,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 		url:       canonicalURL(md.URL),
 		published: md.Date,
 		source:    pickSource(pg, md.Sitename, md.URL),
-		language:  normalizeLangTag(md.Language),
+		language:  declaredLanguage(pg.lang, md.Language),
 	}
 	if !ex.published.IsZero() && !plausibleYear(ex.published, now) {
 		ex.published = time.Time{}
@@ -121,6 +121,21 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 	}
 	ex.bodyHTML = renderBlocks(kept)
 	return ex, nil
+}
+
+// declaredLanguage is the page's language for when crier's detector is
+// unsure: the one it declares, if go-trafilatura's guess from the text
+// agrees. A template's default ("en" on a French page) and a guess from a
+// few words ("ht" for "Home About") are each wrong too often alone.
+func declaredLanguage(declared, guess string) string {
+	fields := strings.Fields(declared) // "fr" of "fr en" or "fr-CH"
+	if len(fields) == 0 {
+		return ""
+	}
+	if d := normalizeLangTag(fields[0]); d != "" && d == normalizeLangTag(guess) {
+		return d
+	}
+	return ""
 }
 
 // minFallbackWords is the least the text path must find in a page where

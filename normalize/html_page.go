@@ -17,6 +17,7 @@ type pageInfo struct {
 	siteName  string   // og:site_name, else application-name
 	appName   string   // application-name
 	titleTag  string   // the <title> text
+	lang      string   // the language the page declares (<html lang>, content-language, og:locale)
 	image     string   // og:image, absolute
 	published []string // machine-readable publication times, best first
 	kickers   []*xhtml.Node
@@ -84,6 +85,10 @@ func scanPage(doc *xhtml.Node, pageURL string) *pageInfo {
 			return
 		}
 		switch n.Data {
+		case "html":
+			if pg.lang == "" {
+				pg.lang = strings.TrimSpace(attr(n, "lang") + " " + attr(n, "xml:lang"))
+			}
 		case "style", "svg", "template":
 			return
 		case "script":
@@ -108,7 +113,14 @@ func scanPage(doc *xhtml.Node, pageURL string) *pageInfo {
 		case "meta":
 			key := strings.ToLower(attr(n, "property") + attr(n, "name") + attr(n, "itemprop"))
 			content := strings.TrimSpace(attr(n, "content"))
+			if strings.EqualFold(attr(n, "http-equiv"), "content-language") {
+				key = "content-language"
+			}
 			switch key {
+			case "content-language", "og:locale", "language", "dc.language":
+				if pg.lang == "" {
+					pg.lang = content
+				}
 			case "og:site_name":
 				pg.siteName = content
 			case "application-name":

@@ -461,3 +461,18 @@ func TestMissedArticle(t *testing.T) {
 		}
 	}
 }
+
+func TestDeclaredLanguage(t *testing.T) {
+	for _, tc := range []struct{ declared, guess, want string }{
+		{"fr-CH", "fr", "fr"},
+		{"en", "fr", ""}, // a template's default against the text
+		{"", "ht", ""},   // a guess from a few words alone
+		{"  ", "en", ""}, // nothing declared
+		{"de de-AT", "de", "de"},
+		{"pt_BR", "pt", "pt"},
+	} {
+		if got := declaredLanguage(tc.declared, tc.guess); got != tc.want {
+			t.Errorf("declaredLanguage(%q, %q) = %q, want %q", tc.declared, tc.guess, got, tc.want)
+		}
+	}
+}
