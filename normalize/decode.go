@@ -98,7 +98,7 @@ const minCharsetConfidence = 50
 // detectCharset decodes an unlabelled legacy text that is neither UTF-8
 // nor Windows-1252 (Shift_JIS in a page's comments, GBK, EUC-KR,
 // ISO-8859-2) with the charset ICU's detector is sure of and that decodes
-// without an undefined byte. Browsers guess the same way.
+// without an undefined byte, as a browser guesses an unlabelled page's.
 func detectCharset(data []byte) (string, bool) {
 	const sample = 64 << 10 // the detector reads statistics: a sample is enough
 	guesses, err := chardet.NewHtmlDetector().DetectAll(data[:min(len(data), sample)])

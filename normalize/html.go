@@ -5,6 +5,7 @@ import (
 	"html"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/markusmobius/go-htmldate"
 	"github.com/markusmobius/go-trafilatura"
@@ -24,7 +25,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 	if err != nil {
 		return nil, err
 	}
-	blocks := kept
+	blocks, byModel := kept, false
 	var hl *htmlLines
 	if m != nil {
 		hl = newHTMLLines(doc, kept, now)
@@ -33,7 +34,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 		// three links), has missed it on a layout unlike its training
 		// pages: go-trafilatura's choice stands.
 		if bs := m.articleBlocks(hl); !missedArticle(bs, kept) {
-			blocks = bs
+			blocks, byModel = bs, true
 		}
 	}
 	var md trafilatura.Metadata
@@ -89,7 +90,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 
 	traf := kept
 	kept = ex.filterBlocks(blocks, pg, now)
-	if len(kept) == 0 && len(blocks) != len(traf) {
+	if len(kept) == 0 && byModel {
 		// The model kept nothing but a headline and a date line: as when
 		// it rejects every block, go-trafilatura's choice stands.
 		ex.paras = nil
@@ -100,7 +101,7 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 		// from): the text path reads the page's lines, as it would the
 		// page's scraped text, and must find an article, not a menu.
 		tex := extractText(linesText(lines), ex.title, now, tm)
-		if parasWords(tex.paras) < minFallbackWords {
+		if parasWords(tex.paras) < minArticleWords {
 			return nil, fmt.Errorf("%w: no main content found in HTML", ErrEmpty)
 		}
 		ex.paras = tex.paras
@@ -138,15 +139,15 @@ func declaredLanguage(declared, guess string) string {
 	return ""
 }
 
-// minFallbackWords is the least the text path must find in a page where
-// go-trafilatura and the model found nothing.
-const minFallbackWords = 20
+// minArticleWords is the least an article has: fewer words, where
+// another extractor found more, are a menu or a date line.
+const minArticleWords = 20
 
 // parasWords counts the words of paragraphs.
 func parasWords(ps []para) int {
 	n := 0
 	for _, p := range ps {
-		n += len(strings.Fields(p.text))
+		n += countWords(p.text)
 	}
 	return n
 }
@@ -162,18 +163,32 @@ func linesText(bs []*block) string {
 }
 
 // missedArticle reports whether the model's blocks are too little to be
-// the article go-trafilatura's hold: fewer than 20 words where it kept
-// five times as many.
+// the article go-trafilatura's hold: fewer than minArticleWords words
+// where it kept five times as many.
 func missedArticle(model, traf []*htmlBlock) bool {
 	n := blockWords(model)
-	return n == 0 || n < 20 && blockWords(traf) >= 5*n
+	return n == 0 || n < minArticleWords && blockWords(traf) >= 5*n
 }
 
 // blockWords counts the words of blocks.
 func blockWords(bs []*htmlBlock) int {
 	n := 0
 	for _, b := range bs {
-		n += len(strings.Fields(b.text.String()))
+		n += countWords(b.text.String())
+	}
+	return n
+}
+
+// countWords is len(strings.Fields(s)) without the slice: it runs on
+// every block of every page.
+func countWords(s string) int {
+	n, in := 0, false
+	for _, r := range s {
+		space := unicode.IsSpace(r)
+		if !space && !in {
+			n++
+		}
+		in = !space
 	}
 	return n
 }
@@ -279,6 +294,7 @@ func extractorOptions(now time.Time) trafilatura.Options {
 func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.Time) []*htmlBlock {
 	titleKey, kickerKey := markerKey(ex.title), markerKey(ex.kicker)
 	var kept, captions []*htmlBlock
+	var captionParas []para
 	var used []figure
 	var credits []string
 	n := len(blocks)
@@ -291,6 +307,7 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 		if f, ok := pg.captionOf(t); ok {
 			used = append(used, f)
 			captions = append(captions, b)
+			captionParas = append(captionParas, para{kind: b.kind, text: t})
 			continue
 		}
 		if endMarkers[key] && len(kept) > 0 {
@@ -329,13 +346,10 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 		kept = append(kept, b)
 		ex.paras = append(ex.paras, para{kind: b.kind, text: t})
 	}
-	if len(kept) == 0 && len(captions) > 0 {
+	if len(kept) == 0 {
 		// A gallery's slide: its caption is all the text there is, and
 		// it is the article.
-		for _, b := range captions {
-			kept = append(kept, b)
-			ex.paras = append(ex.paras, para{kind: b.kind, text: cleanLine(b.text.String())})
-		}
+		kept, ex.paras = captions, append(ex.paras, captionParas...)
 	}
 	ex.media = pg.media(used, credits)
 	return kept

@@ -476,3 +476,11 @@ func TestDeclaredLanguage(t *testing.T) {
 		}
 	}
 }
+
+func TestCountWords(t *testing.T) {
+	for _, s := range []string{"", "  ", "one", " two  words ", "tab\tand\nnewline", "nbsp\u00a0and\u2003em space", "caf\xe9 broken", "日本語 テキスト"} {
+		if got, want := countWords(s), len(strings.Fields(s)); got != want {
+			t.Errorf("countWords(%q) = %d, want %d as strings.Fields", s, got, want)
+		}
+	}
+}

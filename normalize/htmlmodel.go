@@ -386,6 +386,14 @@ func (m *LineModel) predictHTML(hl *htmlLines) []float32 {
 // to end it.
 const endMarkerAfter = 25
 
+// endsArticle reports whether an end marker ("Comments", "Most read")
+// after before words of an article of total ends it: when more of it
+// comes before than after. Earlier, it is a sidebar's heading or a link
+// in the article's header.
+func endsArticle(before, total int) bool {
+	return before >= endMarkerAfter && before >= total-before
+}
+
 // How the model and go-trafilatura decide together. go-trafilatura's
 // choice stands unless the model is sure it is wrong (it keeps comment
 // threads and teasers); the model adds what go-trafilatura missed only
@@ -447,12 +455,9 @@ func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 			total += len(b.words)
 		}
 	}
-	// An end marker ("Comments", "Most read") ends the article when more
-	// of it comes before than after: earlier, it is a sidebar's heading
-	// or a link in the article's header.
 	before := 0
 	for i, b := range hl.bs {
-		if b.endMarker && before >= endMarkerAfter && before >= total-before {
+		if b.endMarker && endsArticle(before, total) {
 			break
 		}
 		if keep[i] {

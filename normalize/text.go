@@ -417,8 +417,8 @@ func cutAtComments(bs []*block) {
 	}
 	before := 0
 	for i, b := range bs {
-		if before >= endMarkerAfter && (b.endMarker && before >= total-before ||
-			b.byline == nil && isCommentCount(b.words) && commentHeaderWithin(bs[i+1:], 10)) {
+		if b.endMarker && endsArticle(before, total) ||
+			before >= endMarkerAfter && b.byline == nil && isCommentCount(b.words) && commentHeaderWithin(bs[i+1:], 10) {
 			for _, c := range bs[i:] {
 				c.content = false
 			}
