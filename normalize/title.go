@@ -45,9 +45,11 @@ func titleShaped(b *block) bool {
 }
 
 // titleExtraNames are what the title classifier adds to a line's first
-// inputs: the first classifier's answer, and where the line stands to the
-// article's first paragraph (the anchor) and its words.
-var titleExtraNames = []string{"p1", "before_anchor", "anchor_distance", "lead_overlap"}
+// inputs: the first classifier's answer, where the line stands to the
+// article's first paragraph (the anchor) and its words, and how it
+// compares with the page's other candidates.
+var titleExtraNames = []string{"p1", "before_anchor", "anchor_distance", "lead_overlap",
+	"overlap_gap", "p1_gap", "candidates_to_anchor", "first_candidate"}
 
 // TitleFeatureNames names the title classifier's inputs, in order.
 func TitleFeatureNames() []string { return append(slices.Clone(textFeatureNames), titleExtraNames...) }
@@ -69,13 +71,7 @@ func TitleTrainingInputs(text string, now time.Time, p1 []float32) [][]float32 {
 // page, from their first inputs and the first classifier's answers p1;
 // lines that cannot be a headline get nil.
 func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
-	anchor := -1
-	for i, b := range bs {
-		if p1[i] >= 0.5 && len(b.words) >= 12 {
-			anchor = i
-			break
-		}
-	}
+	anchor := articleAnchor(bs, p1)
 	lead := map[string]bool{}
 	if anchor >= 0 {
 		for i, n := anchor, 0; i < len(bs) && n < 3; i++ {
@@ -91,7 +87,7 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 		// lead or a caption.
 		if !titleShaped(b) || anchor >= 0 && i > anchor+titleAfterAnchor ||
 			strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") ||
-			gluedHeadline(bs, i) || gluedMenu(b.text) || notHeadline(b) {
+			b.byline != nil || b.dateLine || gluedHeadline(bs, i) || gluedMenu(b.text) || notHeadline(b) {
 			continue
 		}
 		x := make([]float32, 0, len(inputs[i])+len(titleExtraNames))
@@ -104,7 +100,66 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 			float32(overlap(b.words, lead)))
 		out[i] = x
 	}
+	relativeTitleInputs(out, anchor)
 	return out
+}
+
+// relativeTitleInputs appends what sets a candidate apart from the
+// page's others: a headline is judged against the lines around it (the
+// deck below it shares as many words with the lead; a related headline
+// stands further from the article).
+func relativeTitleInputs(out [][]float32, anchor int) {
+	const p1At, overlapAt = 0, 3 // in titleExtraNames
+	base := len(textFeatureNames)
+	var maxOverlap, maxP1 float32
+	for _, x := range out {
+		if x != nil {
+			maxOverlap = max(maxOverlap, x[base+overlapAt])
+			maxP1 = max(maxP1, x[base+p1At])
+		}
+	}
+	between, first := 0, true // candidates from the line on to the anchor
+	for i, x := range out {
+		if x != nil && anchor >= 0 && i < anchor {
+			between++
+		}
+	}
+	for i, x := range out {
+		if x == nil {
+			continue
+		}
+		if anchor >= 0 && i < anchor {
+			between--
+		}
+		out[i] = append(x, maxOverlap-x[base+overlapAt], maxP1-x[base+p1At],
+			float32(math.Log1p(float64(between))), b2f(first))
+		first = false
+	}
+}
+
+// articleAnchor returns the first paragraph of the article: the first
+// line of twelve words or more in the run of lines the first classifier
+// takes for text that holds the most words; a line it does not take, of
+// four words or more, ends a run. -1 if none.
+func articleAnchor(bs []*block, p1 []float32) int {
+	best, bestWords := -1, 0
+	start, words := -1, 0
+	for i, b := range bs {
+		if p1[i] < 0.5 {
+			if len(b.words) >= 4 {
+				start, words = -1, 0
+			}
+			continue
+		}
+		if start < 0 && len(b.words) >= 12 {
+			start = i
+		}
+		words += len(b.words)
+		if start >= 0 && words > bestWords {
+			best, bestWords = start, words
+		}
+	}
+	return best
 }
 
 // gluedHeadline reports whether line i ends with a nearby line glued on
@@ -233,11 +288,17 @@ func trimStrayQuote(t string) string {
 	return t
 }
 
-// gluedByline matches a blog's byline glued after the headline: "… by
+// gluedByline matches a byline glued after the headline: "… by
 // Alexandre Roche on Thursday, January 12, 2012 at 10:00am", "… by
-// Patrick Wyatt [Design, Social/Online]". A name, then a date with its
-// year or a bracketed list of categories, to the end of the line.
-var gluedByline = regexp.MustCompile(`\s+(?:by|By)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}\s*(?:\son\s+[^\[\]]*\b(?:19|20)\d\d\b.*|\[[^\[\]]*\])$`)
+// Patrick Wyatt [Design, Social/Online]", "… by Ahiza Garcia
+// @ahiza_garcia February 1, 2016: 12:41 PM ET". A name (and its
+// handle), then a date with its year or a bracketed list of categories,
+// to the end of the line.
+var gluedByline = regexp.MustCompile(`\s+(?:by|By)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\p{Lu}[\p{L}.'’-]*){0,3}(?:\s+@\w+)?\s*(?:\son\s+[^\[\]]*\b(?:19|20)\d\d\b.*|\s` + monthDate + `.*|\[[^\[\]]*\])$`)
+
+// monthDate is an English date that starts with its month: "February 1,
+// 2016", "Nov. 9, 2012".
+const monthDate = `(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b`
 
 // trimGluedByline cuts a byline glued after a headline, when a headline
 // of three words or more is left.

@@ -124,6 +124,8 @@ func TestTrimGluedByline(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Listen to Music With Your Friends by Alexandre Roche on Thursday, January 12, 2012 at 10:00am", "Listen to Music With Your Friends"},
 		{"The Making of Warcraft's Multiplayer by Patrick Wyatt [Design, Social/Online]", "The Making of Warcraft's Multiplayer"},
+		{"The 'birth lottery' and economic mobility by Ahiza Garcia @ahiza_garcia February 1, 2016: 12:41 PM ET", "The 'birth lottery' and economic mobility"},
+		{"Company wins $368M from Apple by Jon Brodkin Nov. 9, 2012 4:45 pm UTC", "Company wins $368M from Apple"},
 		// Not a byline: no date with its year, too little left, or not
 		// English (a French headline says "adopté par Borne le …").
 		{"Le budget adopté par Élisabeth Borne le 20 octobre 2022", "Le budget adopté par Élisabeth Borne le 20 octobre 2022"},
@@ -133,6 +135,31 @@ func TestTrimGluedByline(t *testing.T) {
 	} {
 		if got := trimGluedByline(tc.in); got != tc.want {
 			t.Errorf("trimGluedByline(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestArticleAnchor(t *testing.T) {
+	long := "The council voted on Tuesday to close the old bridge to traffic for two years while it is rebuilt"
+	blurb := "Welcome to our blog, where we write about science and sport every week for you"
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		p1    []float32
+		want  int
+	}{
+		{"first paragraph", []string{"Bridge to close", long, long}, []float32{0, 1, 1}, 1},
+		{"sidebar blurb above the post", []string{blurb, "Thursday, October 18, 2012", "Bridge to close for two years", long, long, long},
+			[]float32{1, 0, 0, 1, 1, 1}, 3},
+		{"a short line does not end the run", []string{long, "Share", long, blurb}, []float32{1, 0, 1, 0}, 0},
+		{"nothing taken", []string{"Bridge to close", long}, []float32{0, 0}, -1},
+	} {
+		var bs []*block
+		for _, l := range tc.lines {
+			bs = append(bs, newBlock(l, time.Now()))
+		}
+		if got := articleAnchor(bs, tc.p1); got != tc.want {
+			t.Errorf("%s: articleAnchor = %d, want %d", tc.name, got, tc.want)
 		}
 	}
 }
