@@ -391,17 +391,19 @@ func TestHTMLRunawayTitle(t *testing.T) {
 
 // TestHTMLModelRejectsAll: a line model that rejects every block leaves
 // go-trafilatura's choice, not an empty article.
+// rejectAll returns a classifier that answers 0 to every line.
+func rejectAll(features []string) *learn.Model {
+	n := len(features)
+	return &learn.Model{Features: features, Mean: make([]float32, n), Scale: make([]float32, n),
+		Hidden: 1, W1: make([]float32, n), B1: []float32{0}, W2: []float32{0}, B2: -50}
+}
+
 func TestHTMLModelRejectsAll(t *testing.T) {
 	data, err := os.ReadFile("testdata/article.html")
 	if err != nil {
 		t.Fatal(err)
 	}
-	reject := func(features []string) *learn.Model {
-		n := len(features)
-		return &learn.Model{Features: features, Mean: make([]float32, n), Scale: make([]float32, n),
-			Hidden: 1, W1: make([]float32, n), B1: []float32{0}, W2: []float32{0}, B2: -50}
-	}
-	m := &LineModel{First: reject(HTMLFeatureNames()), Second: reject(HTMLSecondFeatureNames())}
+	m := &LineModel{First: rejectAll(HTMLFeatureNames()), Second: rejectAll(HTMLSecondFeatureNames())}
 	a, err := New(Options{HTMLModel: m}).Normalize(context.Background(), Input{Name: "article.html", Data: data, ModTime: modTime})
 	if err != nil {
 		t.Fatal(err)

@@ -2,6 +2,7 @@ package normalize
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -233,7 +234,12 @@ func extractText(text string, knownTitle string, now time.Time, m *LineModel) *e
 	}
 	first, last, titleAt := judgeLines(bs, knownTitle, ex)
 	if m != nil {
-		if t := applyLineModel(bs, first, last, titleAt, m); t >= 0 && t != titleAt && knownTitle == "" {
+		ruled := make([]bool, len(bs))
+		for i, b := range bs {
+			ruled[i] = b.content
+		}
+		t := applyLineModel(bs, first, last, titleAt, m)
+		if t >= 0 && t != titleAt && knownTitle == "" {
 			// The title classifier knows the page's headline better than
 			// the rules.
 			titleAt = t
@@ -242,6 +248,15 @@ func extractText(text string, knownTitle string, now time.Time, m *LineModel) *e
 			ex.title = trimGluedByline(trimStrayQuote(ex.title))
 			for _, b := range bs {
 				b.content = b.content && !b.kicker
+			}
+		}
+		if !slices.ContainsFunc(bs, func(b *block) bool { return b.content }) {
+			// The model left no line of a page the rules found text in
+			// (it missed the one paragraph, or its headline's kicker was
+			// the one line it took): the rules' lines stand, as before
+			// there was a model, rather than the page being refused.
+			for i, b := range bs {
+				b.content = ruled[i] && i != titleAt && !b.kicker
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"context"
 	"os"
 	"slices"
 	"strings"
@@ -137,5 +138,21 @@ func TestCutAtComments(t *testing.T) {
 		if n != tc.want {
 			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
 		}
+	}
+}
+
+// A text model that takes no line of a page leaves the rules' lines, not
+// an empty article (Dragnet's R858: the model missed the one paragraph).
+func TestTextModelRejectsAll(t *testing.T) {
+	text := "Home | World | Sport\nMarkets rally as inflation cools\nBy Anna Schmidt, Reuters\nMarch 3, 2025\n" +
+		"Stocks rose sharply on Monday after new figures showed that inflation in the euro zone slowed more than economists had expected in February, giving the central bank room to cut rates.\n" +
+		"Investors had been waiting for the data for weeks, and the reaction was swift across all major indices.\n"
+	m := &LineModel{First: rejectAll(TextFeatureNames()), Second: rejectAll(SecondFeatureNames())}
+	a, err := New(Options{TextModel: m}).Normalize(context.Background(), Input{Name: "en.txt", Data: []byte(text)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Body) != 2 || !strings.HasPrefix(a.Body[0], "Stocks rose sharply") || a.Title != "Markets rally as inflation cools" {
+		t.Errorf("title %q, body %q", a.Title, a.Body)
 	}
 }
