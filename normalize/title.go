@@ -112,15 +112,14 @@ func relativeTitleInputs(out [][]float32, anchor int) {
 	const p1At, overlapAt = 0, 3 // in titleExtraNames
 	base := len(textFeatureNames)
 	var maxOverlap, maxP1 float32
-	for _, x := range out {
-		if x != nil {
-			maxOverlap = max(maxOverlap, x[base+overlapAt])
-			maxP1 = max(maxP1, x[base+p1At])
-		}
-	}
 	between, first := 0, true // candidates from the line on to the anchor
 	for i, x := range out {
-		if x != nil && anchor >= 0 && i < anchor {
+		if x == nil {
+			continue
+		}
+		maxOverlap = max(maxOverlap, x[base+overlapAt])
+		maxP1 = max(maxP1, x[base+p1At])
+		if anchor >= 0 && i < anchor {
 			between++
 		}
 	}
