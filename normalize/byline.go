@@ -31,8 +31,8 @@ var agencyInitials = func() [256]bool {
 // name as a substring.
 func mayNameAgency(s string) bool {
 	for i := 0; i < len(s); i++ {
-		if !agencyInitials[s[i]] {
-			continue
+		if !agencyInitials[s[i]] || i > 0 && isLetter(rune(s[i-1])) {
+			continue // agencyRe wants a name at a word's start
 		}
 		for _, a := range agencyNames {
 			if strings.HasPrefix(s[i:], a) {
@@ -186,7 +186,7 @@ func looksLikeNames(parts []string) bool {
 // agencyOnly returns the agencies of a line made of agency names and
 // separators only ("AFP/Reuters", "(ATS)"); false for any other line.
 func agencyOnly(line string) ([]string, bool) {
-	if len(line) > 120 { // a credit names a few agencies, no more
+	if len(line) > 120 || strings.Count(line, " ") > 12 { // a credit names a few agencies, no more
 		return nil, false
 	}
 	ags := findAgencies(line)

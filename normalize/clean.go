@@ -12,8 +12,12 @@ import (
 // characters (zero-width, soft hyphen, BOM, bidi marks), all spaces
 // collapsed to one ASCII space. Typographic quotes and dashes are kept.
 func cleanLine(s string) string {
-	nfc := norm.NFC.QuickSpanString(s) == len(s) // most text is NFC already: no copy
-	if nfc && isClean(s) {
+	clean, nfc := isClean(s)
+	if clean && nfc {
+		return s // most lines end here, with no copy
+	}
+	nfc = nfc || norm.NFC.QuickSpanString(s) == len(s)
+	if nfc && clean {
 		return s
 	}
 	if !nfc {
@@ -24,6 +28,11 @@ func cleanLine(s string) string {
 	space := false
 	for _, r := range s {
 		switch {
+		case r < utf8.RuneSelf:
+			if r <= ' ' || r == 0x7f { // ASCII spaces and controls
+				space = b.Len() > 0
+				continue
+			}
 		case unicode.IsSpace(r) || unicode.IsControl(r):
 			space = b.Len() > 0
 			continue
@@ -35,7 +44,50 @@ func cleanLine(s string) string {
 			b.WriteByte(' ')
 			space = false
 		}
-		b.WriteRune(r)
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// lower is strings.ToLower, quicker on text that is mostly ASCII: it calls
+// unicode.ToLower only for the other runes, where strings.ToLower calls it
+// through a function value for every rune of a non-ASCII string.
+func lower(s string) string {
+	i := 0 // s[:i] is lowercase already
+	for i < len(s) {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				break
+			}
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 || unicode.ToLower(r) != r {
+			break
+		}
+		i += size
+	}
+	if i == len(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s) + utf8.UTFMax)
+	b.WriteString(s[:i])
+	for _, r := range s[i:] {
+		if r < utf8.RuneSelf {
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
+		b.WriteRune(unicode.ToLower(r))
 	}
 	return b.String()
 }
@@ -45,7 +97,12 @@ func cleanLine(s string) string {
 func hasColumns(raw string) bool {
 	raw = strings.TrimSpace(raw)
 	gaps, run := 0, 0
-	for _, r := range raw {
+	for i := 0; i < len(raw); {
+		r, size := rune(raw[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(raw[i:])
+		}
+		i += size
 		if unicode.IsSpace(r) {
 			if run++; run == 3 {
 				if gaps++; gaps == 3 {
@@ -62,7 +119,8 @@ func hasColumns(raw string) bool {
 // markerKey reduces a line to lowercase letters, digits, apostrophes and
 // single spaces, for whole-line boilerplate matching.
 func markerKey(s string) string {
-	b := make([]byte, 0, len(s))
+	var b strings.Builder // one allocation: String does not copy
+	b.Grow(len(s))
 	space := false
 	for _, r := range s {
 		switch {
@@ -70,7 +128,7 @@ func markerKey(s string) string {
 		case r < utf8.RuneSelf && 'A' <= r && r <= 'Z':
 			r += 'a' - 'A'
 		case r == '\'' || r == '’':
-			b = append(b, '\'')
+			b.WriteByte('\'')
 			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
 			r = unicode.ToLower(r)
@@ -78,13 +136,17 @@ func markerKey(s string) string {
 			space = true
 			continue
 		}
-		if space && len(b) > 0 {
-			b = append(b, ' ')
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
 		}
 		space = false
-		b = utf8.AppendRune(b, r)
+		if r < utf8.RuneSelf {
+			b.WriteByte(byte(r))
+		} else {
+			b.WriteRune(r)
+		}
 	}
-	return string(b)
+	return b.String()
 }
 
 // boilerplateLines are whole-line boilerplate markers (compared after
@@ -149,19 +211,18 @@ var relatedMarkers = map[string]bool{
 	"veja também": true, "lees ook": true, "zie ook": true, "czytaj także": true, "czytaj też": true,
 }
 
-// isBoilerplateKey reports whether a cleaned line, whose markerKey is key,
-// is a known boilerplate marker.
-func isBoilerplateKey(line, key string) bool {
+// isBoilerplateKey reports whether a cleaned line, whose markerKey is key
+// and lowercase form low, is a known boilerplate marker.
+func isBoilerplateKey(low, key string) bool {
 	if key == "" {
 		return true
 	}
 	if boilerplateLines[key] || endMarkers[key] || relatedMarkers[key] {
 		return true
 	}
-	if len(line) > 4*160 || utf8.RuneCountInString(line) > 160 {
+	if len(low) > 4*160 || utf8.RuneCountInString(low) > 160 {
 		return false
 	}
-	low := strings.ToLower(line)
 	for _, p := range boilerplatePrefixes {
 		if strings.HasPrefix(low, p) {
 			return true
@@ -292,28 +353,39 @@ func sentenceBreaks(s string) int {
 
 // isClean reports whether cleanLine would leave s as it is, NFC aside:
 // no control, format or non-ASCII space character, single ASCII spaces
-// between words, none at either end, valid UTF-8.
-func isClean(s string) bool {
-	space := true // a leading space is not clean
+// between words, none at either end, valid UTF-8. nfc is true when every
+// rune is one NFC leaves alone wherever it stands (nfcStable), so s is NFC
+// without asking the norm package; false says nothing.
+func isClean(s string) (clean, nfc bool) {
+	space, nfc := true, true // a leading space is not clean
 	for _, r := range s {
 		if r < utf8.RuneSelf {
 			switch {
 			case r == ' ':
 				if space {
-					return false
+					return false, false
 				}
 				space = true
 			case r < 0x20 || r == 0x7f:
-				return false
+				return false, false
 			default:
 				space = false
 			}
 			continue
 		}
 		if r == utf8.RuneError || unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
-			return false
+			return false, false
 		}
+		nfc = nfc && nfcStable(r)
 		space = false
 	}
-	return !space || s == ""
+	return !space || s == "", nfc
+}
+
+// nfcStable reports whether r is NFC_Quick_Check=Yes with combining class
+// 0, so a string made only of such runes is NFC: Latin, IPA and spacing
+// modifiers below the combining diacritics (U+0300), and the common
+// punctuation of U+2010 to U+2027 (dashes, quotes, bullet, ellipsis).
+func nfcStable(r rune) bool {
+	return r < 0x300 || 0x2010 <= r && r <= 0x2027
 }

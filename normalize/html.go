@@ -314,7 +314,7 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 			break // comments or a most-read list: the article is over
 		}
 		switch {
-		case isBoilerplateKey(t, key) || key == titleKey || kickerKey != "" && key == kickerKey:
+		case isBoilerplateKey(lower(t), key) || key == titleKey || kickerKey != "" && key == kickerKey:
 			continue
 		case i < 8 && dateOnly(t, now):
 			ex.setDate(t, now)

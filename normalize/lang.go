@@ -14,12 +14,15 @@ import (
 
 // words splits s into lowercase word tokens; apostrophes split elisions
 // ("l'armée" gives "l", "armée").
-func words(s string) []string {
-	low := strings.ToLower(s) // one allocation; the words are slices of it
+func words(s string) []string { return lowerWords(lower(s)) }
+
+// lowerWords is words of a string already in lowercase; the words are
+// slices of it.
+func lowerWords(low string) []string {
 	out := make([]string, 0, len(low)/6+1)
 	start := -1
 	for i, r := range low {
-		if unicode.IsLetter(r) || unicode.IsDigit(r) || r == '-' {
+		if isLetter(r) || isDigitRune(r) || r == '-' {
 			if start < 0 {
 				start = i
 			}

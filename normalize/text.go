@@ -73,7 +73,8 @@ func endsSentence(s string) bool {
 
 func newBlock(raw string, now time.Time) *block {
 	text := cleanLine(raw)
-	b := &block{text: text, key: markerKey(text), runes: utf8.RuneCountInString(text), words: words(text)}
+	low := lower(text)
+	b := &block{text: text, key: markerKey(text), runes: utf8.RuneCountInString(text), words: lowerWords(low)}
 	b.stop = stopDensity(b.words)
 	b.sentEnd = endsSentence(text)
 	b.sentences = sentenceBreaks(text)
@@ -89,7 +90,7 @@ func newBlock(raw string, now time.Time) *block {
 		b.cls, b.endMarker, b.boiler = clsNoise, true, true
 	case relatedMarkers[b.key]:
 		b.cls, b.related, b.boiler = clsNoise, true, true
-	case isBoilerplateKey(text, b.key), hasColumns(raw):
+	case isBoilerplateKey(low, b.key), hasColumns(raw):
 		b.cls, b.boiler = clsNoise, true
 	case b.runes < 800 && isConsent(text):
 		b.cls, b.boiler = clsBad, true

@@ -61,15 +61,37 @@ func (m *Model) Predict(x []float32, scratch []float32) float32 {
 		z[i] = (v - m.Mean[i]) * m.Scale[i]
 	}
 	out := float64(m.B2)
-	for h := 0; h < m.Hidden; h++ {
+	relu := func(h int, a float32) {
+		if a > 0 {
+			out += float64(m.W2[h] * a)
+		}
+	}
+	h := 0
+	// Four hidden units at a time: four independent sums keep the CPU's
+	// adders busy, and each still adds its terms in input order, so the
+	// answer is the same to the bit as one unit at a time.
+	for ; h+4 <= m.Hidden; h += 4 {
+		w0, w1, w2, w3 := m.W1[h*n:(h+1)*n], m.W1[(h+1)*n:(h+2)*n], m.W1[(h+2)*n:(h+3)*n], m.W1[(h+3)*n:(h+4)*n]
+		w0, w1, w2, w3 = w0[:len(z)], w1[:len(z)], w2[:len(z)], w3[:len(z)] // no bounds checks below
+		a0, a1, a2, a3 := m.B1[h], m.B1[h+1], m.B1[h+2], m.B1[h+3]
+		for i, v := range z {
+			a0 += w0[i] * v
+			a1 += w1[i] * v
+			a2 += w2[i] * v
+			a3 += w3[i] * v
+		}
+		relu(h, a0)
+		relu(h+1, a1)
+		relu(h+2, a2)
+		relu(h+3, a3)
+	}
+	for ; h < m.Hidden; h++ {
 		w := m.W1[h*n : (h+1)*n]
 		a := m.B1[h]
 		for i, v := range z {
 			a += w[i] * v
 		}
-		if a > 0 {
-			out += float64(m.W2[h] * a)
-		}
+		relu(h, a)
 	}
 	return float32(sigmoid(out))
 }

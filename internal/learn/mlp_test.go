@@ -105,3 +105,59 @@ func TestEnsembleIsTheMean(t *testing.T) {
 		}
 	}
 }
+
+// Predict's four-at-a-time sums give the same bits as the plain forward
+// pass, for hidden layers of any width.
+func TestPredictIsExact(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	for hidden := 1; hidden <= 9; hidden++ {
+		m := randomModel(rng, 13, hidden)
+		for range 50 {
+			x := make([]float32, 13)
+			for i := range x {
+				x[i] = rng.Float32()*4 - 2
+			}
+			if got, want := m.Predict(x, nil), plainPredict(m, x); got != want {
+				t.Fatalf("hidden %d: Predict = %v, want %v", hidden, got, want)
+			}
+		}
+	}
+}
+
+func randomModel(rng *rand.Rand, n, hidden int) *Model {
+	vals := func(k int) []float32 {
+		v := make([]float32, k)
+		for i := range v {
+			v[i] = rng.Float32()*2 - 1
+		}
+		return v
+	}
+	m := &Model{Mean: vals(n), Scale: vals(n), Hidden: hidden, W1: vals(n * hidden), B1: vals(hidden), W2: vals(hidden), B2: 0.1}
+	m.Features = make([]string, n)
+	return m
+}
+
+// plainPredict is the forward pass one hidden unit at a time.
+func plainPredict(m *Model, x []float32) float32 {
+	n := len(m.Features)
+	out := float64(m.B2)
+	for h := 0; h < m.Hidden; h++ {
+		a := m.B1[h]
+		for i := range n {
+			a += m.W1[h*n+i] * ((x[i] - m.Mean[i]) * m.Scale[i])
+		}
+		if a > 0 {
+			out += float64(m.W2[h] * a)
+		}
+	}
+	return float32(sigmoid(out))
+}
+
+func BenchmarkPredict(b *testing.B) {
+	m := randomModel(rand.New(rand.NewPCG(1, 1)), 128, 16)
+	x := make([]float32, 128)
+	scratch := make([]float32, 128)
+	for b.Loop() {
+		m.Predict(x, scratch)
+	}
+}
