@@ -118,10 +118,9 @@ type kwToken struct {
 	digit      bool   // has a digit
 }
 
-// tokenizeKeywords splits a paragraph into words, marking sentence starts
-// and the punctuation between words.
-func tokenizeKeywords(p string) []kwToken {
-	out := make([]kwToken, 0, len(p)/6)
+// tokenizeKeywords appends the words of a paragraph to out, marking
+// sentence starts and the punctuation between words.
+func tokenizeKeywords(out []kwToken, p string) []kwToken {
 	initial, glued := true, false
 	i := 0
 	for i < len(p) {
@@ -282,9 +281,16 @@ func keywords(title string, body []string, lang string) []string {
 		}
 	}
 	texts := append([]string{title}, body...)
+	size := 0
+	for _, p := range texts {
+		size += len(p)
+	}
+	tokens := make([]kwToken, 0, size/6+len(texts)) // one array for all: a word in six bytes or more
 	paras := make([][]kwToken, 0, len(texts))
 	for _, p := range texts {
-		paras = append(paras, tokenizeKeywords(p))
+		n := len(tokens)
+		tokens = tokenizeKeywords(tokens, p)
+		paras = append(paras, tokens[n:len(tokens):len(tokens)])
 	}
 	titleCase := isTitleCase(paras[0], lang)
 	// Capitalised words seen within sentences: names for sure (or, in

@@ -585,16 +585,20 @@ func pickTitle(bs []*block, first int) int {
 // leadWords returns the content words of the first paragraphs of the
 // text, from first on.
 func leadWords(bs []*block, first int) map[string]bool {
-	m := map[string]bool{}
 	if first < 0 {
-		return m
+		return map[string]bool{}
 	}
-	for i, n := first, 0; i < len(bs) && n < 4; i++ {
-		if bs[i].cls < clsNear {
-			continue
+	var lead []*block
+	size := 0 // sizing the map at once saves its growing
+	for i := first; i < len(bs) && len(lead) < 4; i++ {
+		if bs[i].cls >= clsNear {
+			lead = append(lead, bs[i])
+			size += len(bs[i].words)
 		}
-		n++
-		addContentWords(m, bs[i].words)
+	}
+	m := make(map[string]bool, size/2) // about half the words are content words
+	for _, b := range lead {
+		addContentWords(m, b.words)
 	}
 	return m
 }

@@ -342,8 +342,10 @@ func wordHash(w string) int {
 // allow for accented letters).
 func isShortWord(w string) bool { return len(w) <= 8 && utf8.RuneCountInString(w) <= 4 }
 
-func newFunctionWords(bs []*block) *functionWords {
-	fw := &functionWords{}
+// newFunctionWords counts the short words of bs; a value, so the table
+// lives on the caller's stack.
+func newFunctionWords(bs []*block) functionWords {
+	var fw functionWords
 	for _, b := range bs {
 		for _, w := range b.words {
 			if isShortWord(w) {

@@ -72,14 +72,17 @@ func TitleTrainingInputs(text string, now time.Time, p1 []float32) [][]float32 {
 // lines that cannot be a headline get nil.
 func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 	anchor := articleAnchor(bs, p1)
-	lead := map[string]bool{}
-	if anchor >= 0 {
-		for i, n := anchor, 0; i < len(bs) && n < 3; i++ {
-			if p1[i] >= 0.5 {
-				addContentWords(lead, bs[i].words)
-				n++
-			}
+	var leadBlocks []*block
+	size := 0 // sizing the map at once saves its growing
+	for i := anchor; anchor >= 0 && i < len(bs) && len(leadBlocks) < 3; i++ {
+		if p1[i] >= 0.5 {
+			leadBlocks = append(leadBlocks, bs[i])
+			size += len(bs[i].words)
 		}
+	}
+	lead := make(map[string]bool, size/2)
+	for _, b := range leadBlocks {
+		addContentWords(lead, b.words)
 	}
 	out := make([][]float32, len(bs))
 	for i, b := range bs {
