@@ -325,14 +325,14 @@ func (pg *pageInfo) headline(metaTitle string, blocks []*htmlBlock) string {
 			continue
 		}
 		n++
-		addContentWords(lead, ws)
+		addWords(lead, contentWords(ws))
 	}
 	for i, h := range pg.h1s {
 		if i == 3 {
 			break
 		}
 		t := cleanLine(textOf(h))
-		if n := len(strings.Fields(t)); n >= 3 && n <= 40 && overlap(words(t), lead) >= 0.3 {
+		if n := len(strings.Fields(t)); n >= 3 && n <= 40 && overlap(contentWords(words(t)), lead) >= 0.3 {
 			if m := cleanLine(metaTitle); len(m) > len(t) && strings.HasPrefix(m, t) {
 				return m // the h1 shortened, or the title with the site name, which cleanTitle strips
 			}

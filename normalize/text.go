@@ -54,6 +54,18 @@ type block struct {
 	boiler    bool   // a known boilerplate line (markers, consent, columns): never content
 	kicker    bool   // the label above or below the headline
 	repeat    bool   // printed again elsewhere, or glued to a line printed elsewhere
+
+	cws    []string // contentWords(words), once asked for
+	hasCWs bool
+}
+
+// contentWords returns the content words of the line, found once: title
+// and lead detection ask for them many times.
+func (b *block) contentWords() []string {
+	if !b.hasCWs {
+		b.cws, b.hasCWs = contentWords(b.words), true
+	}
+	return b.cws
 }
 
 var (
@@ -565,7 +577,7 @@ func pickTitle(bs []*block, first int) int {
 		if n < 3 || n > 40 || strings.HasSuffix(b.text, ".") && !strings.HasSuffix(b.text, "...") || gluedMenu(b.text) {
 			continue
 		}
-		score := float64(min(n, 10))/2 - 0.3*float64(min(end-i, 30)) + 12*overlap(b.words, lead)
+		score := float64(min(n, 10))/2 - 0.3*float64(min(end-i, 30)) + 12*overlap(b.contentWords(), lead)
 		if b.titleHint {
 			score += 2
 		}
@@ -598,7 +610,7 @@ func leadWords(bs []*block, first int) map[string]bool {
 	}
 	m := make(map[string]bool, size/2) // about half the words are content words
 	for _, b := range lead {
-		addContentWords(m, b.words)
+		addWords(m, b.contentWords())
 	}
 	return m
 }
@@ -607,31 +619,40 @@ func leadWords(bs []*block, first int) map[string]bool {
 // letters or more and no stopword.
 func isContentWord(w string) bool { return len(w) >= 3 && !isAnyStopword(w) }
 
-// addContentWords adds the content words of ws to set.
-func addContentWords(set map[string]bool, ws []string) {
-	for _, w := range ws {
+// contentWords returns the content words of ws; nil if none.
+func contentWords(ws []string) []string {
+	var out []string
+	for i, w := range ws {
 		if isContentWord(w) {
-			set[w] = true
+			if out == nil {
+				out = make([]string, 0, len(ws)-i)
+			}
+			out = append(out, w)
 		}
+	}
+	return out
+}
+
+// addWords adds ws to set.
+func addWords(set map[string]bool, ws []string) {
+	for _, w := range ws {
+		set[w] = true
 	}
 }
 
-// overlap is the share of the content words of ws found in set.
-func overlap(ws []string, set map[string]bool) float64 {
-	n, hit := 0, 0
-	for _, w := range ws {
-		if !isContentWord(w) {
-			continue
-		}
-		n++
+// overlap is the share of the content words cws found in set, a plural
+// or singular form counting.
+func overlap(cws []string, set map[string]bool) float64 {
+	if len(cws) == 0 {
+		return 0
+	}
+	hit := 0
+	for _, w := range cws {
 		if set[w] || set[strings.TrimSuffix(w, "s")] || set[w+"s"] {
 			hit++
 		}
 	}
-	if n == 0 {
-		return 0
-	}
-	return float64(hit) / float64(n)
+	return float64(hit) / float64(len(cws))
 }
 
 // dropRelated drops the headlines listed after a related-articles marker,
@@ -758,14 +779,20 @@ func nextNonNoise(bs []*block, i, end int) int {
 
 // firstSentence returns the opening sentences of s, at most max runes.
 func firstSentence(s string, max int) string {
-	locs := sentenceBreak.FindAllStringIndex(s, -1)
 	out := ""
-	for _, l := range locs {
-		cut := strings.TrimSpace(s[:l[0]+strings.IndexFunc(s[l[0]:l[1]], unicode.IsSpace)])
-		if len([]rune(cut)) > max {
+	// The breaks one at a time, as FindAll would find them (the regexp
+	// has no anchors), so a long paragraph is read no further than needed.
+	for pos := 0; pos < len(s); {
+		l := sentenceBreak.FindStringIndex(s[pos:])
+		if l == nil {
 			break
 		}
-		out = cut
+		l[0], l[1] = l[0]+pos, l[1]+pos
+		cut := strings.TrimSpace(s[:l[0]+strings.IndexFunc(s[l[0]:l[1]], unicode.IsSpace)])
+		if utf8.RuneCountInString(cut) > max {
+			break
+		}
+		out, pos = cut, l[1]
 	}
 	if out == "" {
 		out = truncateRunes(s, max)

@@ -138,11 +138,10 @@ func lineModelInputs(bs []*block, first, last, titleAt int) [][]float32 {
 	pageWords := newFunctionWords(bs)
 	var titleWords map[string]bool
 	if titleAt >= 0 {
-		titleWords = map[string]bool{}
-		for _, w := range bs[titleAt].words {
-			if isContentWord(w) {
-				titleWords[strings.TrimSuffix(w, "s")] = true
-			}
+		cws := bs[titleAt].contentWords()
+		titleWords = make(map[string]bool, len(cws))
+		for _, w := range cws {
+			titleWords[strings.TrimSuffix(w, "s")] = true
 		}
 	}
 	total := 0

@@ -82,7 +82,7 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 	}
 	lead := make(map[string]bool, size/2)
 	for _, b := range leadBlocks {
-		addContentWords(lead, b.words)
+		addWords(lead, b.contentWords())
 	}
 	out := make([][]float32, len(bs))
 	for i, b := range bs {
@@ -100,7 +100,7 @@ func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 			dist = max(i-anchor, anchor-i)
 		}
 		x = append(x, p1[i], b2f(anchor >= 0 && i < anchor), float32(math.Log1p(float64(dist))),
-			float32(overlap(b.words, lead)))
+			float32(overlap(b.contentWords(), lead)))
 		out[i] = x
 	}
 	relativeTitleInputs(out, anchor)
