@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,4 +49,20 @@ func FuzzLower(f *testing.F) {
 			t.Fatalf("lower(%+q) = %+q, want %+q", s, got, want)
 		}
 	})
+}
+
+func TestLowerWords(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"", []string{}},
+		{"l'armée a dit -- oui", []string{"l", "armée", "a", "dit", "oui"}},
+		{"jean-pierre -x- 2024 ÉTÉ", []string{"jean-pierre", "x", "2024", "ÉTÉ"}},
+		{"bad\xffbyte ٣٤ 東京", []string{"bad", "byte", "٣٤", "東京"}},
+	} {
+		if got := lowerWords(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("lowerWords(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
 }

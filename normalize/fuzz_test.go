@@ -73,6 +73,9 @@ func BenchmarkNormalizeText(b *testing.B) {
 		}
 		ins = append(ins, Input{Name: filepath.Base(p), Data: data})
 	}
+	if len(ins) == 0 {
+		b.Fatal("no seeds in testdata/seeds")
+	}
 	benchInputs(b, ins)
 }
 

@@ -21,26 +21,41 @@ func words(s string) []string { return lowerWords(lower(s)) }
 func lowerWords(low string) []string {
 	out := make([]string, 0, len(low)/6+1)
 	start := -1
-	for i, r := range low {
-		if isLetter(r) || isDigitRune(r) || r == '-' {
+	for i := 0; i < len(low); {
+		c, size, inWord := low[i], 1, false
+		if c < utf8.RuneSelf {
+			inWord = 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-'
+		} else {
+			var r rune
+			r, size = utf8.DecodeRuneInString(low[i:])
+			inWord = unicode.IsLetter(r) || unicode.IsDigit(r)
+		}
+		if inWord {
 			if start < 0 {
 				start = i
 			}
-			continue
-		}
-		if start >= 0 {
-			if w := strings.Trim(low[start:i], "-"); w != "" {
-				out = append(out, w)
-			}
+		} else if start >= 0 {
+			out = appendWord(out, low[start:i])
 			start = -1
 		}
+		i += size
 	}
 	if start >= 0 {
-		if w := strings.Trim(low[start:], "-"); w != "" {
-			out = append(out, w)
-		}
+		out = appendWord(out, low[start:])
 	}
 	return out
+}
+
+// appendWord appends w to ws without its leading and trailing hyphens,
+// unless nothing is left.
+func appendWord(ws []string, w string) []string {
+	if w[0] == '-' || w[len(w)-1] == '-' {
+		w = strings.Trim(w, "-")
+	}
+	if w == "" {
+		return ws
+	}
+	return append(ws, w)
 }
 
 // guardLangs are languages close to a stopLangs one, listed with their
