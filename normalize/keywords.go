@@ -110,7 +110,7 @@ var agencyWords = func() map[string]bool {
 
 // kwToken is a word of a paragraph as written, with its place.
 type kwToken struct {
-	start, end int    // bytes in the paragraph: the word as written, elision cut
+	start, end int32  // bytes in the paragraph: the word as written, elision cut
 	lower      string // word in lowercase (as written if it begins in lowercase)
 	upper      bool   // begins with a capital
 	initial    bool   // first word of a sentence
@@ -165,17 +165,17 @@ func tokenizeKeywords(out []kwToken, p string) []kwToken {
 			}
 			break
 		}
-		t := kwToken{start: i, end: j, initial: initial, glued: glued && !initial, digit: digit}
+		t := kwToken{start: int32(i), end: int32(j), initial: initial, glued: glued && !initial, digit: digit}
 		w := p[i:j]
 		if apos > 0 {
 			_, size := utf8.DecodeRuneInString(w[apos:])
 			pre, post := w[:apos], w[apos+size:]
 			switch {
 			case elisions[strings.ToLower(pre)]:
-				t.start += len(w) - len(post)
+				t.start += int32(len(w) - len(post))
 				w = post
 			case post == "s" || post == "S":
-				t.end -= len(w) - apos
+				t.end -= int32(len(w) - apos)
 				w = pre
 			}
 		}

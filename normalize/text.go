@@ -84,9 +84,17 @@ func endsSentence(s string) bool {
 }
 
 func newBlock(raw string, now time.Time) *block {
+	b := new(block)
+	b.read(raw, now)
+	return b
+}
+
+// read sets b from a raw line of text: its clean text, words, shape and
+// first class.
+func (b *block) read(raw string, now time.Time) {
 	text := cleanLine(raw)
 	low := lower(text)
-	b := &block{text: text, key: markerKey(text), runes: utf8.RuneCountInString(text), words: lowerWords(low)}
+	*b = block{text: text, key: markerKey(text), runes: utf8.RuneCountInString(text), words: lowerWords(low)}
 	b.stop = stopDensity(b.words)
 	b.sentEnd = endsSentence(text)
 	b.sentences = sentenceBreaks(text)
@@ -123,7 +131,6 @@ func newBlock(raw string, now time.Time) *block {
 			b.cls = classify(b)
 		}
 	}
-	return b
 }
 
 // metaSegments reports whether a line is short fields separated by bars
@@ -222,12 +229,15 @@ func markRepeats(bs []*block) {
 func textBlocks(text string, now time.Time) []*block {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	var bs []*block
-	for _, raw := range joinWrapped(strings.Split(text, "\n"), now) {
+	lines := joinWrapped(strings.Split(text, "\n"), now)
+	arena := make([]block, len(lines)) // one allocation for the page's blocks
+	bs := make([]*block, 0, len(lines))
+	for i, raw := range lines {
 		if strings.TrimSpace(raw) == "" {
 			continue
 		}
-		if b := newBlock(raw, now); b.text != "" {
+		b := &arena[i]
+		if b.read(raw, now); b.text != "" {
 			bs = append(bs, b)
 		}
 	}
