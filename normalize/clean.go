@@ -270,7 +270,7 @@ func isCreditPrefix(line string) bool {
 	if strings.Contains(line, "©") {
 		return true
 	}
-	head := strings.ToLower(line[:min(len(line), 16)])
+	head := lower(line[:min(len(line), 16)])
 	for _, p := range creditPrefixes {
 		if rest, ok := strings.CutPrefix(head, p); ok && strings.HasPrefix(strings.TrimLeft(rest, " "), ":") {
 			return true
@@ -321,9 +321,15 @@ func captionCreditAt(line string) int {
 func sentenceBreaks(s string) int {
 	n := 0
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		if r != '.' && r != '!' && r != '?' && r != '…' {
+		// Bytes, not runes: a stop is ASCII or begins with 0xE2, which
+		// no other rune has inside it.
+		switch c := s[i]; {
+		case c == '.' || c == '!' || c == '?':
+			i++
+		case c == 0xE2 && strings.HasPrefix(s[i:], "…"):
+			i += len("…")
+		default:
+			i++
 			continue
 		}
 		j := i

@@ -66,3 +66,21 @@ func TestLowerWords(t *testing.T) {
 		}
 	}
 }
+
+func TestSentenceBreaks(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+	}{
+		{"", 0},
+		{"One. Two! Three? Four… Five", 4},
+		{"Il a dit « Non. » Puis il est parti.", 0}, // a space before the closing quote
+		{"3.5 percent. and lower", 0},
+		{"Fin.\xe2 Pas", 0},
+		{"He said \"Go.\" Then \"Stop.\" “Now", 2},
+	} {
+		if got := sentenceBreaks(c.in); got != c.want {
+			t.Errorf("sentenceBreaks(%q) = %d, want %d", c.in, got, c.want)
+		}
+	}
+}
