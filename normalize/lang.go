@@ -143,6 +143,9 @@ var detectIndex, voteClasses = func() (map[string]detectWord, []langSet) {
 	return m, classes
 }()
 
+// detectFilter holds detectIndex's words for langVote.scan.
+var detectFilter = newWordFilter(detectIndex)
+
 // maxVoteClasses bounds the vote classes: langVote counts them in an
 // array.
 const maxVoteClasses = 1024
@@ -652,7 +655,12 @@ func (v *langVote) scan(text string) {
 	flush := func() {
 		if n > 0 {
 			v.words++
-			if d, ok := detectIndex[string(buf[:n])]; ok {
+			var d detectWord
+			ok := false
+			if detectFilter.mayHaveBytes(buf[:n]) { // most words are surely not in the lists
+				d, ok = detectIndex[string(buf[:n])]
+			}
+			if ok {
 				if c := d.vote; c != 0 {
 					if v.votes[c-1] == 0 {
 						v.voted[v.nVoted] = c - 1

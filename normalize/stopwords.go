@@ -26,9 +26,55 @@ var stopIndex = func() map[string]langSet {
 	return m
 }()
 
+// stopFilter holds stopIndex's words for stopLangsOf.
+var stopFilter = newWordFilter(stopIndex)
+
+// stopLangsOf is stopIndex[w], quicker for most words that are not
+// stopwords: the text path asks it of every word of a page several times.
+func stopLangsOf(w string) langSet {
+	if !stopFilter.mayHave(w) {
+		return 0
+	}
+	return stopIndex[w]
+}
+
 // isAnyStopword reports whether w (lowercase) is a stopword of some
 // stopLangs language.
-func isAnyStopword(w string) bool { return stopIndex[w] != 0 }
+func isAnyStopword(w string) bool { return stopLangsOf(w) != 0 }
+
+// wordFilter says "not in the set" for most words a set lacks in a few
+// instructions, where a map lookup hashes the whole word and probes: one
+// bit for each hash of a word's length and first, second and last bytes.
+type wordFilter [1 << 16 / 64]uint64
+
+func newWordFilter[V any](set map[string]V) *wordFilter {
+	var f wordFilter
+	for w := range set {
+		h := wordFilterHash(w)
+		f[h/64] |= 1 << (h % 64)
+	}
+	return &f
+}
+
+// mayHave reports false if w is surely not in the set.
+func (f *wordFilter) mayHave(w string) bool {
+	h := wordFilterHash(w)
+	return f[h/64]&(1<<(h%64)) != 0
+}
+
+// mayHaveBytes is mayHave for a word in a buffer.
+func (f *wordFilter) mayHaveBytes(w []byte) bool {
+	h := wordFilterHash(w)
+	return f[h/64]&(1<<(h%64)) != 0
+}
+
+func wordFilterHash[T string | []byte](w T) uint32 {
+	if len(w) == 0 {
+		return 0
+	}
+	h := uint32(len(w))<<24 | uint32(w[0])<<16 | uint32(w[min(1, len(w)-1)])<<8 | uint32(w[len(w)-1])
+	return (h * 0x9E3779B1) >> 16 // Fibonacci hashing: the top 16 bits mix every byte
+}
 
 // stopLangIndex returns the bit of lang in langSet, or -1 if lang has no
 // stoplist.
@@ -50,7 +96,7 @@ func stopDensity(ws []string) float64 {
 	}
 	n := 0
 	for _, w := range ws {
-		if stopIndex[w] != 0 {
+		if stopLangsOf(w) != 0 {
 			n++
 		}
 	}
@@ -64,5 +110,5 @@ func isStopword(w, lang string) bool {
 	if i := stopLangIndex(lang); i >= 0 {
 		set = 1 << i
 	}
-	return stopIndex[w]&set != 0
+	return stopLangsOf(w)&set != 0
 }

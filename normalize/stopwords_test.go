@@ -1,6 +1,9 @@
 package normalize
 
-import "testing"
+import (
+	"os"
+	"testing"
+)
 
 func TestStoplists(t *testing.T) {
 	for i, lang := range stopLangs {
@@ -29,4 +32,30 @@ func TestStopDensity(t *testing.T) {
 	if got := stopDensity(nil); got != 0 {
 		t.Errorf("empty: %v", got)
 	}
+}
+
+// The filter never turns a stopword away, and turns away most other words.
+func TestStopFilter(t *testing.T) {
+	for w, set := range stopIndex {
+		if stopLangsOf(w) != set {
+			t.Fatalf("stopLangsOf(%q) = %b, want %b", w, stopLangsOf(w), set)
+		}
+	}
+	data, err := os.ReadFile("testdata/seeds/000_c7389a0de46d1d46.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	passed, other := 0, 0
+	for _, w := range words(string(data)) {
+		if stopIndex[w] == 0 {
+			other++
+			if stopFilter.mayHave(w) {
+				passed++
+			}
+		}
+	}
+	if other == 0 || passed*2 > other {
+		t.Errorf("the filter let %d of %d other words through", passed, other)
+	}
+	t.Logf("the filter let %d of %d other words through", passed, other)
 }
