@@ -98,12 +98,16 @@ func hasColumns(raw string) bool {
 	raw = strings.TrimSpace(raw)
 	gaps, run := 0, 0
 	for i := 0; i < len(raw); {
-		r, size := rune(raw[i]), 1
-		if r >= utf8.RuneSelf {
+		c, size, space := raw[i], 1, false
+		if c < utf8.RuneSelf {
+			space = c == ' ' || '\t' <= c && c <= '\r'
+		} else {
+			var r rune
 			r, size = utf8.DecodeRuneInString(raw[i:])
+			space = unicode.IsSpace(r)
 		}
 		i += size
-		if unicode.IsSpace(r) {
+		if space {
 			if run++; run == 3 {
 				if gaps++; gaps == 3 {
 					return true

@@ -120,17 +120,24 @@ var labelWords = []string{
 // headline, a rubric before a colon, one word and a full stop, a short
 // phrase and a dash or slash. kicker is "" when there is none.
 func splitKicker(title string) (kicker, headline string) {
-	if m := kickerQuote.FindStringSubmatch(title); m != nil && hasLowerWord(m[1]) && len(strings.Fields(m[1])) <= 6 {
-		return m[1], m[2]
+	// Each regexp runs only when the title has the mark it needs.
+	if strings.Contains(title, ":") {
+		if m := kickerQuote.FindStringSubmatch(title); m != nil && hasLowerWord(m[1]) && len(strings.Fields(m[1])) <= 6 {
+			return m[1], m[2]
+		}
+		if m := kickerLabel.FindStringSubmatch(title); m != nil && hasLabelWord(m[1]) {
+			return m[1], m[2]
+		}
 	}
-	if m := kickerLabel.FindStringSubmatch(title); m != nil && hasLabelWord(m[1]) {
-		return m[1], m[2]
+	if strings.Contains(title, ".") {
+		if m := kickerWord.FindStringSubmatch(title); m != nil {
+			return m[1], m[2]
+		}
 	}
-	if m := kickerWord.FindStringSubmatch(title); m != nil {
-		return m[1], m[2]
-	}
-	if m := kickerDash.FindStringSubmatch(title); m != nil && len(strings.Fields(m[1])) <= 5 && len(strings.Fields(m[2])) >= 4 {
-		return m[1], m[2]
+	if strings.ContainsAny(title, "–—/") {
+		if m := kickerDash.FindStringSubmatch(title); m != nil && len(strings.Fields(m[1])) <= 5 && len(strings.Fields(m[2])) >= 4 {
+			return m[1], m[2]
+		}
 	}
 	return "", title
 }
