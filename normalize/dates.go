@@ -948,7 +948,7 @@ func plausibleYear(t, now time.Time) bool {
 }
 
 // dateOnly reports whether line is little more than a date ("19.12.2022",
-// "Mis à jour le 19 décembre 2022 à 10h").
+// "Mis à jour le 19 décembre 2022").
 func dateOnly(line string, now time.Time) bool {
 	if len(line) > 120 || endsSentence(line) || len(words(line)) > 8 {
 		return false

@@ -286,3 +286,24 @@ func TestScrapedGlue(t *testing.T) {
 		t.Error("dateLabel does not tell an update from a publication")
 	}
 }
+
+func TestDateOnly(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, c := range []struct {
+		line string
+		want bool
+	}{
+		{"19.12.2022", true},
+		{"Mis à jour le 19 décembre 2022", true},
+		{"Mis à jour le 19 décembre 2022 à 10h", false}, // nine words
+		{"Fri Dec 28, 7:05 AM ET", false},               // no year: no date
+		{"7:05 AM", false},
+		{"May the best team win", false},
+		{"March 3 marchers arrested", false},
+		{"Le 12 mars, il a plu.", false},
+	} {
+		if got := dateOnly(c.line, now); got != c.want {
+			t.Errorf("dateOnly(%q) = %v, want %v", c.line, got, c.want)
+		}
+	}
+}

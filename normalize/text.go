@@ -283,6 +283,9 @@ func extractText(text string, knownTitle string, now time.Time, m *LineModel) *e
 			}
 		}
 	}
+	if knownTitle == "" {
+		ex.title = trimGluedDate(ex.title, now)
+	}
 	return ex.fromLines(bs, titleAt, now)
 }
 

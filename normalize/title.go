@@ -301,6 +301,26 @@ var gluedByline = regexp.MustCompile(`\s+(?:by|By)\s+\p{Lu}[\p{L}.'’-]*(?:\s+\
 // 2016", "Nov. 9, 2012".
 const monthDate = `(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d\d\b`
 
+// trimGluedDate cuts a full date glued after a headline that ends with a
+// sentence's stop or a separator ("If Nasri plays, don’t boo. 20 August,
+// 2011", "Budget vote | 12 March 2024"), when three words or more are left.
+func trimGluedDate(t string, now time.Time) string {
+	i := strings.LastIndexAny(t, ".!?…|–—")
+	if i < 0 {
+		return t
+	}
+	_, size := utf8.DecodeRuneInString(t[i:])
+	tail, head := strings.TrimSpace(t[i+size:]), t[:i+size]
+	if r, _ := utf8.DecodeRuneInString(t[i:]); strings.ContainsRune("|–—", r) {
+		head = t[:i] // the separator goes with the date
+	}
+	head = strings.TrimSpace(head)
+	if _, ok := findDate(tail, now); !ok || !dateOnly(tail, now) || len(strings.Fields(head)) < 3 {
+		return t
+	}
+	return head
+}
+
 // trimGluedByline cuts a byline glued after a headline, when a headline
 // of three words or more is left.
 func trimGluedByline(t string) string {

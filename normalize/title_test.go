@@ -163,3 +163,22 @@ func TestArticleAnchor(t *testing.T) {
 		}
 	}
 }
+
+func TestTrimGluedDate(t *testing.T) {
+	now := time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ in, want string }{
+		{"If Nasri plays, don’t boo. 20 August, 2011", "If Nasri plays, don’t boo."},
+		{"I think we learned something today…….. July 29, 2012", "I think we learned something today…….."},
+		{"Budget vote passes in Senate | 12 March 2024", "Budget vote passes in Senate"},
+		// Kept: no stop before the date, a date without its year, too
+		// little left, or more than a date after the stop.
+		{"Elections set for July 29, 2012", "Elections set for July 29, 2012"},
+		{"The vote is over. Results on March 3", "The vote is over. Results on March 3"},
+		{"Done. 20 August, 2011", "Done. 20 August, 2011"},
+		{"U.S. Envoy Arrives in North Korea", "U.S. Envoy Arrives in North Korea"},
+	} {
+		if got := trimGluedDate(tc.in, now); got != tc.want {
+			t.Errorf("trimGluedDate(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
