@@ -18,33 +18,33 @@ import (
 var Baseline = map[string]map[string]Floor{
 	"l3s-gn1": {
 		"html":          {F1: 0.950, Low: 0.016, Title: 0.000},
-		"text/walk":     {F1: 0.937, Low: 0.023, Title: 0.682},
-		"text/chromium": {F1: 0.939, Low: 0.023, Title: 0.688},
+		"text/walk":     {F1: 0.942, Low: 0.023, Title: 0.688},
+		"text/chromium": {F1: 0.942, Low: 0.023, Title: 0.691},
 	},
 	"dragnet": {
 		"html":          {F1: 0.923, Low: 0.041, Title: 0.000},
-		"text/walk":     {F1: 0.885, Low: 0.061, Title: 0.767},
-		"text/chromium": {F1: 0.893, Low: 0.051, Title: 0.777},
+		"text/walk":     {F1: 0.895, Low: 0.053, Title: 0.771},
+		"text/chromium": {F1: 0.903, Low: 0.044, Title: 0.779},
 	},
 	"cleaneval": {
 		"html":          {F1: 0.902, Low: 0.041, Title: 0.000},
-		"text/walk":     {F1: 0.895, Low: 0.060, Title: 0.325},
-		"text/chromium": {F1: 0.893, Low: 0.063, Title: 0.340},
+		"text/walk":     {F1: 0.895, Low: 0.066, Title: 0.335},
+		"text/chromium": {F1: 0.893, Low: 0.066, Title: 0.342},
 	},
 	"cleanportaleval": {
 		"html":          {F1: 0.957, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.955, Low: 0.000, Title: 0.739},
-		"text/chromium": {F1: 0.967, Low: 0.000, Title: 0.754},
+		"text/walk":     {F1: 0.948, Low: 0.000, Title: 0.681},
+		"text/chromium": {F1: 0.963, Low: 0.000, Title: 0.725},
 	},
 	"project": {
 		"html":          {F1: 0.961, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.870, Low: 0.130, Title: 0.739},
-		"text/chromium": {F1: 0.924, Low: 0.060, Title: 0.783},
+		"text/walk":     {F1: 0.862, Low: 0.087, Title: 0.739},
+		"text/chromium": {F1: 0.922, Low: 0.040, Title: 0.783},
 	},
 }
 
 // BaselineChromium is the browser the Baseline was measured with.
-const BaselineChromium = "Chrome/156.0.8078.114"
+const BaselineChromium = "Chrome/148.0.7778.167"
 
 // Floor is what one dataset and path must keep.
 type Floor struct {
@@ -60,7 +60,9 @@ const ratchetSlack = 0.003
 // Chromium than BaselineChromium, on top of one page of the dataset
 // either way (a page is 4% of the project's corpus). Measured: Chromium
 // 156 against the build the figures were first recorded with moved a
-// body F1 by 0.011 and a title agreement by one project page.
+// body F1 by 0.011 and a title agreement by one project page; Debian's
+// 148, on which they are now recorded, against 156: Dragnet's text F1
+// by 0.010, CleanPortalEval's title agreement by two pages (0.029).
 const otherChromiumSlack = 0.015
 
 // Regressions lists the figures below their floor.
