@@ -444,12 +444,13 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 }
 
 // cutAtComments ends the article at an end marker that follows more of
-// it than comes after, as the HTML path does, or at a comment count ("53
-// comments… add one", "156 Responses to “Shuteye”") that follows some of
-// it and is followed by a comment's header ("Jane says:", "Tim, 11.06.12
-// at 11:06 am"): a discussion is prose the model may take for the
-// article's, and often longer. Before the article, such a line is its
-// header ("by Jane Doe · 1 comment") or a sidebar's.
+// it than comes after, as the HTML path does, or at an end marker or a
+// comment count ("Comments", "53 comments… add one", "156 Responses to
+// “Shuteye”") that follows some of it and is followed by a comment's
+// header ("Jane says:", "Tim, 11.06.12 at 11:06 am"): a discussion is
+// prose the model may take for the article's, and often longer. Before
+// the article, such a line is its header ("by Jane Doe · 1 comment") or
+// a sidebar's.
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
@@ -460,7 +461,7 @@ func cutAtComments(bs []*block) {
 	before := 0
 	for i, b := range bs {
 		if b.endMarker && endsArticle(before, total) ||
-			before >= endMarkerAfter && b.byline == nil && isCommentCount(b.words) && commentHeaderWithin(bs[i+1:], 10) {
+			before >= endMarkerAfter && b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10) {
 			for _, c := range bs[i:] {
 				c.content = false
 			}

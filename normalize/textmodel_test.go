@@ -121,6 +121,7 @@ func TestCutAtComments(t *testing.T) {
 		{"a blog's front page", []string{"January 31, 2005", para, "07:50 PM | Permalink | Comments (3)", "January 28, 2005", para, "11:11:24 AM | Permalink | Comments (7)", para}, 7},
 		{"an end marker after the article", []string{para, para, "Leave a Reply", comment}, 2},
 		{"an end marker in a sidebar", []string{para, "Comments", para, para, para}, 5},
+		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
 	} {
 		var bs []*block
 		for _, l := range tc.lines {
