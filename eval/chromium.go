@@ -101,7 +101,9 @@ func (c *Chromium) Close() { c.cancel() }
 // InnerText returns the page's rendered text, from the cache when it
 // has it. It is safe for concurrent use: each call takes a tab of its own.
 func (c *Chromium) InnerText(ctx context.Context, page []byte) (string, error) {
-	sum := sha256.Sum256(append([]byte(chromiumVersion+"\x00"), page...))
+	// The browser's build is in the key: another build renders some pages
+	// otherwise, and a report names the build that rendered its pages.
+	sum := sha256.Sum256(append([]byte(chromiumVersion+"\x00"+c.version+"\x00"), page...))
 	cached := filepath.Join(c.cache, hex.EncodeToString(sum[:12])+".txt")
 	if b, err := os.ReadFile(cached); err == nil {
 		return string(b), nil
