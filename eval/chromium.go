@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"time"
 
@@ -114,7 +115,7 @@ func (c *Chromium) InnerText(ctx context.Context, page []byte) (string, error) {
 	// which overrides the corpora's often wrong <meta charset>.
 	file := filepath.Join(c.tmp, hex.EncodeToString(sum[:6])+".html")
 	defer os.Remove(file)
-	if err := os.WriteFile(file, append([]byte("\xef\xbb\xbf"), decodePage(page)...), 0o644); err != nil {
+	if err := os.WriteFile(file, append([]byte("\xef\xbb\xbf"), noRefresh(decodePage(page))...), 0o644); err != nil {
 		return "", err
 	}
 	var tab context.Context
@@ -144,3 +145,12 @@ func (c *Chromium) InnerText(ctx context.Context, page []byte) (string, error) {
 	}
 	return text, os.Rename(cached+".tmp", cached)
 }
+
+// metaRefresh is a <meta http-equiv="refresh"> tag.
+var metaRefresh = regexp.MustCompile(`(?i)<meta[^>]*http-equiv\s*=\s*["']?refresh[^>]*>`)
+
+// noRefresh removes the page's refresh tags: with the network off, a
+// refresh to another address closes the page before its text is read
+// (cleaneval/final-757 under Chromium 156), and a crawler stores the page
+// it fetched, not the one it would be sent to.
+func noRefresh(page string) string { return metaRefresh.ReplaceAllString(page, "") }

@@ -92,3 +92,10 @@ func TestRegressions(t *testing.T) {
 		})
 	}
 }
+
+func TestNoRefresh(t *testing.T) {
+	page := `<head><META HTTP-EQUIV="Refresh" content="0; url=http://example.com/"><meta http-equiv=refresh content=5><meta charset="utf-8"></head>`
+	if got, want := noRefresh(page), `<head><meta charset="utf-8"></head>`; got != want {
+		t.Errorf("noRefresh = %q, want %q", got, want)
+	}
+}
