@@ -18,18 +18,18 @@ import (
 var Baseline = map[string]map[string]Floor{
 	"l3s-gn1": {
 		"html":          {F1: 0.950, Low: 0.016, Title: 0.000},
-		"text/walk":     {F1: 0.942, Low: 0.023, Title: 0.688},
-		"text/chromium": {F1: 0.942, Low: 0.023, Title: 0.691},
+		"text/walk":     {F1: 0.941, Low: 0.026, Title: 0.685},
+		"text/chromium": {F1: 0.942, Low: 0.026, Title: 0.691},
 	},
 	"dragnet": {
 		"html":          {F1: 0.923, Low: 0.041, Title: 0.000},
-		"text/walk":     {F1: 0.896, Low: 0.050, Title: 0.771},
-		"text/chromium": {F1: 0.905, Low: 0.039, Title: 0.779},
+		"text/walk":     {F1: 0.895, Low: 0.051, Title: 0.771},
+		"text/chromium": {F1: 0.903, Low: 0.044, Title: 0.779},
 	},
 	"cleaneval": {
 		"html":          {F1: 0.902, Low: 0.041, Title: 0.000},
-		"text/walk":     {F1: 0.895, Low: 0.067, Title: 0.335},
-		"text/chromium": {F1: 0.892, Low: 0.067, Title: 0.342},
+		"text/walk":     {F1: 0.893, Low: 0.067, Title: 0.332},
+		"text/chromium": {F1: 0.891, Low: 0.067, Title: 0.336},
 	},
 	"cleanportaleval": {
 		"html":          {F1: 0.957, Low: 0.000, Title: 0.000},
@@ -44,7 +44,7 @@ var Baseline = map[string]map[string]Floor{
 }
 
 // BaselineChromium is the browser the Baseline was measured with.
-const BaselineChromium = "Chrome/148.0.7778.167"
+const BaselineChromium = "Chrome/156.0.8078.129"
 
 // Floor is what one dataset and path must keep.
 type Floor struct {
@@ -61,8 +61,9 @@ const ratchetSlack = 0.003
 // either way (a page is 4% of the project's corpus). Measured: Chromium
 // 156 against the build the figures were first recorded with moved a
 // body F1 by 0.011 and a title agreement by one project page; Debian's
-// 148, on which they are now recorded, against 156: Dragnet's text F1
-// by 0.010, CleanPortalEval's title agreement by two pages (0.029).
+// 148 against 156.0.8078.129: a text F1 by up to 0.007, CleanPortalEval's
+// walk titles by six pages. Each floor is the lower of the figures under
+// those two builds, so a swing between them fails nothing.
 const otherChromiumSlack = 0.015
 
 // Regressions lists the figures below their floor.
