@@ -13,12 +13,9 @@ import (
 // collapsed to one ASCII space. Typographic quotes and dashes are kept.
 func cleanLine(s string) string {
 	clean, nfc := isClean(s)
+	nfc = nfc || norm.NFC.QuickSpanString(s) == len(s) // most text is NFC already
 	if clean && nfc {
 		return s // most lines end here, with no copy
-	}
-	nfc = nfc || norm.NFC.QuickSpanString(s) == len(s)
-	if nfc && clean {
-		return s
 	}
 	if !nfc {
 		s = norm.NFC.String(s)

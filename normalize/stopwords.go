@@ -51,22 +51,18 @@ func newWordFilter[V any](set map[string]V) *wordFilter {
 	var f wordFilter
 	for w := range set {
 		h := wordFilterHash(w)
-		f[h/64] |= 1 << (h % 64)
+		f[h/64] |= 1 << (h % 64) // the bit has reads
 	}
 	return &f
 }
 
 // mayHave reports false if w is surely not in the set.
-func (f *wordFilter) mayHave(w string) bool {
-	h := wordFilterHash(w)
-	return f[h/64]&(1<<(h%64)) != 0
-}
+func (f *wordFilter) mayHave(w string) bool { return f.has(wordFilterHash(w)) }
 
 // mayHaveBytes is mayHave for a word in a buffer.
-func (f *wordFilter) mayHaveBytes(w []byte) bool {
-	h := wordFilterHash(w)
-	return f[h/64]&(1<<(h%64)) != 0
-}
+func (f *wordFilter) mayHaveBytes(w []byte) bool { return f.has(wordFilterHash(w)) }
+
+func (f *wordFilter) has(h uint32) bool { return f[h/64]&(1<<(h%64)) != 0 }
 
 func wordFilterHash[T string | []byte](w T) uint32 {
 	if len(w) == 0 {

@@ -615,18 +615,26 @@ func leadWords(bs []*block, first int) map[string]bool {
 		return map[string]bool{}
 	}
 	var lead []*block
-	size := 0 // sizing the map at once saves its growing
 	for i := first; i < len(bs) && len(lead) < 4; i++ {
 		if bs[i].cls >= clsNear {
 			lead = append(lead, bs[i])
-			size += len(bs[i].words)
 		}
 	}
-	m := make(map[string]bool, size/2) // about half the words are content words
-	for _, b := range lead {
-		addWords(m, b.contentWords())
+	return contentWordSet(lead)
+}
+
+// contentWordSet returns the content words of bs as a set, sized at once
+// (about half of a paragraph's words are content words) rather than grown.
+func contentWordSet(bs []*block) map[string]bool {
+	n := 0
+	for _, b := range bs {
+		n += len(b.words)
 	}
-	return m
+	set := make(map[string]bool, n/2)
+	for _, b := range bs {
+		addWords(set, b.contentWords())
+	}
+	return set
 }
 
 // isContentWord reports whether a lowercase word carries meaning: three

@@ -73,17 +73,12 @@ func TitleTrainingInputs(text string, now time.Time, p1 []float32) [][]float32 {
 func titleInputs(bs []*block, inputs [][]float32, p1 []float32) [][]float32 {
 	anchor := articleAnchor(bs, p1)
 	var leadBlocks []*block
-	size := 0 // sizing the map at once saves its growing
 	for i := anchor; anchor >= 0 && i < len(bs) && len(leadBlocks) < 3; i++ {
 		if p1[i] >= 0.5 {
 			leadBlocks = append(leadBlocks, bs[i])
-			size += len(bs[i].words)
 		}
 	}
-	lead := make(map[string]bool, size/2)
-	for _, b := range leadBlocks {
-		addWords(lead, b.contentWords())
-	}
+	lead := contentWordSet(leadBlocks)
 	out := make([][]float32, len(bs))
 	for i, b := range bs {
 		// A headline does not end with a full stop: a line that does is a
@@ -309,12 +304,14 @@ func trimGluedDate(t string, now time.Time) string {
 	if i < 0 {
 		return t
 	}
-	_, size := utf8.DecodeRuneInString(t[i:])
-	tail, head := strings.TrimSpace(t[i+size:]), t[:i+size]
-	if r, _ := utf8.DecodeRuneInString(t[i:]); strings.ContainsRune("|–—", r) {
+	r, size := utf8.DecodeRuneInString(t[i:])
+	head, tail := t[:i+size], strings.TrimSpace(t[i+size:])
+	if strings.ContainsRune("|–—", r) {
 		head = t[:i] // the separator goes with the date
 	}
 	head = strings.TrimSpace(head)
+	// findDate first: it turns away the tails that are no date without the
+	// word split dateOnly starts with.
 	if _, ok := findDate(tail, now); !ok || !dateOnly(tail, now) || len(strings.Fields(head)) < 3 {
 		return t
 	}
