@@ -58,6 +58,27 @@ func HTMLRefs(ctx context.Context, pages []*Page, n *normalize.Normalizer) (Refs
 	return refs, err
 }
 
+// offGold reports whether a title shares no word with the gold text:
+// the page's metadata named the site, not the article, and the line it
+// matches is no headline to learn from.
+func offGold(title, gold string) bool {
+	set := map[string]bool{}
+	for _, w := range tokens(gold) {
+		set[w] = true
+	}
+	n := 0 // words of four letters or more: most function words are shorter
+	for _, w := range tokens(title) {
+		if len(w) < 4 {
+			continue
+		}
+		n++
+		if set[w] {
+			return false
+		}
+	}
+	return n > 0
+}
+
 // RenderHTML names the samples of the HTML path's model.
 const RenderHTML = "html"
 
@@ -75,7 +96,7 @@ func Samples(ctx context.Context, pages []*Page, texts Texts, refs Refs) ([]Samp
 			return fmt.Errorf("%s: %w", p.Name(), err)
 		}
 		title := p.Title
-		if title == "" {
+		if title == "" && !offGold(refs[p], p.Gold) {
 			title = refs[p]
 		}
 		add := func(render, text string, lines []string, inputs [][]float32, fixed []bool) {

@@ -3,6 +3,7 @@ package normalize
 import (
 	"fmt"
 	"html"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -70,6 +71,12 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 	}
 	if ex.kicker == "" {
 		ex.kicker, ex.title = splitKicker(ex.title)
+	}
+	if tm != nil && len(lines) > 0 && offArticle(ex.title, blocks) {
+		tex := extractText(linesText(lines), "", now, tm)
+		if tex.title != "" && !offArticle(tex.title, blocks) {
+			ex.kicker, ex.title = tex.kicker, tex.title
+		}
 	}
 	if author := cleanLine(md.Author); author != "" {
 		// The metadata's author, unlabelled and often not a person
@@ -465,4 +472,25 @@ func (ex *extraction) renderBody(policy *bluemonday.Policy) string {
 		return policy.Sanitize(ex.bodyHTML)
 	}
 	return renderHTML(ex.paras)
+}
+
+// offArticle reports whether a title shares no word with the article:
+// the site's name, which the page's metadata gives as its title, rather
+// than the article's headline. Words match exactly: a site's "News"
+// is not the article's "new".
+func offArticle(title string, blocks []*htmlBlock) bool {
+	tws := contentWords(words(title))
+	if len(tws) == 0 {
+		return false
+	}
+	body := map[string]bool{}
+	n := 0
+	for _, b := range blocks {
+		ws := words(b.text.String())
+		addWords(body, contentWords(ws))
+		if n += len(ws); n > 1000 {
+			break
+		}
+	}
+	return !slices.ContainsFunc(tws, func(w string) bool { return body[w] })
 }

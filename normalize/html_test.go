@@ -486,3 +486,28 @@ func TestCountWords(t *testing.T) {
 		}
 	}
 }
+
+// TestHTMLSiteNameTitle: a page whose <title> names only the site takes
+// its headline from the page's lines, as the text path would; a headline
+// that shares a word with the article stays.
+func TestHTMLSiteNameTitle(t *testing.T) {
+	const body = `<p>Montreal closes out a four-game road swing on Tuesday night when the Canadiens visit Madison Square Garden to face the New York Rangers.</p>
+<p>The Canadiens have won two straight on the trip, beating Boston and Buffalo, and their goaltender has stopped 61 of the last 63 shots he faced.</p>
+<p>New York has lost three of its last four at home and will again be without its captain, who has missed a week with a lower-body injury.</p>`
+	for _, tc := range []struct{ name, title, want string }{
+		{"site name", "The Sports Network", "Montreal closes out road swing with a trip to New York"},
+		{"headline", "Canadiens visit the Garden", "Canadiens visit the Garden"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			page := `<html><head><title>` + tc.title + `</title></head><body>
+<div class="nav"><a href="/nhl">Hockey</a> <a href="/nba">Basketball</a> <a href="/mlb">Baseball</a></div>
+<div class="story"><h2>Montreal closes out road swing with a trip to New York</h2>
+<p>By Staff Writer</p>` + body + `</div>
+<div class="footer">Copyright The Sports Network. All rights reserved.</div></body></html>`
+			a := normalizeOK(t, Input{Name: "nhl.html", Data: []byte(page)})
+			if a.Title != tc.want {
+				t.Errorf("title = %q, want %q", a.Title, tc.want)
+			}
+		})
+	}
+}
