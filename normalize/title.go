@@ -204,7 +204,8 @@ func gluedMenu(t string) bool {
 
 // notHeadline reports the lines shaped like a headline that never are
 // one: breadcrumbs ("Home > News > Latest", "Home » Sport » Tennis"), a
-// blog's links to the previous and next posts ("« Older post | Main"),
+// blog's links to the previous and next posts ("« Older post | Main",
+// "« Volkswagen sales grow once again"),
 // labelled metadata and teasers ("Tags: vista, microsoft", "Source:
 // Press Association", "Recommended: …") and comment headers ("156
 // Responses to …").
@@ -212,7 +213,8 @@ func notHeadline(b *block) bool {
 	t := b.text
 	if strings.Contains(t, " > ") || strings.Contains(t, " › ") || strings.Contains(t, " → ") ||
 		strings.Count(t, " » ") >= 2 && !strings.Contains(t, "«") ||
-		(strings.HasPrefix(t, "«") || strings.HasSuffix(t, "»")) && strings.Contains(t, " | ") {
+		(strings.HasPrefix(t, "«") || strings.HasSuffix(t, "»")) && strings.Contains(t, " | ") ||
+		postLink(t) {
 		return true
 	}
 	if label, _, ok := strings.Cut(t, ":"); ok && metaLabels[strings.ToLower(strings.TrimSpace(label))] {
@@ -222,7 +224,26 @@ func notHeadline(b *block) bool {
 	if len(ws) >= 2 && isNumber(ws[0]) && commentWords[ws[1]] {
 		return true
 	}
+	// "By staff writers", "Par la rédaction": a byline the parser finds
+	// no name in.
+	if len(ws) > 0 && len(ws) <= 6 && bylineWords[ws[0]] && !strings.Contains(t, ":") {
+		return true
+	}
 	return len(ws) <= 3 && isCommentMarker(ws)
+}
+
+// postLink reports whether a line is a link to the previous or next
+// post: an opening guillemet or arrow with no closing one ("« Volkswagen
+// sales grow once again", "book news, plus a podcast interview. »",
+// "All Reviews→"). A quoted headline closes what it opens.
+func postLink(t string) bool {
+	for _, p := range [][2]string{{"«", "»"}, {"‹", "›"}, {"←", "→"}} {
+		if strings.HasPrefix(t, p[0]) && !strings.Contains(t, p[1]) ||
+			strings.HasSuffix(t, p[1]) && !strings.Contains(t, p[0]) {
+			return true
+		}
+	}
+	return false
 }
 
 // metaLabels label a line of metadata, or a teaser of another story,

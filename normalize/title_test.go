@@ -112,6 +112,15 @@ func TestNotHeadline(t *testing.T) {
 		{"Obama's response to the crisis draws fire from both parties", false},
 		{"Emmanuel Macron : « Nous sommes en guerre »", false},
 		{"« Nous sommes en guerre » : Macron durcit le ton", false},
+		{"« Volkswagen sales grow once again", true},
+		{"book news, plus a podcast interview. »", true},
+		{"All Reviews→", true},
+		{"‹ Older posts", true},
+		{"By staff writers", true},
+		{"Par la rédaction", true},
+		{"«On ne lâchera rien», promet le maire", false},
+		{"Le «grand débat» s'ouvre à Paris", false},
+		{"By the Numbers: 10,000", false},
 	} {
 		bs := textBlocks(tc.line, time.Now())
 		if got := notHeadline(bs[0]); got != tc.want {
