@@ -72,7 +72,9 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 	if ex.kicker == "" {
 		ex.kicker, ex.title = splitKicker(ex.title)
 	}
-	if tm != nil && len(lines) > 0 && offArticle(ex.title, blocks) {
+	if tm != nil && len(lines) > 0 && (offArticle(ex.title, blocks) || slices.Contains(pg.homeLinks, markerKey(ex.title))) {
+		// The title names the site: the text path's title classifier
+		// finds the headline among the page's lines.
 		tex := extractText(linesText(lines), "", now, tm)
 		if tex.title != "" && !offArticle(tex.title, blocks) {
 			ex.kicker, ex.title = tex.kicker, tex.title

@@ -24,6 +24,9 @@ type pageInfo struct {
 	bylines   []*xhtml.Node
 	h1s       []*xhtml.Node
 	figures   []figure
+	// homeLinks are the keys of the texts of links to a site's home page
+	// (the logo's, "Home"): a title that is one names the site.
+	homeLinks []string
 }
 
 // figure is one picture of the page with its caption and credit.
@@ -139,6 +142,11 @@ func scanPage(doc *xhtml.Node, pageURL string) *pageInfo {
 				}
 			}
 		case "a":
+			if len(pg.homeLinks) < maxHomeLinks && isHomeHref(attr(n, "href")) {
+				if k := markerKey(textOf(n)); k != "" && len(k) <= 80 {
+					pg.homeLinks = append(pg.homeLinks, k)
+				}
+			}
 			resolveHref(n, pg.linkBase(canonical, ogURL))
 		case "h1":
 			pg.h1s = append(pg.h1s, n)
@@ -191,6 +199,21 @@ func scanPage(doc *xhtml.Node, pageURL string) *pageInfo {
 	}
 	pg.figures = append(figuresOf(figs, capNodes, base), alts...)
 	return pg
+}
+
+// maxHomeLinks bounds the home links a page's walk keeps: a logo and a
+// menu's "Home" come first.
+const maxHomeLinks = 8
+
+// isHomeHref reports whether a link goes to a site's home page: the root
+// of a host, or of the page's own ("/", "/index.html").
+func isHomeHref(href string) bool {
+	u, err := url.Parse(strings.TrimSpace(href))
+	if err != nil || u.RawQuery != "" || u.Host == "" && !strings.HasPrefix(u.Path, "/") {
+		return false
+	}
+	p := strings.ToLower(u.Path)
+	return p == "" || p == "/" || strings.HasPrefix(p, "/index.") && !strings.Contains(p[1:], "/")
 }
 
 // linkBase is what relative links resolve against: the page's own URL or

@@ -487,19 +487,22 @@ func TestCountWords(t *testing.T) {
 	}
 }
 
-// TestHTMLSiteNameTitle: a page whose <title> names only the site takes
-// its headline from the page's lines, as the text path would; a headline
-// that shares a word with the article stays.
+// TestHTMLSiteNameTitle: a page whose <title> names only the site (it
+// shares no word with the article, or it is the text of a link to the
+// home page) takes its headline from the page's lines, as the text path
+// would; a headline stays.
 func TestHTMLSiteNameTitle(t *testing.T) {
 	const body = `<p>Montreal closes out a four-game road swing on Tuesday night when the Canadiens visit Madison Square Garden to face the New York Rangers.</p>
 <p>The Canadiens have won two straight on the trip, beating Boston and Buffalo, and their goaltender has stopped 61 of the last 63 shots he faced.</p>
 <p>New York has lost three of its last four at home and will again be without its captain, who has missed a week with a lower-body injury.</p>`
 	for _, tc := range []struct{ name, title, want string }{
 		{"site name", "The Sports Network", "Montreal closes out road swing with a trip to New York"},
+		{"home link", "New York Hockey Wire", "Montreal closes out road swing with a trip to New York"},
 		{"headline", "Canadiens visit the Garden", "Canadiens visit the Garden"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			page := `<html><head><title>` + tc.title + `</title></head><body>
+<div class="logo"><a href="https://hockeywire.example/">New York Hockey Wire</a></div>
 <div class="nav"><a href="/nhl">Hockey</a> <a href="/nba">Basketball</a> <a href="/mlb">Baseball</a></div>
 <div class="story"><h2>Montreal closes out road swing with a trip to New York</h2>
 <p>By Staff Writer</p>` + body + `</div>
@@ -509,5 +512,27 @@ func TestHTMLSiteNameTitle(t *testing.T) {
 				t.Errorf("title = %q, want %q", a.Title, tc.want)
 			}
 		})
+	}
+}
+
+func TestIsHomeHref(t *testing.T) {
+	for _, tc := range []struct {
+		href string
+		want bool
+	}{
+		{"/", true},
+		{"https://www.example.com", true},
+		{"https://www.example.com/", true},
+		{"/index.html", true},
+		{"https://example.com/?page=2", false},
+		{"/sports/", false},
+		{"https://example.com/2012/07/usually-a-lot.html", false},
+		{"#top", false},
+		{"", false},
+		{"index.html", false},
+	} {
+		if got := isHomeHref(tc.href); got != tc.want {
+			t.Errorf("isHomeHref(%q) = %v, want %v", tc.href, got, tc.want)
+		}
 	}
 }
