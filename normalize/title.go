@@ -207,8 +207,8 @@ func gluedMenu(t string) bool {
 // blog's links to the previous and next posts ("« Older post | Main",
 // "« Volkswagen sales grow once again"),
 // labelled metadata and teasers ("Tags: vista, microsoft", "Source:
-// Press Association", "Recommended: …") and comment headers ("156
-// Responses to …").
+// Press Association", "Recommended: …"), comment headers ("156
+// Responses to …") and bylines without a name ("By staff writers").
 func notHeadline(b *block) bool {
 	t := b.text
 	if strings.Contains(t, " > ") || strings.Contains(t, " › ") || strings.Contains(t, " → ") ||
