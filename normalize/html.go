@@ -72,12 +72,15 @@ func extractHTML(data []byte, charset, pageURL string, now time.Time, m, tm *Lin
 	if ex.kicker == "" {
 		ex.kicker, ex.title = splitKicker(ex.title)
 	}
-	if tm != nil && len(lines) > 0 && (offArticle(ex.title, blocks) || slices.Contains(pg.homeLinks, markerKey(ex.title))) {
-		// The title names the site: the text path's title classifier
-		// finds the headline among the page's lines.
-		tex := extractText(linesText(lines), "", now, tm)
-		if tex.title != "" && !offArticle(tex.title, blocks) {
-			ex.kicker, ex.title = tex.kicker, tex.title
+	if tm != nil && len(lines) > 0 {
+		body := articleWords(blocks)
+		if offArticle(ex.title, body) || slices.Contains(pg.homeLinks, markerKey(ex.title)) {
+			// The title names the site: the text path's title classifier
+			// finds the headline among the page's lines.
+			tex := extractText(linesText(lines), "", now, tm)
+			if tex.title != "" && !offArticle(tex.title, body) {
+				ex.kicker, ex.title = tex.kicker, tex.title
+			}
 		}
 	}
 	if author := cleanLine(md.Author); author != "" {
@@ -476,15 +479,18 @@ func (ex *extraction) renderBody(policy *bluemonday.Policy) string {
 	return renderHTML(ex.paras)
 }
 
-// offArticle reports whether a title shares no word with the article:
-// the site's name, which the page's metadata gives as its title, rather
-// than the article's headline. Words match exactly: a site's "News"
-// is not the article's "new".
-func offArticle(title string, blocks []*htmlBlock) bool {
+// offArticle reports whether a title shares no word with the article,
+// whose content words are body: the site's name, which the page's
+// metadata gives as its title, rather than the article's headline. Words
+// match exactly: a site's "News" is not the article's "new".
+func offArticle(title string, body map[string]bool) bool {
 	tws := contentWords(words(title))
-	if len(tws) == 0 {
-		return false
-	}
+	return len(tws) > 0 && !slices.ContainsFunc(tws, func(w string) bool { return body[w] })
+}
+
+// articleWords returns the content words of the blocks' first thousand
+// words or so.
+func articleWords(blocks []*htmlBlock) map[string]bool {
 	body := map[string]bool{}
 	n := 0
 	for _, b := range blocks {
@@ -494,5 +500,5 @@ func offArticle(title string, blocks []*htmlBlock) bool {
 			break
 		}
 	}
-	return !slices.ContainsFunc(tws, func(w string) bool { return body[w] })
+	return body
 }

@@ -492,24 +492,49 @@ func TestCountWords(t *testing.T) {
 // home page) takes its headline from the page's lines, as the text path
 // would; a headline stays.
 func TestHTMLSiteNameTitle(t *testing.T) {
-	const body = `<p>Montreal closes out a four-game road swing on Tuesday night when the Canadiens visit Madison Square Garden to face the New York Rangers.</p>
-<p>The Canadiens have won two straight on the trip, beating Boston and Buffalo, and their goaltender has stopped 61 of the last 63 shots he faced.</p>
-<p>New York has lost three of its last four at home and will again be without its captain, who has missed a week with a lower-body injury.</p>`
 	for _, tc := range []struct{ name, title, want string }{
 		{"site name", "The Sports Network", "Montreal closes out road swing with a trip to New York"},
 		{"home link", "New York Hockey Wire", "Montreal closes out road swing with a trip to New York"},
 		{"headline", "Canadiens visit the Garden", "Canadiens visit the Garden"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			page := `<html><head><title>` + tc.title + `</title></head><body>
+			a := normalizeOK(t, Input{Name: "nhl.html", Data: siteNamePage(tc.title)})
+			if a.Title != tc.want {
+				t.Errorf("title = %q, want %q", a.Title, tc.want)
+			}
+		})
+	}
+}
+
+// siteNamePage is a short sports story under a <title> of one's choice,
+// with a logo linking to the site's home page.
+func siteNamePage(title string) []byte {
+	return []byte(`<html><head><title>` + title + `</title></head><body>
 <div class="logo"><a href="https://hockeywire.example/">New York Hockey Wire</a></div>
 <div class="nav"><a href="/nhl">Hockey</a> <a href="/nba">Basketball</a> <a href="/mlb">Baseball</a></div>
 <div class="story"><h2>Montreal closes out road swing with a trip to New York</h2>
-<p>By Staff Writer</p>` + body + `</div>
-<div class="footer">Copyright The Sports Network. All rights reserved.</div></body></html>`
-			a := normalizeOK(t, Input{Name: "nhl.html", Data: []byte(page)})
-			if a.Title != tc.want {
-				t.Errorf("title = %q, want %q", a.Title, tc.want)
+<p>By Staff Writer</p>
+<p>Montreal closes out a four-game road swing on Tuesday night when the Canadiens visit Madison Square Garden to face the New York Rangers.</p>
+<p>The Canadiens have won two straight on the trip, beating Boston and Buffalo, and their goaltender has stopped 61 of the last 63 shots he faced.</p>
+<p>New York has lost three of its last four at home and will again be without its captain, who has missed a week with a lower-body injury.</p></div>
+<div class="footer">Copyright The Sports Network. All rights reserved.</div></body></html>`)
+}
+
+// BenchmarkHTMLSiteNameTitle is the HTML path on the same page with a
+// headline for its title and with the site's name, which sends it through
+// the text path's title classifier: the fallback's cost on a short page.
+func BenchmarkHTMLSiteNameTitle(b *testing.B) {
+	n := New(Options{})
+	for _, bc := range []struct{ name, title string }{
+		{"headline", "Canadiens visit the Garden"},
+		{"site_name", "The Sports Network"},
+	} {
+		data := siteNamePage(bc.title)
+		b.Run(bc.name, func(b *testing.B) {
+			for b.Loop() {
+				if _, err := n.Normalize(context.Background(), Input{Name: "nhl.html", Data: data}); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}
