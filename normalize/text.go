@@ -440,8 +440,57 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
 	}
 	cutAtComments(bs)
+	dropDoubtfulRuns(bs, p)
 	return title
 }
+
+// dropDoubtfulRuns leaves out the runs of content after the article
+// that the model, on the whole, does not believe in: a live ticker,
+// teasers or a forum's questions that the rules took for prose and the
+// model let stand line by line (a line the rules took stays unless the
+// model is sure it is wrong). A run's score is how far its lines'
+// probabilities are above one half, weighed by words; the best run is
+// the article. A doubtful run after it goes if it is no longer than the
+// article; before it, a doubtful run is more often the article's lead
+// under its header than a teaser. Runs are parted by strayGap lines that
+// are not content.
+func dropDoubtfulRuns(bs []*block, p []float32) {
+	type run struct {
+		from, to, words int
+		score           float64
+	}
+	var runs []run
+	gap := 0
+	for i, b := range bs {
+		if !b.content {
+			gap++
+			continue
+		}
+		if len(runs) == 0 || gap >= strayGap {
+			runs = append(runs, run{from: i})
+		}
+		r := &runs[len(runs)-1]
+		r.to, r.words, gap = i, r.words+len(b.words), 0
+		r.score += (float64(p[i]) - 0.5) * float64(len(b.words))
+	}
+	best := 0
+	for k, r := range runs {
+		if r.score > runs[best].score {
+			best = k
+		}
+	}
+	for _, r := range runs[min(best+1, len(runs)):] {
+		if r.score >= 0 || r.words > runs[best].words {
+			continue
+		}
+		for _, b := range bs[r.from : r.to+1] {
+			b.content = false
+		}
+	}
+}
+
+// strayGap is how many lines that are not content part two runs of it.
+const strayGap = 4
 
 // cutAtComments ends the article at an end marker that follows more of
 // it than comes after, as the HTML path does, or at an end marker or a

@@ -130,16 +130,53 @@ func TestCutAtComments(t *testing.T) {
 			bs = append(bs, b)
 		}
 		cutAtComments(bs)
-		n := 0
-		for _, b := range bs {
-			if b.content {
-				n++
-			}
-		}
-		if n != tc.want {
+		if n := contentLines(bs); n != tc.want {
 			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
 		}
 	}
+}
+
+func TestDropDoubtfulRuns(t *testing.T) {
+	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	teaser := "A man was charged on Friday after a fire destroyed a barn on the edge of the town, police said."
+	// Each line: its probability, or -1 for a line that is not content.
+	for _, tc := range []struct {
+		name string
+		p    []float32
+		want int // lines left as content
+	}{
+		{"a ticker after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.3, -1, -1, -1, -1, 0.2}, 2},
+		{"a doubtful line close to the article", []float32{0.9, 0.9, -1, -1, 0.3}, 3},
+		{"a believed run after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.7}, 3},
+		{"a doubtful run before the article", []float32{0.3, -1, -1, -1, -1, 0.9, 0.9}, 3},
+		{"a doubtful run longer than the article", []float32{0.9, -1, -1, -1, -1, 0.4, 0.4, 0.4}, 4},
+	} {
+		var bs []*block
+		for i, p := range tc.p {
+			l := para
+			if i > 0 && tc.p[i-1] < 0 {
+				l = teaser
+			}
+			b := newBlock(l, time.Now())
+			b.content = p >= 0
+			bs = append(bs, b)
+		}
+		dropDoubtfulRuns(bs, tc.p)
+		if n := contentLines(bs); n != tc.want {
+			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
+		}
+	}
+}
+
+// contentLines counts the lines left as content.
+func contentLines(bs []*block) int {
+	n := 0
+	for _, b := range bs {
+		if b.content {
+			n++
+		}
+	}
+	return n
 }
 
 // A text model that takes no line of a page leaves the rules' lines, not
