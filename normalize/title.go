@@ -232,6 +232,33 @@ func notHeadline(b *block) bool {
 	return len(ws) <= 3 && isCommentMarker(ws)
 }
 
+// shareAction reports whether a short line is a link that acts on the
+// article ("E-mail this to a friend", "MAIL THIS STORY PRINT FRIENDLY",
+// "Imprimer cet article"): never its headline, though it stands where
+// one does and shares no word with any other line.
+func shareAction(b *block) bool {
+	if len(b.words) > 8 {
+		return false
+	}
+	k := markerKey(b.text)
+	for _, p := range shareActions {
+		if strings.HasPrefix(k, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// shareActions start the links that act on an article, compared after
+// markerKey.
+var shareActions = []string{
+	"email this", "e mail this", "mail this", "print this", "send this", "share this",
+	"email to a friend", "e mail to a friend", "send to a friend", "print friendly", "printer friendly",
+	"envoyer cet article", "envoyer à un ami", "imprimer cet article", "partager cet article",
+	"artikel versenden", "artikel drucken", "artikel teilen", "seite drucken",
+	"enviar a un amigo", "imprimir esta", "imprimir artículo", "compartir esta",
+}
+
 // postLink reports whether a line is a link to the previous or next
 // post: an opening guillemet or arrow with no closing one ("« Volkswagen
 // sales grow once again", "book news, plus a podcast interview. »",
@@ -282,6 +309,11 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		}
 		if scratch == nil {
 			scratch = make([]float32, len(x))
+		}
+		if shareAction(bs[i]) {
+			// Left out here, not in titleInputs: the other candidates'
+			// inputs, measured against all of them, stay as trained.
+			continue
 		}
 		if s := m.Title.Predict(x, scratch); s > bestScore {
 			best, bestScore = i, s

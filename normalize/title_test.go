@@ -129,6 +129,27 @@ func TestNotHeadline(t *testing.T) {
 	}
 }
 
+func TestShareAction(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"E-mail this to a friend", true},
+		{"MAIL THIS STORY PRINT FRIENDLY", true},
+		{"Send to a Friend", true},
+		{"Imprimer cet article", true},
+		{"Artikel versenden", true},
+		{"Print your own Halloween mask", false},
+		{"Share your Machu Picchu photos with the world", false},
+		{"Email this to a friend who needs it: why we stopped sending the newsletter we loved", false},
+	} {
+		bs := textBlocks(tc.line, time.Now())
+		if got := shareAction(bs[0]); got != tc.want {
+			t.Errorf("shareAction(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
 func TestTrimGluedByline(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Listen to Music With Your Friends by Alexandre Roche on Thursday, January 12, 2012 at 10:00am", "Listen to Music With Your Friends"},
