@@ -232,31 +232,38 @@ func notHeadline(b *block) bool {
 	return len(ws) <= 3 && isCommentMarker(ws)
 }
 
-// shareAction reports whether a short line is a link that acts on the
-// article ("E-mail this to a friend", "MAIL THIS STORY PRINT FRIENDLY",
-// "Imprimer cet article"): never its headline, though it stands where
-// one does and shares no word with any other line.
-func shareAction(b *block) bool {
-	if len(b.words) > 8 {
+// actionLink reports whether a short line is a link that acts on the
+// article or moves about the site ("E-mail this to a friend", "MAIL THIS
+// STORY PRINT FRIENDLY", "Imprimer cet article", "Skip to content", "Go
+// to Google News"): never its headline, though it stands where one does
+// and shares no word with any other line.
+func actionLink(b *block) bool {
+	n := len(b.words)
+	if n > 8 {
 		return false
 	}
 	k := markerKey(b.text)
-	for _, p := range shareActions {
+	for _, p := range actionLinks {
 		if strings.HasPrefix(k, p) {
 			return true
 		}
 	}
-	return false
+	// "Go to", "Back to": a headline may start so ("Back to school for
+	// …"), a link is a few words long.
+	return n <= 4 && (strings.HasPrefix(k, "go to ") || strings.HasPrefix(k, "back to ") || strings.HasPrefix(k, "return to "))
 }
 
-// shareActions start the links that act on an article, compared after
-// markerKey.
-var shareActions = []string{
+// actionLinks start the links that act on an article or move about the
+// site, compared after markerKey.
+var actionLinks = []string{
 	"email this", "e mail this", "mail this", "print this", "send this", "share this",
 	"email to a friend", "e mail to a friend", "send to a friend", "print friendly", "printer friendly",
 	"envoyer cet article", "envoyer à un ami", "imprimer cet article", "partager cet article",
 	"artikel versenden", "artikel drucken", "artikel teilen", "seite drucken",
 	"enviar a un amigo", "imprimir esta", "imprimir artículo", "compartir esta",
+	"skip to", "jump to navigation", "jump to content", "jump to main", "search this",
+	"like us on", "follow us on", "sign in", "log in", "aller au contenu", "zum inhalt",
+	"ir al contenido",
 }
 
 // postLink reports whether a line is a link to the previous or next
@@ -310,7 +317,7 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		if scratch == nil {
 			scratch = make([]float32, len(x))
 		}
-		if shareAction(bs[i]) {
+		if actionLink(bs[i]) {
 			// Left out here, not in titleInputs: the other candidates'
 			// inputs, measured against all of them, stay as trained.
 			continue

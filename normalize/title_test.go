@@ -129,7 +129,7 @@ func TestNotHeadline(t *testing.T) {
 	}
 }
 
-func TestShareAction(t *testing.T) {
+func TestActionLink(t *testing.T) {
 	for _, tc := range []struct {
 		line string
 		want bool
@@ -142,10 +142,15 @@ func TestShareAction(t *testing.T) {
 		{"Print your own Halloween mask", false},
 		{"Share your Machu Picchu photos with the world", false},
 		{"Email this to a friend who needs it: why we stopped sending the newsletter we loved", false},
+		{"Skip to content", true},
+		{"skip to main | skip to sidebar", true},
+		{"Go to Google News", true},
+		{"Back to school: the new rules for parents this autumn", false},
+		{"Sign InNew User? Sign Up", true},
 	} {
 		bs := textBlocks(tc.line, time.Now())
-		if got := shareAction(bs[0]); got != tc.want {
-			t.Errorf("shareAction(%q) = %v, want %v", tc.line, got, tc.want)
+		if got := actionLink(bs[0]); got != tc.want {
+			t.Errorf("actionLink(%q) = %v, want %v", tc.line, got, tc.want)
 		}
 	}
 }
