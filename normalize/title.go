@@ -378,6 +378,20 @@ func trimGluedDate(t string, now time.Time) string {
 	return head
 }
 
+// gluedWidget matches a widget's label glued after a headline: "… text
+// size", "… comments ()", "… comments (12)", "… advertisement".
+var gluedWidget = regexp.MustCompile(`(?i)\s+(?:text size|comments?\s*\(\d*\)|advertisement)$`)
+
+// trimGluedWidget cuts a widget's label glued after a headline, when
+// three words or more are left.
+func trimGluedWidget(t string) string {
+	loc := gluedWidget.FindStringIndex(t)
+	if loc == nil || len(strings.Fields(t[:loc[0]])) < 3 {
+		return t
+	}
+	return t[:loc[0]]
+}
+
 // trimGluedByline cuts a byline glued after a headline, when a headline
 // of three words or more is left.
 func trimGluedByline(t string) string {

@@ -155,6 +155,19 @@ func TestActionLink(t *testing.T) {
 	}
 }
 
+func TestTrimGluedWidget(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"Choi chalks up yet another victory for family and country text size", "Choi chalks up yet another victory for family and country"},
+		{"Younger Republicans could save the party comments ()", "Younger Republicans could save the party"},
+		{"Create professional interactive multimedia with Director MX advertisement", "Create professional interactive multimedia with Director MX"},
+		{"Banned advertisement", "Banned advertisement"},
+	} {
+		if got := trimGluedWidget(tc.in); got != tc.want {
+			t.Errorf("trimGluedWidget(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
 func TestTrimGluedByline(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Listen to Music With Your Friends by Alexandre Roche on Thursday, January 12, 2012 at 10:00am", "Listen to Music With Your Friends"},
