@@ -268,7 +268,7 @@ func extractText(text string, knownTitle string, now time.Time, m *LineModel) *e
 			titleAt = t
 			bs[t].content, bs[t].kicker = false, false
 			ex.kicker, ex.title = findKicker(bs, t, bs[t].text)
-			ex.title = trimGluedWidget(trimGluedByline(trimStrayQuote(ex.title)))
+			ex.title = trimHeadline(ex.title)
 			for _, b := range bs {
 				b.content = b.content && !b.kicker
 			}
@@ -322,7 +322,7 @@ func judgeLines(bs []*block, knownTitle string, ex *extraction) (first, last, ti
 	}
 	if titleAt >= 0 {
 		ex.kicker, ex.title = findKicker(bs, titleAt, ex.title)
-		ex.title = trimGluedWidget(trimGluedByline(trimStrayQuote(ex.title)))
+		ex.title = trimHeadline(ex.title)
 	}
 	if first < 0 {
 		// No paragraph looks like prose: keep every remaining line that

@@ -242,7 +242,7 @@ func actionLink(b *block) bool {
 	if n > 8 {
 		return false
 	}
-	k := markerKey(b.text)
+	k := b.key
 	for _, p := range actionLinks {
 		if strings.HasPrefix(k, p) {
 			return true
@@ -254,11 +254,12 @@ func actionLink(b *block) bool {
 }
 
 // actionLinks start the links that act on an article or move about the
-// site, compared after markerKey.
+// site, compared after markerKey. Those that boilerplatePrefixes already
+// name ("share this", "partager cet article") never reach the pick.
 var actionLinks = []string{
-	"email this", "e mail this", "mail this", "print this", "send this", "share this",
+	"email this", "e mail this", "mail this", "print this", "send this",
 	"email to a friend", "e mail to a friend", "send to a friend", "print friendly", "printer friendly",
-	"envoyer cet article", "envoyer à un ami", "imprimer cet article", "partager cet article",
+	"envoyer cet article", "envoyer à un ami", "imprimer cet article",
 	"artikel versenden", "artikel drucken", "artikel teilen", "seite drucken",
 	"enviar a un amigo", "imprimir esta", "imprimir artículo", "compartir esta",
 	"skip to", "jump to navigation", "jump to content", "jump to main", "search this",
@@ -382,20 +383,24 @@ func trimGluedDate(t string, now time.Time) string {
 // size", "… comments ()", "… comments (12)", "… advertisement".
 var gluedWidget = regexp.MustCompile(`(?i)\s+(?:text size|comments?\s*\(\d*\)|advertisement)$`)
 
+// trimHeadline cuts what a scraped page glues to a headline: a stray
+// quote, a byline, a widget's label.
+func trimHeadline(t string) string {
+	return trimGluedWidget(trimGluedByline(trimStrayQuote(t)))
+}
+
 // trimGluedWidget cuts a widget's label glued after a headline, when
 // three words or more are left.
-func trimGluedWidget(t string) string {
-	loc := gluedWidget.FindStringIndex(t)
-	if loc == nil || len(strings.Fields(t[:loc[0]])) < 3 {
-		return t
-	}
-	return t[:loc[0]]
-}
+func trimGluedWidget(t string) string { return trimGluedTail(gluedWidget, t) }
 
 // trimGluedByline cuts a byline glued after a headline, when a headline
 // of three words or more is left.
-func trimGluedByline(t string) string {
-	loc := gluedByline.FindStringIndex(t)
+func trimGluedByline(t string) string { return trimGluedTail(gluedByline, t) }
+
+// trimGluedTail cuts the match of re at the end of a headline, when three
+// words or more are left.
+func trimGluedTail(re *regexp.Regexp, t string) string {
+	loc := re.FindStringIndex(t)
 	if loc == nil || len(strings.Fields(t[:loc[0]])) < 3 {
 		return t
 	}
