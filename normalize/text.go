@@ -440,21 +440,23 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
 	}
 	cutAtComments(bs)
-	dropDoubtfulRuns(bs, p)
+	dropDoubtfulRuns(bs, p, title)
 	return title
 }
 
-// dropDoubtfulRuns leaves out the runs of content after the article
-// that the model, on the whole, does not believe in: a live ticker,
-// teasers or a forum's questions that the rules took for prose and the
-// model let stand line by line (a line the rules took stays unless the
-// model is sure it is wrong). A run's score is how far its lines'
+// dropDoubtfulRuns leaves out the runs of content the model, on the
+// whole, does not believe in. A run's score is how far its lines'
 // probabilities are above one half, weighed by words; the best run is
-// the article. A doubtful run after it goes if it is no longer than the
-// article; before it, a doubtful run is more often the article's lead
-// under its header than a teaser. Runs are parted by strayGap lines that
-// are not content.
-func dropDoubtfulRuns(bs []*block, p []float32) {
+// the article. After it, a run that scores below zero goes if it is no
+// longer than the article: a live ticker, teasers or a forum's questions
+// that the rules took for prose and the model let stand line by line (a
+// line the rules took stays unless the model is sure it is wrong). Before
+// it, a run goes only when the headline (title, -1 if none) parts it from
+// the article and the model is lukewarm about it (beforeMaxP): a login
+// form or a sidebar's book list above the headline; a doubtful run right
+// above the article is more often its lead under its header than a
+// teaser. Runs are parted by strayGap lines that are not content.
+func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 	type run struct {
 		from, to, words int
 		score           float64
@@ -479,8 +481,10 @@ func dropDoubtfulRuns(bs []*block, p []float32) {
 			best = k
 		}
 	}
-	for _, r := range runs[min(best+1, len(runs)):] {
-		if r.score >= 0 || r.words > runs[best].words {
+	for k, r := range runs {
+		above := k < best && r.to < title && title < runs[best].from && r.score < (beforeMaxP-0.5)*float64(r.words)
+		after := k > best && r.score < 0
+		if !above && !after || r.words > runs[best].words {
 			continue
 		}
 		for _, b := range bs[r.from : r.to+1] {
@@ -491,6 +495,10 @@ func dropDoubtfulRuns(bs []*block, p []float32) {
 
 // strayGap is how many lines that are not content part two runs of it.
 const strayGap = 4
+
+// beforeMaxP is the mean probability, weighed by words, under which a run
+// above the headline is not the article's.
+const beforeMaxP = 0.75
 
 // cutAtComments ends the article at an end marker that follows more of
 // it than comes after, as the HTML path does, or at an end marker or a
@@ -523,14 +531,15 @@ func cutAtComments(bs []*block) {
 }
 
 // commentHeaderWithin reports whether one of the first n lines of bs heads
-// a comment: a comment's header, a byline (after a count, a commenter's)
-// or a reply link. Another count is no comment: a blog's front page ends
+// a comment: a comment's header, a byline with its date or time (after a
+// count, a commenter's; the article's own byline under a tab bar, "Article
+// | Comments", has none) or a reply link. Another count is no comment: a blog's front page ends
 // each post with one ("07:50 PM | Permalink | Comments (3)").
 func commentHeaderWithin(bs []*block, n int) bool {
 	for _, b := range bs[:min(n, len(bs))] {
 		ws := b.words
 		if b.runes < 200 && !isCommentCount(ws) &&
-			(isCommentHeader(b) || b.byline != nil || len(ws) > 0 && len(ws) <= 5 && replyWords[ws[0]]) {
+			(isCommentHeader(b) || b.byline != nil && strings.ContainsAny(b.text, "0123456789") || len(ws) > 0 && len(ws) <= 5 && replyWords[ws[0]]) {
 			return true
 		}
 	}

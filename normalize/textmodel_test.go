@@ -121,6 +121,7 @@ func TestCutAtComments(t *testing.T) {
 		{"a blog's front page", []string{"January 31, 2005", para, "07:50 PM | Permalink | Comments (3)", "January 28, 2005", para, "11:11:24 AM | Permalink | Comments (7)", para}, 7},
 		{"an end marker after the article", []string{para, para, "Leave a Reply", comment}, 2},
 		{"an end marker in a sidebar", []string{para, "Comments", para, para, para}, 5},
+		{"an article's byline after a tab", []string{para, "Comments", "Ex-Anglo Irish Executives Charged", "BY EAMON QUINN", para, para}, 6},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
 	} {
 		var bs []*block
@@ -141,15 +142,19 @@ func TestDropDoubtfulRuns(t *testing.T) {
 	teaser := "A man was charged on Friday after a fire destroyed a barn on the edge of the town, police said."
 	// Each line: its probability, or -1 for a line that is not content.
 	for _, tc := range []struct {
-		name string
-		p    []float32
-		want int // lines left as content
+		name  string
+		p     []float32
+		title int // the headline's line, -1 for none
+		want  int // lines left as content
 	}{
-		{"a ticker after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.3, -1, -1, -1, -1, 0.2}, 2},
-		{"a doubtful line close to the article", []float32{0.9, 0.9, -1, -1, 0.3}, 3},
-		{"a believed run after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.7}, 3},
-		{"a doubtful run before the article", []float32{0.3, -1, -1, -1, -1, 0.9, 0.9}, 3},
-		{"a doubtful run longer than the article", []float32{0.9, -1, -1, -1, -1, 0.4, 0.4, 0.4}, 4},
+		{"a ticker after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.3, -1, -1, -1, -1, 0.2}, -1, 2},
+		{"a doubtful line close to the article", []float32{0.9, 0.9, -1, -1, 0.3}, -1, 3},
+		{"a believed run after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.7}, -1, 3},
+		{"a doubtful run before the article", []float32{0.3, -1, -1, -1, -1, 0.9, 0.9}, -1, 3},
+		{"a doubtful run longer than the article", []float32{0.9, -1, -1, -1, -1, 0.4, 0.4, 0.4}, -1, 4},
+		{"a lukewarm run above the headline", []float32{0.6, 0.6, -1, -1, -1, -1, -1, 0.9, 0.9, 0.9}, 6, 3},
+		{"a believed run above the headline", []float32{0.9, 0.9, -1, -1, -1, -1, -1, 0.95, 0.95, 0.95}, 6, 5},
+		{"a lukewarm run below the headline", []float32{-1, 0.6, 0.6, -1, -1, -1, -1, 0.9, 0.9, 0.9}, 0, 5},
 	} {
 		var bs []*block
 		for i, p := range tc.p {
@@ -161,7 +166,7 @@ func TestDropDoubtfulRuns(t *testing.T) {
 			b.content = p >= 0
 			bs = append(bs, b)
 		}
-		dropDoubtfulRuns(bs, tc.p)
+		dropDoubtfulRuns(bs, tc.p, tc.title)
 		if n := contentLines(bs); n != tc.want {
 			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
 		}
