@@ -253,6 +253,23 @@ func actionLink(b *block) bool {
 	return n <= 4 && (strings.HasPrefix(k, "go to ") || strings.HasPrefix(k, "back to ") || strings.HasPrefix(k, "return to "))
 }
 
+// linkRow reports whether a line is short links set side by side with a
+// middle dot or a bullet ("Facebook Page · RSS Feed", "Home • About •
+// Contact"): a menu, not a headline. Spaces around the dot keep a
+// Catalan "l·l" whole.
+func linkRow(t string) bool {
+	items := strings.Split(strings.ReplaceAll(t, " • ", " · "), " · ")
+	if len(items) < 2 {
+		return false
+	}
+	for _, it := range items {
+		if n := len(strings.Fields(it)); n == 0 || n > 3 {
+			return false
+		}
+	}
+	return true
+}
+
 // actionLinks start the links that act on an article or move about the
 // site, compared after markerKey. Those that boilerplatePrefixes already
 // name ("share this", "partager cet article") never reach the pick.
@@ -318,7 +335,7 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		if scratch == nil {
 			scratch = make([]float32, len(x))
 		}
-		if actionLink(bs[i]) {
+		if b := bs[i]; actionLink(b) || linkRow(b.text) {
 			// Left out here, not in titleInputs: the other candidates'
 			// inputs, measured against all of them, stay as trained.
 			continue

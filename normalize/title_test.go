@@ -155,6 +155,24 @@ func TestActionLink(t *testing.T) {
 	}
 }
 
+func TestLinkRow(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Facebook Page · RSS Feed", true},
+		{"Home • About • Contact", true},
+		{"El Parlament aprova la llei de col·legis professionals", false},
+		{"Obama wins second term · Romney concedes in Boston", false},
+		{"• Marla Ridenour", false},
+		{"Sport · Football", true},
+	} {
+		if got := linkRow(tc.line); got != tc.want {
+			t.Errorf("linkRow(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
 func TestTrimGluedWidget(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"Choi chalks up yet another victory for family and country text size", "Choi chalks up yet another victory for family and country"},
