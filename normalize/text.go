@@ -452,10 +452,11 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 // that the rules took for prose and the model let stand line by line (a
 // line the rules took stays unless the model is sure it is wrong). Before
 // it, a run goes only when the headline (title, -1 if none) parts it from
-// the article and the model is lukewarm about it (beforeMaxP): a login
-// form or a sidebar's book list above the headline; a doubtful run right
-// above the article is more often its lead under its header than a
-// teaser. Runs are parted by strayGap lines that are not content.
+// the article and the model is lukewarm about it (beforeMaxP), however
+// long: a login form, a sidebar's book list or links above the headline;
+// a doubtful run right above the article is more often its lead under
+// its header than a teaser. Runs are parted by strayGap lines that are
+// not content, and by the headline.
 func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 	type run struct {
 		from, to, words int
@@ -468,7 +469,7 @@ func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 			gap++
 			continue
 		}
-		if len(runs) == 0 || gap >= strayGap {
+		if len(runs) == 0 || gap >= strayGap || runs[len(runs)-1].to < title && title < i {
 			runs = append(runs, run{from: i})
 		}
 		r := &runs[len(runs)-1]
@@ -483,8 +484,8 @@ func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 	}
 	for k, r := range runs {
 		above := k < best && r.to < title && title < runs[best].from && r.score < (beforeMaxP-0.5)*float64(r.words)
-		after := k > best && r.score < 0
-		if !above && !after || r.words > runs[best].words {
+		after := k > best && r.score < 0 && r.words <= runs[best].words
+		if !above && !after {
 			continue
 		}
 		for _, b := range bs[r.from : r.to+1] {

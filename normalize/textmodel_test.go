@@ -155,6 +155,7 @@ func TestDropDoubtfulRuns(t *testing.T) {
 		{"a lukewarm run above the headline", []float32{0.6, 0.6, -1, -1, -1, -1, -1, 0.9, 0.9, 0.9}, 6, 3},
 		{"a believed run above the headline", []float32{0.9, 0.9, -1, -1, -1, -1, -1, 0.95, 0.95, 0.95}, 6, 5},
 		{"a lukewarm run below the headline", []float32{-1, 0.6, 0.6, -1, -1, -1, -1, 0.9, 0.9, 0.9}, 0, 5},
+		{"a lukewarm run just above the headline", []float32{0.6, 0.6, 0.6, 0.6, -1, 0.9, 0.9}, 4, 2},
 	} {
 		var bs []*block
 		for i, p := range tc.p {
