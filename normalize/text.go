@@ -447,10 +447,11 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 // dropDoubtfulRuns leaves out the runs of content the model, on the
 // whole, does not believe in. A run's score is how far its lines'
 // probabilities are above one half, weighed by words; the best run is
-// the article. After it, a run that scores below zero goes if it is no
-// longer than the article: a live ticker, teasers or a forum's questions
-// that the rules took for prose and the model let stand line by line (a
-// line the rules took stays unless the model is sure it is wrong). Before
+// the article. After it, a run goes if it is no longer than the article
+// and scores below zero or is believed much less than the article
+// (afterMeanGap): a live ticker, teasers or a forum's questions that the
+// rules took for prose and the model let stand line by line (a line the
+// rules took stays unless the model is sure it is wrong). Before
 // it, a run goes only when the headline (title, -1 if none) parts it from
 // the article and the model is lukewarm about it (beforeMaxP), however
 // long: a login form, a sidebar's book list or links above the headline;
@@ -458,11 +459,7 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 // its header than a teaser. Runs are parted by strayGap lines that are
 // not content, and by the headline.
 func dropDoubtfulRuns(bs []*block, p []float32, title int) {
-	type run struct {
-		from, to, words int
-		score           float64
-	}
-	var runs []run
+	var runs []pRun
 	gap := 0
 	for i, b := range bs {
 		if !b.content {
@@ -470,7 +467,7 @@ func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 			continue
 		}
 		if len(runs) == 0 || gap >= strayGap || runs[len(runs)-1].to < title && title < i {
-			runs = append(runs, run{from: i})
+			runs = append(runs, pRun{from: i})
 		}
 		r := &runs[len(runs)-1]
 		r.to, r.words, gap = i, r.words+len(b.words), 0
@@ -483,8 +480,9 @@ func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 		}
 	}
 	for k, r := range runs {
-		above := k < best && r.to < title && title < runs[best].from && r.score < (beforeMaxP-0.5)*float64(r.words)
-		after := k > best && r.score < 0 && r.words <= runs[best].words
+		above := k < best && r.to < title && title < runs[best].from && r.mean() < beforeMaxP-0.5
+		after := k > best && r.words <= runs[best].words &&
+			(r.score < 0 || r.mean() < runs[best].mean()-afterMeanGap)
 		if !above && !after {
 			continue
 		}
@@ -494,8 +492,21 @@ func dropDoubtfulRuns(bs []*block, p []float32, title int) {
 	}
 }
 
+// pRun is a run of content lines and the model's belief in it.
+type pRun struct {
+	from, to, words int
+	score           float64 // Σ (p − 0.5) × words over its lines
+}
+
+// mean is the run's probability averaged over its words, less one half.
+func (r pRun) mean() float64 { return r.score / float64(max(r.words, 1)) }
+
 // strayGap is how many lines that are not content part two runs of it.
 const strayGap = 4
+
+// afterMeanGap: a run after the article whose mean probability is this
+// far under the article's is doubtful, as one the model disbelieves.
+const afterMeanGap = 0.3
 
 // beforeMaxP is the mean probability, weighed by words, under which a run
 // above the headline is not the article's.

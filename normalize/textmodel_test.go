@@ -150,6 +150,7 @@ func TestDropDoubtfulRuns(t *testing.T) {
 		{"a ticker after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.3, -1, -1, -1, -1, 0.2}, -1, 2},
 		{"a doubtful line close to the article", []float32{0.9, 0.9, -1, -1, 0.3}, -1, 3},
 		{"a believed run after the article", []float32{0.9, 0.9, -1, -1, -1, -1, 0.7}, -1, 3},
+		{"a run believed much less than the article", []float32{0.95, 0.95, -1, -1, -1, -1, 0.6, 0.6}, -1, 2},
 		{"a doubtful run before the article", []float32{0.3, -1, -1, -1, -1, 0.9, 0.9}, -1, 3},
 		{"a doubtful run longer than the article", []float32{0.9, -1, -1, -1, -1, 0.4, 0.4, 0.4}, -1, 4},
 		{"a lukewarm run above the headline", []float32{0.6, 0.6, -1, -1, -1, -1, -1, 0.9, 0.9, 0.9}, 6, 3},
