@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/markusmobius/go-trafilatura"
+	xhtml "golang.org/x/net/html"
 
 	"github.com/crier/crier/article"
 	"github.com/crier/crier/normalize"
@@ -18,6 +19,9 @@ const (
 	PathTrafilatura = "trafilatura" // go-trafilatura alone, the baseline
 	PathWalk        = "text/walk"   // crier's text path on the walk rendering
 	PathChromium    = "text/chromium"
+	// PathText is crier's text path on a page the corpus gives as scraped
+	// text (the project's text documents, innerText of their pages).
+	PathText = "text"
 )
 
 // DevResult is one page scored on one path.
@@ -33,6 +37,10 @@ type DevResult struct {
 	// TitleShown: the rendering prints HTMLTitle as one of its lines, so
 	// the text path could find it (text paths only).
 	TitleShown bool
+	// TitleFromMeta: HTMLTitle is the page's metadata title (<title>,
+	// og:title, twitter:title), or part of it once a site name is cut;
+	// the title target counts only these pages (text paths only).
+	TitleFromMeta bool
 	// BlankInput: the rendering holds fewer than refusedMinWords words
 	// (the browser showed nothing, as for a page whose <title> is never
 	// closed), so the text path had no article to take (text paths only).
@@ -110,12 +118,16 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	fromMeta := metaTitled(p.HTML, htmlTitle)
 	for _, path := range []string{PathWalk, PathChromium} {
 		s, ok := versions[strings.TrimPrefix(path, "text/")]
 		if !ok {
 			continue
 		}
-		r := DevResult{Page: p, Path: path, HTMLTitle: htmlTitle, TitleShown: printsLine(s, htmlTitle),
+		if p.HTML == nil {
+			path = PathText // given as text, not rendered here
+		}
+		r := DevResult{Page: p, Path: path, HTMLTitle: htmlTitle, TitleShown: printsLine(s, htmlTitle), TitleFromMeta: fromMeta,
 			BlankInput: len(strings.Fields(s)) < refusedMinWords}
 		r.Article, r.Err = n.Normalize(ctx, normalize.Input{Name: p.ID + ".txt", Data: []byte(s)})
 		if r.Err == nil {
@@ -125,6 +137,51 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 		rs = append(rs, r)
 	}
 	return rs, nil
+}
+
+// metaTitled reports whether title is the page's metadata title, or part
+// of it ("Headline - Site" gives "Headline"): the <title> element, or an
+// og:title or twitter:title meta element.
+func metaTitled(page []byte, title string) bool {
+	key := titleKey(title)
+	if key == "" || page == nil {
+		return false
+	}
+	doc, err := xhtml.Parse(strings.NewReader(decodePage(page)))
+	if err != nil {
+		return false
+	}
+	found := false
+	var walk func(n *xhtml.Node)
+	walk = func(n *xhtml.Node) {
+		if found {
+			return
+		}
+		if n.Type == xhtml.ElementNode {
+			var meta string
+			switch n.Data {
+			case "title":
+				if c := n.FirstChild; c != nil && c.Type == xhtml.TextNode {
+					meta = c.Data
+				}
+			case "meta":
+				prop, _ := attrOf(n, "property")
+				name, _ := attrOf(n, "name")
+				if k := strings.ToLower(prop + name); k == "og:title" || k == "twitter:title" {
+					meta, _ = attrOf(n, "content")
+				}
+			}
+			if meta != "" && strings.Contains(titleKey(meta), key) {
+				found = true
+				return
+			}
+		}
+		for c := n.FirstChild; c != nil; c = c.NextSibling {
+			walk(c)
+		}
+	}
+	walk(doc)
+	return found
 }
 
 // printsLine reports whether one of the text's lines is the title.

@@ -24,8 +24,10 @@ type DevScore struct {
 	// RefusedBlank names the pages of as many gold words refused on a
 	// rendering that shows fewer: the renderer's loss, not crier's.
 	RefusedBlank []string
-	// Title is the share of pages, among those whose HTML path found a
-	// title, where this path found the same one (text paths only).
+	// Title is the share of pages, among those whose HTML path took its
+	// title from the page's metadata (TitleFromMeta, as the issue's
+	// target counts), where this path found the same one (text paths
+	// only).
 	Title      float64
 	TitlePages int
 	// TitleShown is Title among the pages whose rendering prints the
@@ -44,7 +46,9 @@ func DevScores(rs []DevResult) []DevScore {
 	groups := map[key][]DevResult{}
 	for _, r := range rs {
 		groups[key{r.Page.Dataset, r.Path}] = append(groups[key{r.Page.Dataset, r.Path}], r)
-		groups[key{"all", r.Path}] = append(groups[key{"all", r.Path}], r)
+		if r.Path != PathText { // only the project gives text: its row is the whole
+			groups[key{"all", r.Path}] = append(groups[key{"all", r.Path}], r)
+		}
 	}
 	var out []DevScore
 	for k, g := range groups {
@@ -54,7 +58,7 @@ func DevScores(rs []DevResult) []DevScore {
 	for i, d := range reportOrder {
 		order[d] = i
 	}
-	paths := map[string]int{PathHTML: 0, PathTrafilatura: 1, PathWalk: 2, PathChromium: 3}
+	paths := map[string]int{PathHTML: 0, PathTrafilatura: 1, PathWalk: 2, PathChromium: 3, PathText: 4}
 	sort.Slice(out, func(i, j int) bool {
 		if a, b := order[out[i].Dataset], order[out[j].Dataset]; a != b {
 			return a < b
@@ -89,7 +93,7 @@ func devScore1(ds, path string, rs []DevResult) DevScore {
 		if res.Err != nil || res.Body.F1 < 0.5 {
 			low++
 		}
-		if strings.HasPrefix(path, "text/") && res.HTMLTitle != "" {
+		if strings.HasPrefix(path, "text/") && res.HTMLTitle != "" && res.TitleFromMeta {
 			titles++
 			ok := res.Err == nil && SameTitle(res.Title, res.HTMLTitle)
 			if ok {
@@ -167,8 +171,8 @@ func PrintDevReport(w io.Writer, r *DevReport, floors bool) {
 	scores := r.Scores
 	pages := 0
 	for _, s := range scores {
-		if s.Dataset == "all" && s.Path == PathChromium {
-			pages = s.Pages
+		if s.Dataset == "all" && s.Path == PathChromium || s.Path == PathText {
+			pages += s.Pages
 		}
 	}
 	fmt.Fprintf(w, "Cross-validated evaluation (%d folds by site), %d pages, rendered by %s:\n\n", Folds, pages, r.Chromium)

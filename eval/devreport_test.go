@@ -43,3 +43,21 @@ func TestDevScoresRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestMetaTitled(t *testing.T) {
+	for _, tc := range []struct {
+		name, page, title string
+		want              bool
+	}{
+		{"the title element, site cut", `<html><head><title>Storm hits coast - The Daily</title></head><body><h1>Storm hits coast</h1></body></html>`, "Storm hits coast", true},
+		{"og:title", `<html><head><meta property="og:title" content="Storm hits the coast"></head><body></body></html>`, "Storm hits the coast", true},
+		{"twitter:title", `<html><head><meta name="twitter:title" content="Storm hits the coast"></head><body></body></html>`, "storm hits the coast!", true},
+		{"a headline the metadata does not give", `<html><head><title>The Daily</title></head><body><h1>Storm hits coast</h1></body></html>`, "Storm hits coast", false},
+		{"no metadata", `<html><body><h1>Storm hits coast</h1></body></html>`, "Storm hits coast", false},
+		{"no title", `<html><head><title>The Daily</title></head></html>`, "", false},
+	} {
+		if got := metaTitled([]byte(tc.page), tc.title); got != tc.want {
+			t.Errorf("%s: metaTitled = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
