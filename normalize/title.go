@@ -258,10 +258,10 @@ func actionLink(b *block) bool {
 // Contact"): a menu, not a headline. Spaces around the dot keep a
 // Catalan "l·l" whole.
 func linkRow(t string) bool {
-	items := strings.Split(strings.ReplaceAll(t, " • ", " · "), " · ")
-	if len(items) < 2 {
+	if !strings.Contains(t, " · ") && !strings.Contains(t, " • ") {
 		return false
 	}
+	items := strings.Split(strings.ReplaceAll(t, " • ", " · "), " · ")
 	for _, it := range items {
 		if n := len(strings.Fields(it)); n == 0 || n > 3 {
 			return false
