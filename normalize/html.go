@@ -322,7 +322,7 @@ func (ex *extraction) filterBlocks(blocks []*htmlBlock, pg *pageInfo, now time.T
 			captionParas = append(captionParas, para{kind: b.kind, text: t})
 			continue
 		}
-		if endMarkers[key] && len(kept) > 0 {
+		if (endMarkers[key] || commentsClosed(key)) && len(kept) > 0 {
 			break // comments or a most-read list: the article is over
 		}
 		switch {

@@ -345,19 +345,21 @@ func corpusHTML(b *testing.B) [][]byte {
 // TestHTMLEndMarker: a most-read or comments block that the extractor kept
 // ends the article; its paragraphs are not body text.
 func TestHTMLEndMarker(t *testing.T) {
-	page := `<html><head><title>Le Parlement adopte la loi</title></head><body><article>
+	for _, marker := range []string{"Les plus lus", "Les commentaires sont fermés."} {
+		page := `<html><head><title>Le Parlement adopte la loi</title></head><body><article>
 <h1>Le Parlement adopte la loi</h1>
 <p>Les députés ont adopté mardi le texte par 312 voix contre 180, au terme d'un débat de trois semaines dans l'hémicycle.</p>
 <p>Le texte doit maintenant être examiné par le Sénat, qui pourrait l'amender avant l'été, selon plusieurs sources parlementaires.</p>
-<p>Les plus lus</p>
+<p>` + marker + `</p>
 <p>Un autre article, sans rapport avec la loi, raconte la saison des vendanges dans le Bordelais et ses difficultés.</p>
 </article></body></html>`
-	a := normalizeOK(t, Input{Name: "loi.html", Data: []byte(page)})
-	if strings.Contains(a.Text(), "vendanges") || strings.Contains(a.BodyHTML, "vendanges") {
-		t.Errorf("text after the end marker kept:\n%s", a.Text())
-	}
-	if !strings.Contains(a.Text(), "examiné par le Sénat") {
-		t.Errorf("article text lost:\n%s", a.Text())
+		a := normalizeOK(t, Input{Name: "loi.html", Data: []byte(page)})
+		if strings.Contains(a.Text(), "vendanges") || strings.Contains(a.BodyHTML, "vendanges") {
+			t.Errorf("%s: text after the end marker kept:\n%s", marker, a.Text())
+		}
+		if !strings.Contains(a.Text(), "examiné par le Sénat") {
+			t.Errorf("%s: article text lost:\n%s", marker, a.Text())
+		}
 	}
 }
 

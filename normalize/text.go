@@ -519,7 +519,8 @@ const beforeMaxP = 0.75
 // header ("Jane says:", "Tim, 11.06.12 at 11:06 am"): a discussion is
 // prose the model may take for the article's, and often longer. Before
 // the article, such a line is its header ("by Jane Doe · 1 comment") or
-// a sidebar's.
+// a sidebar's. A notice that comments are closed ends it however little
+// precedes it: the thread below it is closed, not the article.
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
@@ -530,7 +531,8 @@ func cutAtComments(bs []*block) {
 	before := 0
 	for i, b := range bs {
 		if b.endMarker && endsArticle(before, total) ||
-			before >= endMarkerAfter && b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10) {
+			before >= endMarkerAfter && (commentsClosed(b.key) ||
+				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {
 			for _, c := range bs[i:] {
 				c.content = false
 			}
@@ -544,9 +546,10 @@ func cutAtComments(bs []*block) {
 
 // commentHeaderWithin reports whether one of the first n lines of bs heads
 // a comment: a comment's header, a byline with its date or time (after a
-// count, a commenter's; the article's own byline under a tab bar, "Article
-// | Comments", has none) or a reply link. Another count is no comment: a blog's front page ends
-// each post with one ("07:50 PM | Permalink | Comments (3)").
+// count, a commenter's; the article's own byline under a tab bar,
+// "Article | Comments", has none) or a reply link. Another count is no
+// comment: a blog's front page ends each post with one ("07:50 PM |
+// Permalink | Comments (3)").
 func commentHeaderWithin(bs []*block, n int) bool {
 	for _, b := range bs[:min(n, len(bs))] {
 		ws := b.words
@@ -556,6 +559,27 @@ func commentHeaderWithin(bs []*block, n int) bool {
 		}
 	}
 	return false
+}
+
+// commentsClosed reports whether a line, by its markerKey, says the
+// comments are closed ("Comments are now closed for this story",
+// "Comments are closed.", "Les commentaires sont fermés").
+func commentsClosed(key string) bool {
+	for _, p := range closedNotices {
+		if strings.HasPrefix(key, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// closedNotices start the notices that comments are closed, after
+// markerKey.
+var closedNotices = []string{
+	"comments are closed", "comments are now closed", "comments closed", "commenting is closed",
+	"commenting is now closed", "les commentaires sont fermés",
+	"les commentaires sont clos", "kommentare geschlossen", "die kommentarfunktion ist geschlossen",
+	"los comentarios están cerrados", "comentarios cerrados", "i commenti sono chiusi", "commenti chiusi",
 }
 
 // isCommentCount reports whether a short line counts comments: a comment
