@@ -519,8 +519,9 @@ const beforeMaxP = 0.75
 // header ("Jane says:", "Tim, 11.06.12 at 11:06 am"): a discussion is
 // prose the model may take for the article's, and often longer. Before
 // the article, such a line is its header ("by Jane Doe · 1 comment") or
-// a sidebar's. A notice that comments are closed ends it however little
-// precedes it: the thread below it is closed, not the article.
+// a sidebar's. A notice that comments are closed ends it once some of it
+// precedes, whatever follows: the thread below it is closed, not the
+// article.
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
