@@ -42,8 +42,8 @@ func TestDevEval(t *testing.T) {
 	_, err = exec.LookPath("chromium")
 	need(t, "chromium (apt-get install chromium)", err)
 
-	rep, err := DevEval(context.Background(), corporaDir, "chromium", os.Getenv("CRIER_RENDER_CACHE"),
-		"../normalize/testdata/corpus", "../normalize/testdata/seeds")
+	rep, err := DevEval(context.Background(), DevConfig{Corpora: corporaDir, Chromium: "chromium",
+		CacheDir: os.Getenv("CRIER_RENDER_CACHE"), ProjectDirs: []string{"../normalize/testdata/corpus", "../normalize/testdata/seeds"}})
 	if err != nil {
 		t.Fatal(err)
 	}

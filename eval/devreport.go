@@ -1,6 +1,7 @@
 package eval
 
 import (
+	"bufio"
 	"fmt"
 	"io"
 	"sort"
@@ -162,7 +163,26 @@ func PrintDev(w io.Writer, scores []DevScore) {
 // whose renders they were measured on.
 type DevReport struct {
 	Scores   []DevScore
+	Results  []DevResult // every page on every path, for WritePages
 	Chromium string
+}
+
+// WritePages writes one tab-separated line per page and path: dataset,
+// page, path, body precision, recall and F1, whether the title is the
+// HTML path's, the title, the HTML path's title, and the error. Two runs'
+// files, compared, show which pages a change moved.
+func WritePages(w io.Writer, rs []DevResult) error {
+	clean := strings.NewReplacer("\t", " ", "\n", " ")
+	bw := bufio.NewWriter(w)
+	for _, r := range rs {
+		errText := ""
+		if r.Err != nil {
+			errText = r.Err.Error()
+		}
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%v\t%s\t%s\t%s\n", r.Page.Dataset, r.Page.ID, r.Path,
+			r.Body.P, r.Body.R, r.Body.F1, SameTitle(r.Title, r.HTMLTitle), clean.Replace(r.Title), clean.Replace(r.HTMLTitle), clean.Replace(errText))
+	}
+	return bw.Flush()
 }
 
 // PrintDevReport writes the cross-validated figures, the targets

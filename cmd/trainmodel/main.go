@@ -9,7 +9,10 @@
 // and headless Chromium's innerText, cached), labels each line by
 // aligning it with the page's gold text, and trains the two classifiers
 // of normalize.LineModel. With -cv it first prints the cross-validated
-// figures (folds by site) of the same recipe.
+// figures (folds by site) of the same recipe. With -folds DIR it writes the
+// cross-validation's fold models to DIR instead of the models normalize
+// embeds, so that `crier eval -dev … -folds DIR` scores a change made after
+// the models without training them again.
 package main
 
 import (
@@ -44,6 +47,7 @@ func run(ctx context.Context, args []string) error {
 	cache := fs.String("cache", "", "where Chromium's renders are cached (default: the user cache dir)")
 	project := fs.String("project", "normalize/testdata/corpus,normalize/testdata/seeds", "the project's labelled corpus `dirs`, comma-separated")
 	cv := fs.Int("cv", 0, "print `k`-fold cross-validated figures (folds by site) before training")
+	folds := fs.String("folds", "", "write the cross-validation's fold models to `dir` (for crier eval -dev -folds) instead of training the embedded models")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -70,6 +74,18 @@ func run(ctx context.Context, args []string) error {
 	samples, err := eval.Samples(ctx, pages, texts, refs)
 	if err != nil {
 		return err
+	}
+	if *folds != "" {
+		slog.Info("training the fold models", "folds", eval.Folds, "samples", len(samples))
+		ms, err := eval.TrainFolds(samples, eval.Folds)
+		if err != nil {
+			return err
+		}
+		if err := eval.SaveFolds(*folds, ms); err != nil {
+			return err
+		}
+		slog.Info("wrote the fold models", "dir", *folds)
+		return nil
 	}
 	if *cv > 0 {
 		rs, err := eval.CrossValidate(ctx, pages, samples, eval.DevOptions{Texts: texts, Refs: refs}, *cv)
