@@ -521,7 +521,8 @@ const beforeMaxP = 0.75
 // the article, such a line is its header ("by Jane Doe · 1 comment") or
 // a sidebar's. A notice that comments are closed ends it once some of it
 // precedes, whatever follows: the thread below it is closed, not the
-// article.
+// article. A link to the previous or next post ends it as an end marker
+// does, when more of it precedes than follows.
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
@@ -531,7 +532,7 @@ func cutAtComments(bs []*block) {
 	}
 	before := 0
 	for i, b := range bs {
-		if b.endMarker && endsArticle(before, total) ||
+		if (b.endMarker || postNav(b.key)) && endsArticle(before, total) ||
 			before >= endMarkerAfter && (commentsClosed(b.key) ||
 				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {
 			for _, c := range bs[i:] {
@@ -572,6 +573,25 @@ func commentsClosed(key string) bool {
 		}
 	}
 	return false
+}
+
+// postNav reports whether a line, by its markerKey, links to the previous
+// or next post ("Previous post", "Next post: Benefits of spiritual
+// partnership", "Older Post"): a blog's single post ends above it, and
+// comments or other posts follow.
+func postNav(key string) bool {
+	for _, p := range postNavs {
+		if key == p || strings.HasPrefix(key, p+" ") {
+			return true
+		}
+	}
+	return false
+}
+
+// postNavs are the post navigation links, after markerKey.
+var postNavs = []string{
+	"previous post", "next post", "older post", "newer post", "previous article", "next article",
+	"previous entry", "next entry", "previous story", "next story",
 }
 
 // closedNotices start the notices that comments are closed, after

@@ -121,6 +121,8 @@ func TestCutAtComments(t *testing.T) {
 		{"a blog's front page", []string{"January 31, 2005", para, "07:50 PM | Permalink | Comments (3)", "January 28, 2005", para, "11:11:24 AM | Permalink | Comments (7)", para}, 7},
 		{"an end marker after the article", []string{para, para, "Leave a Reply", comment}, 2},
 		{"an end marker in a sidebar", []string{para, "Comments", para, para, para}, 5},
+		{"a link to the next post after the article", []string{para, para, "Next post: Benefits of spiritual partnership", comment}, 2},
+		{"a link to the previous post above most of it", []string{para, "Previous post", para, para}, 4},
 		{"comments closed, then the thread", []string{para, "Comments are now closed for this story", "Lina", comment, "Bruce", comment}, 1},
 		{"an article's byline after a tab", []string{para, "Comments", "Ex-Anglo Irish Executives Charged", "BY EAMON QUINN", para, para}, 6},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
