@@ -355,18 +355,26 @@ func ScoreFolds(ctx context.Context, pages []*Page, folds []Models, o DevOptions
 // f1/…, for LoadFolds.
 func SaveFolds(dir string, folds []Models) error {
 	for f, ms := range folds {
-		sub := filepath.Join(dir, fmt.Sprintf("f%d", f))
-		if err := os.MkdirAll(sub, 0o755); err != nil {
-			return err
+		if err := WriteModels(filepath.Join(dir, fmt.Sprintf("f%d", f)), ms); err != nil {
+			return fmt.Errorf("fold %d: %w", f, err)
 		}
-		for name, m := range map[string]*normalize.LineModel{"text.json": ms.Text, "html.json": ms.HTML} {
-			data, err := json.Marshal(m)
-			if err != nil {
-				return fmt.Errorf("fold %d, %s: %w", f, name, err)
-			}
-			if err := os.WriteFile(filepath.Join(sub, name), append(data, '\n'), 0o644); err != nil {
-				return err
-			}
+	}
+	return nil
+}
+
+// WriteModels writes a pair of models to dir as text.json and html.json:
+// the files normalize embeds (normalize/model), and those of a fold.
+func WriteModels(dir string, ms Models) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for name, m := range map[string]*normalize.LineModel{"text.json": ms.Text, "html.json": ms.HTML} {
+		data, err := json.Marshal(m)
+		if err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), append(data, '\n'), 0o644); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package eval
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -50,5 +51,43 @@ func TestSaveLoadFolds(t *testing.T) {
 	}
 	if _, err := LoadFolds(dir); err == nil {
 		t.Error("a fold model of other features loaded")
+	}
+}
+
+// TestTrainFoldsDeterministic: the same samples train the same fold
+// models, which is what makes saved folds (SaveFolds, crier eval -dev
+// -folds) score as a fresh cross-validation does.
+func TestTrainFoldsDeterministic(t *testing.T) {
+	pages, err := LoadProject("../normalize/testdata/seeds", "../normalize/testdata/corpus")
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := func(_ context.Context, p *Page) (map[string]string, error) {
+		if p.HTML != nil {
+			return map[string]string{RenderWalk: WalkText(p.HTML)}, nil
+		}
+		return map[string]string{RenderChromium: p.Text}, nil
+	}
+	samples, err := Samples(context.Background(), pages, texts, Refs{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const k = 2
+	a, err := TrainFolds(samples, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := TrainFolds(samples, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for f := range k {
+		for _, pair := range [][2]*normalize.LineModel{{a[f].Text, b[f].Text}, {a[f].HTML, b[f].HTML}} {
+			x, _ := json.Marshal(pair[0])
+			y, _ := json.Marshal(pair[1])
+			if !bytes.Equal(x, y) {
+				t.Errorf("fold %d: two trainings on the same samples gave different models", f)
+			}
+		}
 	}
 }

@@ -212,6 +212,16 @@ var relatedMarkers = map[string]bool{
 	"veja também": true, "lees ook": true, "zie ook": true, "czytaj także": true, "czytaj też": true,
 }
 
+// hasAnyPrefix reports whether s starts with one of prefixes.
+func hasAnyPrefix(s string, prefixes []string) bool {
+	for _, p := range prefixes {
+		if strings.HasPrefix(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // isBoilerplateKey reports whether a cleaned line, whose markerKey is key
 // and lowercase form low, is a known boilerplate marker.
 func isBoilerplateKey(low, key string) bool {
@@ -224,10 +234,8 @@ func isBoilerplateKey(low, key string) bool {
 	if len(low) > 4*160 || utf8.RuneCountInString(low) > 160 {
 		return false
 	}
-	for _, p := range boilerplatePrefixes {
-		if strings.HasPrefix(low, p) {
-			return true
-		}
+	if hasAnyPrefix(low, boilerplatePrefixes) {
+		return true
 	}
 	for _, c := range boilerplateContains {
 		if strings.Contains(low, c) {

@@ -532,7 +532,7 @@ func cutAtComments(bs []*block) {
 	}
 	before := 0
 	for i, b := range bs {
-		if (b.endMarker || postNav(b.key)) && endsArticle(before, total) ||
+		if endsArticle(before, total) && (b.endMarker || postNav(b.key)) ||
 			before >= endMarkerAfter && (commentsClosed(b.key) ||
 				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {
 			for _, c := range bs[i:] {
@@ -566,14 +566,7 @@ func commentHeaderWithin(bs []*block, n int) bool {
 // commentsClosed reports whether a line, by its markerKey, says the
 // comments are closed ("Comments are now closed for this story",
 // "Comments are closed.", "Les commentaires sont fermés").
-func commentsClosed(key string) bool {
-	for _, p := range closedNotices {
-		if strings.HasPrefix(key, p) {
-			return true
-		}
-	}
-	return false
-}
+func commentsClosed(key string) bool { return hasAnyPrefix(key, closedNotices) }
 
 // postNav reports whether a line, by its markerKey, links to the previous
 // or next post ("Previous post", "Next post: Benefits of spiritual
@@ -581,7 +574,8 @@ func commentsClosed(key string) bool {
 // comments or other posts follow.
 func postNav(key string) bool {
 	for _, p := range postNavs {
-		if key == p || strings.HasPrefix(key, p+" ") {
+		// The whole key, or its first words: "next post", not "next posters".
+		if rest, ok := strings.CutPrefix(key, p); ok && (rest == "" || rest[0] == ' ') {
 			return true
 		}
 	}

@@ -140,6 +140,23 @@ func TestCutAtComments(t *testing.T) {
 	}
 }
 
+func TestPostNav(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Next post: Benefits of spiritual partnership", true},
+		{"« Older Post", true},
+		{"Previous article", true},
+		{"Next posters unveiled for the festival", false},
+		{"The next post office will close", false},
+	} {
+		if got := postNav(markerKey(tc.line)); got != tc.want {
+			t.Errorf("postNav(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
 func TestDropDoubtfulRuns(t *testing.T) {
 	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
 	teaser := "A man was charged on Friday after a fire destroyed a barn on the edge of the town, police said."

@@ -242,15 +242,9 @@ func actionLink(b *block) bool {
 	if n > 8 {
 		return false
 	}
-	k := b.key
-	for _, p := range actionLinks {
-		if strings.HasPrefix(k, p) {
-			return true
-		}
-	}
 	// "Go to", "Back to": a headline may start so ("Back to school for
 	// …"), a link is a few words long.
-	return n <= 4 && (strings.HasPrefix(k, "go to ") || strings.HasPrefix(k, "back to ") || strings.HasPrefix(k, "return to "))
+	return hasAnyPrefix(b.key, actionLinks) || n <= 4 && hasAnyPrefix(b.key, shortLinks)
 }
 
 // linkRow reports whether a line is short links set side by side with a
@@ -283,6 +277,9 @@ var actionLinks = []string{
 	"like us on", "follow us on", "sign in", "log in", "aller au contenu", "zum inhalt",
 	"ir al contenido",
 }
+
+// shortLinks start the links that are such only when a few words long.
+var shortLinks = []string{"go to ", "back to ", "return to "}
 
 // postLink reports whether a line is a link to the previous or next
 // post: an opening guillemet or arrow with no closing one ("« Volkswagen

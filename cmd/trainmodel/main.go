@@ -17,13 +17,11 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 
 	"github.com/crier/crier/eval"
@@ -99,19 +97,9 @@ func run(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := os.MkdirAll(*out, 0o755); err != nil {
+	if err := eval.WriteModels(*out, ms); err != nil {
 		return err
 	}
-	for name, m := range map[string]*normalize.LineModel{"text.json": ms.Text, "html.json": ms.HTML} {
-		data, err := json.Marshal(m)
-		if err != nil {
-			return err
-		}
-		file := filepath.Join(*out, name)
-		if err := os.WriteFile(file, append(data, '\n'), 0o644); err != nil {
-			return err
-		}
-		slog.Info("wrote a model", "file", file, "bytes", len(data))
-	}
+	slog.Info("wrote the models", "dir", *out)
 	return nil
 }
