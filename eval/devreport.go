@@ -169,8 +169,10 @@ type DevReport struct {
 
 // WritePages writes one tab-separated line per page and path: dataset,
 // page, path, body precision, recall and F1, whether the title is the
-// HTML path's, the title, the HTML path's title, and the error. Two runs'
-// files, compared, show which pages a change moved.
+// HTML path's, the title, the HTML path's title, the error, whether that
+// title is the page's metadata title (the title target counts only those)
+// and whether the rendering shows it. Two runs' files, compared, show
+// which pages a change moved.
 func WritePages(w io.Writer, rs []DevResult) error {
 	clean := strings.NewReplacer("\t", " ", "\n", " ")
 	bw := bufio.NewWriter(w)
@@ -179,8 +181,9 @@ func WritePages(w io.Writer, rs []DevResult) error {
 		if r.Err != nil {
 			errText = r.Err.Error()
 		}
-		fmt.Fprintf(bw, "%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%v\t%s\t%s\t%s\n", r.Page.Dataset, r.Page.ID, r.Path,
-			r.Body.P, r.Body.R, r.Body.F1, SameTitle(r.Title, r.HTMLTitle), clean.Replace(r.Title), clean.Replace(r.HTMLTitle), clean.Replace(errText))
+		fmt.Fprintf(bw, "%s\t%s\t%s\t%.3f\t%.3f\t%.3f\t%v\t%s\t%s\t%s\t%v\t%v\n", r.Page.Dataset, r.Page.ID, r.Path,
+			r.Body.P, r.Body.R, r.Body.F1, SameTitle(r.Title, r.HTMLTitle), clean.Replace(r.Title), clean.Replace(r.HTMLTitle), clean.Replace(errText),
+			r.TitleFromMeta, r.TitleShown)
 	}
 	return bw.Flush()
 }

@@ -65,15 +65,15 @@ func TestMetaTitled(t *testing.T) {
 func TestWritePages(t *testing.T) {
 	rs := []DevResult{
 		{Page: &Page{Dataset: "dragnet", ID: "R1"}, Path: PathChromium, Body: PRF{P: 0.5, R: 1, F1: 0.667},
-			Title: "Storm hits\tcoast", HTMLTitle: "Storm hits coast"},
+			Title: "Storm hits\tcoast", HTMLTitle: "Storm hits coast", TitleFromMeta: true},
 		{Page: &Page{Dataset: "dragnet", ID: "R2"}, Path: PathWalk, Err: errors.New("normalize: empty article")},
 	}
 	var b strings.Builder
 	if err := WritePages(&b, rs); err != nil {
 		t.Fatal(err)
 	}
-	want := "dragnet\tR1\ttext/chromium\t0.500\t1.000\t0.667\ttrue\tStorm hits coast\tStorm hits coast\t\n" +
-		"dragnet\tR2\ttext/walk\t0.000\t0.000\t0.000\tfalse\t\t\tnormalize: empty article\n"
+	want := "dragnet\tR1\ttext/chromium\t0.500\t1.000\t0.667\ttrue\tStorm hits coast\tStorm hits coast\t\ttrue\tfalse\n" +
+		"dragnet\tR2\ttext/walk\t0.000\t0.000\t0.000\tfalse\t\t\tnormalize: empty article\tfalse\tfalse\n"
 	if b.String() != want {
 		t.Errorf("WritePages wrote\n%q\nwant\n%q", b.String(), want)
 	}
