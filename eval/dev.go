@@ -19,6 +19,9 @@ const (
 	PathTrafilatura = "trafilatura" // go-trafilatura alone, the baseline
 	PathWalk        = "text/walk"   // crier's text path on the walk rendering
 	PathChromium    = "text/chromium"
+	// PathRaw is the text path on the raw rendering (RawText): how it
+	// holds when a scraper kept scripts and styles.
+	PathRaw = "text/raw"
 	// PathText is crier's text path on a page the corpus gives as scraped
 	// text (the project's text documents, innerText of their pages).
 	PathText = "text"
@@ -119,7 +122,7 @@ func devPage(ctx context.Context, p *Page, o DevOptions) ([]DevResult, error) {
 		return nil, err
 	}
 	fromMeta := metaTitled(p.HTML, htmlTitle)
-	for _, path := range []string{PathWalk, PathChromium} {
+	for _, path := range []string{PathWalk, PathChromium, PathRaw} {
 		s, ok := versions[strings.TrimPrefix(path, "text/")]
 		if !ok {
 			continue

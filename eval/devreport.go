@@ -59,7 +59,7 @@ func DevScores(rs []DevResult) []DevScore {
 	for i, d := range reportOrder {
 		order[d] = i
 	}
-	paths := map[string]int{PathHTML: 0, PathTrafilatura: 1, PathWalk: 2, PathChromium: 3, PathText: 4}
+	paths := map[string]int{PathHTML: 0, PathTrafilatura: 1, PathWalk: 2, PathChromium: 3, PathRaw: 4, PathText: 5}
 	sort.Slice(out, func(i, j int) bool {
 		if a, b := order[out[i].Dataset], order[out[j].Dataset]; a != b {
 			return a < b

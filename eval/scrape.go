@@ -18,6 +18,10 @@ const (
 	// RenderChromium is the page's document.body.innerText in headless
 	// Chromium, scripts and network off (see Chromium).
 	RenderChromium = "chromium"
+	// RenderRaw is the walk of a scraper that keeps every text node of the
+	// body: scripts, styles, the markup inside <noscript> and hidden
+	// elements too, each script or style on lines of its own.
+	RenderRaw = "raw"
 )
 
 // blockTags start and end a line in the walk rendering.
@@ -39,11 +43,22 @@ var skipped = map[string]bool{
 	"textarea": true, "button": true, "title": true, "meta": true, "link": true,
 }
 
+// rawBlocks are the elements of skipped whose text RawText keeps, on
+// lines of their own.
+var rawBlocks = map[string]bool{"script": true, "style": true, "noscript": true, "template": true}
+
 // WalkText renders an HTML page as scraped text: the text of the body,
 // every block element on its own line, white space collapsed within a
 // line; nothing is removed but invisible elements (head, scripts,
 // styles, hidden inputs).
-func WalkText(page []byte) string {
+func WalkText(page []byte) string { return walkText(page, false) }
+
+// RawText renders an HTML page as WalkText does but keeps what a naive
+// scraper keeps: the text of scripts, styles, <noscript> (markup, which a
+// parser with scripting on reads as text), templates and hidden elements.
+func RawText(page []byte) string { return walkText(page, true) }
+
+func walkText(page []byte, raw bool) string {
 	doc, err := xhtml.Parse(strings.NewReader(decodePage(page)))
 	if err != nil {
 		return ""
@@ -75,14 +90,14 @@ func WalkText(page []byte) string {
 			}
 			return
 		case xhtml.ElementNode:
-			if skipped[n.Data] || n.Data == "input" {
+			if raw && n.Data == "head" || !raw && (skipped[n.Data] || n.Data == "input") {
 				return
 			}
-			if _, hidden := attrOf(n, "hidden"); hidden {
+			if _, hidden := attrOf(n, "hidden"); hidden && !raw {
 				return
 			}
 		}
-		block := n.Type == xhtml.ElementNode && blockTags[n.Data]
+		block := n.Type == xhtml.ElementNode && (blockTags[n.Data] || raw && rawBlocks[n.Data])
 		if block {
 			flush()
 		}

@@ -444,7 +444,7 @@ func Renderings(ctx context.Context, chromium, cacheDir string) (Renders, error)
 		if err != nil {
 			return nil, err
 		}
-		return map[string]string{RenderWalk: WalkText(p.HTML), RenderChromium: s}, nil
+		return map[string]string{RenderWalk: WalkText(p.HTML), RenderChromium: s, RenderRaw: RawText(p.HTML)}, nil
 	}
 	return Renders{Texts: texts, Chromium: c.Version(), Close: c.Close}, nil
 }

@@ -58,7 +58,7 @@ func TitleFeatureNames() []string { return append(slices.Clone(textFeatureNames)
 // lines TrainingLines returns for text, given the first classifier's
 // answers p1 on them (cmd/trainmodel).
 func TitleTrainingInputs(text string, now time.Time, p1 []float32) [][]float32 {
-	bs := textBlocks(text, now)
+	bs := trainingBlocks(text, now)
 	if len(bs) == 0 {
 		return nil
 	}
