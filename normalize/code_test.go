@@ -1,6 +1,9 @@
 package normalize
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestCodeLine(t *testing.T) {
 	tests := []struct {
@@ -47,6 +50,35 @@ func TestCodeLine(t *testing.T) {
 	for _, tc := range tests {
 		if got := codeLine(tc.line); got != tc.want {
 			t.Errorf("codeLine(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+// TestScriptsInScrapedText normalizes a page as a scraper that keeps
+// every text node leaves it: the script after the headline starts in
+// lowercase, as a wrapped line would, and stays out of the headline.
+func TestScriptsInScrapedText(t *testing.T) {
+	text := `var _gaq = _gaq || []; _gaq.push(['_setAccount', 'UA-1']); _gaq.push(['_trackPageview']);
+Home News Sport
+Storm closes schools across the coast
+vb.loadImage("#image-1", "storm.jpg");
+<img src="http://pixel.example.com/p.gif" width="1" height="1" alt="" />
+High winds brought down power lines across the coast overnight, leaving more than 40,000 homes and businesses without electricity on Thursday morning, the regional grid operator said.
+jQuery('#ad_container_1').HyperionAd({"height":250,"width":300,"mode":"iframe"});
+Crews have been working since dawn to clear fallen trees from the main roads, and the operator said it expected to restore supply to most homes by Friday evening.
+.share-bar{display:none;margin:0}
+Schools in the three districts will stay closed until Monday, the education authority said in a statement on its website.
+`
+	a := normalizeOK(t, Input{Name: "raw.txt", Data: []byte(text)})
+	if a.Title != "Storm closes schools across the coast" {
+		t.Errorf("title %q", a.Title)
+	}
+	if len(a.Body) != 3 {
+		t.Fatalf("body %q, want the three paragraphs", a.Body)
+	}
+	for _, p := range a.Body {
+		if codeLine(p) || strings.ContainsAny(p, "{};") {
+			t.Errorf("code in the body: %q", p)
 		}
 	}
 }

@@ -243,7 +243,7 @@ func trainingBlocks(text string, now time.Time) []*block { return readBlocks(tex
 func readBlocks(text string, now time.Time, code bool) []*block {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	lines := joinWrapped(strings.Split(text, "\n"), now)
+	lines := joinWrapped(strings.Split(text, "\n"), now, code)
 	arena := make([]block, len(lines)) // one allocation for the page's blocks
 	bs := make([]*block, 0, len(lines))
 	for i, raw := range lines {
@@ -1032,8 +1032,9 @@ func isMeta(line string, now time.Time) bool {
 
 // joinWrapped undoes hard wrapping (wire copy, e-mail): a line that does
 // not end a sentence, directly followed by one starting in lowercase,
-// continues it.
-func joinWrapped(lines []string, now time.Time) []string {
+// continues it. With code, a line of code (codeLine) neither continues
+// nor is continued: a script after a headline starts in lowercase too.
+func joinWrapped(lines []string, now time.Time, code bool) []string {
 	out := make([]string, 0, len(lines))
 	// The line being built: its raw first line, then the trimmed lines
 	// joined to it. Pieces are joined once, so a long run of wrapped
@@ -1055,7 +1056,8 @@ func joinWrapped(lines []string, now time.Time) []string {
 		next := strings.TrimSpace(l)
 		if open && next != "" {
 			r, _ := utf8.DecodeRuneInString(next)
-			if size >= 30 && unicode.IsLower(r) && !endsSentence(parts[len(parts)-1]) && !hasColumns(raw) && !hasColumns(l) && !isMeta(next, now) {
+			if size >= 30 && unicode.IsLower(r) && !endsSentence(parts[len(parts)-1]) && !hasColumns(raw) && !hasColumns(l) && !isMeta(next, now) &&
+				!(code && (codeLine(next) || codeLine(parts[len(parts)-1]))) {
 				parts = append(parts, next)
 				size += 1 + len(next)
 				continue
