@@ -35,11 +35,11 @@ func TestWalkText(t *testing.T) {
 	if got != want {
 		t.Errorf("WalkText = %q, want %q", got, want)
 	}
-	// The raw walk keeps the body's scripts, <noscript> markup and hidden
-	// elements, not the head.
+	// The raw walk keeps the title, styles, scripts, <noscript> markup
+	// and hidden elements.
 	raw := strings.Replace(page, "<ul>", `<noscript><img src="p.gif"></noscript><ul>`, 1)
 	got = RawText([]byte(raw))
-	want = "Home News\nA headline\nFirst bold paragraph.\nSecond line.\nsecret\nvar x\n<img src=\"p.gif\">\none\ntwo\n"
+	want = "T\np{}\nHome News\nA headline\nFirst bold paragraph.\nSecond line.\nsecret\nvar x\n<img src=\"p.gif\">\none\ntwo\n"
 	if got != want {
 		t.Errorf("RawText = %q, want %q", got, want)
 	}

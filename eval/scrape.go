@@ -19,8 +19,8 @@ const (
 	// Chromium, scripts and network off (see Chromium).
 	RenderChromium = "chromium"
 	// RenderRaw is the walk of a scraper that keeps every text node of the
-	// body: scripts, styles, the markup inside <noscript> and hidden
-	// elements too, each script or style on lines of its own.
+	// document: the <title>, scripts, styles, the markup inside <noscript>
+	// and hidden elements too, each of the first four on lines of its own.
 	RenderRaw = "raw"
 )
 
@@ -45,7 +45,7 @@ var skipped = map[string]bool{
 
 // rawBlocks are the elements of skipped whose text RawText keeps, on
 // lines of their own.
-var rawBlocks = map[string]bool{"script": true, "style": true, "noscript": true, "template": true}
+var rawBlocks = map[string]bool{"title": true, "script": true, "style": true, "noscript": true, "template": true}
 
 // WalkText renders an HTML page as scraped text: the text of the body,
 // every block element on its own line, white space collapsed within a
@@ -54,8 +54,9 @@ var rawBlocks = map[string]bool{"script": true, "style": true, "noscript": true,
 func WalkText(page []byte) string { return walkText(page, false) }
 
 // RawText renders an HTML page as WalkText does but keeps what a naive
-// scraper keeps: the text of scripts, styles, <noscript> (markup, which a
-// parser with scripting on reads as text), templates and hidden elements.
+// scraper that walks the whole document keeps: the <title>, the text of
+// scripts, styles, <noscript> (markup, which a parser with scripting on
+// reads as text), templates and hidden elements.
 func RawText(page []byte) string { return walkText(page, true) }
 
 func walkText(page []byte, raw bool) string {
@@ -90,7 +91,7 @@ func walkText(page []byte, raw bool) string {
 			}
 			return
 		case xhtml.ElementNode:
-			if raw && n.Data == "head" || !raw && (skipped[n.Data] || n.Data == "input") {
+			if !raw && (skipped[n.Data] || n.Data == "input") {
 				return
 			}
 			if _, hidden := attrOf(n, "hidden"); hidden && !raw {

@@ -32,28 +32,30 @@ const (
 
 // block is one line of a plain text page with its features.
 type block struct {
-	text      string
-	key       string // markerKey(text)
-	runes     int
-	words     []string
-	stop      float64
-	sentEnd   bool
-	sentences int
-	cls       class
-	heading   bool
-	content   bool
-	endMarker bool
-	related   bool // opens a list of related headlines
-	titleHint bool // repeated elsewhere, as titles are
-	glued     bool // printed again with breadcrumbs glued before it
-	byline    *byline
-	dateLine  bool
-	caption   bool   // a photo or video caption, for the media list
-	credit    string // the credit printed with a caption
-	creditRow bool   // a line that is only a credit ("Photo: X", "© X")
-	boiler    bool   // a known boilerplate line (markers, consent, columns): never content
-	kicker    bool   // the label above or below the headline
-	repeat    bool   // printed again elsewhere, or glued to a line printed elsewhere
+	text        string
+	key         string // markerKey(text)
+	runes       int
+	words       []string
+	stop        float64
+	sentEnd     bool
+	sentences   int
+	cls         class
+	heading     bool
+	content     bool
+	endMarker   bool
+	related     bool // opens a list of related headlines
+	titleHint   bool // repeated elsewhere, as titles are
+	glued       bool // printed again with breadcrumbs glued before it
+	docTitle    bool // the page's <title>, printed by a scraper (printedTitle)
+	docHeadline bool // the headline the printed <title> names
+	byline      *byline
+	dateLine    bool
+	caption     bool   // a photo or video caption, for the media list
+	credit      string // the credit printed with a caption
+	creditRow   bool   // a line that is only a credit ("Photo: X", "© X")
+	boiler      bool   // a known boilerplate line (markers, consent, columns): never content
+	kicker      bool   // the label above or below the headline
+	repeat      bool   // printed again elsewhere, or glued to a line printed elsewhere
 
 	cws    []string // contentWords(words), once asked for
 	hasCWs bool
@@ -207,8 +209,9 @@ func markRepeats(bs []*block) {
 		}
 		for j := max(0, i-window); j < min(len(bs), i+window+1); j++ {
 			long := bs[j]
-			// A line ending a sentence is prose, not a glued label.
-			if i == j || long.runes > 400 || long.sentEnd || len(long.key) <= len(short.key) {
+			// A line ending a sentence is prose, not a glued label; the
+			// page's <title> is the headline's, with the site's name.
+			if i == j || long.runes > 400 || long.sentEnd || len(long.key) <= len(short.key) || long.docTitle {
 				continue
 			}
 			switch {
@@ -253,6 +256,12 @@ func readBlocks(text string, now time.Time, code bool) []*block {
 		b := &arena[i]
 		if b.read(raw, now, code); b.text != "" {
 			bs = append(bs, b)
+		}
+	}
+	if code {
+		if at, h := printedTitle(bs); at >= 0 {
+			bs[at].cls, bs[at].boiler, bs[at].docTitle = clsNoise, true, true
+			bs[h].docHeadline = true
 		}
 	}
 	markRepeats(bs)

@@ -323,6 +323,9 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 	if len(m.Title) == 0 {
 		return -1
 	}
+	if j := slices.IndexFunc(bs, func(b *block) bool { return b.docHeadline }); j >= 0 {
+		return j // the page's <title> printed above names it
+	}
 	best, bestScore := -1, float32(-1)
 	var scratch []float32
 	for i, x := range titleInputs(bs, inputs, p1) {
@@ -342,6 +345,49 @@ func (m *LineModel) pickTitle(bs []*block, inputs [][]float32, p1 []float32) int
 		}
 	}
 	return best
+}
+
+// printedTitle finds the page's <title> among the first lines, as a
+// scraper that walks the whole document prints it: another line of the
+// page with a name after a separator or before it ("Chelsea hoping to
+// sign Anelka - Soccer - Sport" above "Chelsea hoping to sign Anelka").
+// It returns that line and the headline, or -1, -1. The metadata says
+// which line the headline is, as on the HTML path (visibleTitle).
+func printedTitle(bs []*block) (at, headline int) {
+	seen := 0
+	for i := 0; i < len(bs) && seen < 3; i++ {
+		b := bs[i]
+		if b.boiler {
+			continue // a script before the title
+		}
+		seen++
+		if notHeadline(b) {
+			continue // breadcrumbs, links to the previous and next posts
+		}
+		t := b.text
+		for _, sep := range titleSeparators {
+			first, last := strings.Index(t, sep), strings.LastIndex(t, sep)
+			if first < 0 {
+				continue
+			}
+			// The headline is the longer side ("Librarian by Day - By
+			// Bobbi Newman" is a blog's name and its author), and more
+			// than a link's few words ("Submit Press Release | Become a
+			// Member").
+			for _, part := range []string{t[:first], t[last+len(sep):]} {
+				key := markerKey(part)
+				if len(key) < 15 || len(strings.Fields(part)) < 4 || 2*len(part) < len(t)-len(sep) {
+					continue
+				}
+				for j, h := range bs {
+					if j != i && h.key == key && titleShaped(h) && h.byline == nil && !actionLink(h) {
+						return i, j
+					}
+				}
+			}
+		}
+	}
+	return -1, -1
 }
 
 // trimStrayQuote drops a straight quote left at either end of a headline

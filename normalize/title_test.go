@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -245,6 +246,55 @@ func TestTrimGluedDate(t *testing.T) {
 	} {
 		if got := trimGluedDate(tc.in, now); got != tc.want {
 			t.Errorf("trimGluedDate(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestPrintedTitle(t *testing.T) {
+	tests := []struct {
+		name  string
+		lines []string
+		want  int // index in lines, -1 for none
+	}{
+		{"site after", []string{"Chelsea hoping to sign Anelka before the weekend - Soccer - Sport", "Home News Sport", "Chelsea hoping to sign Anelka before the weekend", "Chelsea are hoping to complete the signing of Nicolas Anelka before Saturday's game, the club said."}, 2},
+		{"site before", []string{"The Daily Planet | Storm closes schools across the coast", "Storm closes schools across the coast", "High winds brought down power lines across the coast overnight, the operator said."}, 1},
+		{"post links", []string{"« 8tracks Launches Revamped Streaming Player For iOS | Main | Getting It Done »", "8tracks Launches Revamped Streaming Player For iOS"}, -1},
+		{"a link's few words", []string{"Submit Press Release | Become a Member", "Submit Press Release"}, -1},
+		{"the shorter side", []string{"Librarian by Day and Night - By Bobbi Newman", "By Bobbi Newman"}, -1},
+		{"not among the first lines", []string{"Home", "News", "Sport", "Weather", "Chelsea hoping to sign Anelka before the weekend - Soccer", "Chelsea hoping to sign Anelka before the weekend"}, -1},
+	}
+	for _, tc := range tests {
+		bs := textBlocks(strings.Join(tc.lines, "\n"), time.Now())
+		got := slices.IndexFunc(bs, func(b *block) bool { return b.docHeadline })
+		want := -1
+		if tc.want >= 0 {
+			want = lineAt(t, bs, tc.lines[tc.want])
+		}
+		if got != want {
+			t.Errorf("%s: the headline the <title> names is line %d, want %d", tc.name, got, want)
+		}
+	}
+}
+
+// TestPrintedTitleNormalize: a scraper that walked the whole document
+// printed the <title> and a script first; the headline comes out as the
+// page prints it, and neither is part of the article.
+func TestPrintedTitleNormalize(t *testing.T) {
+	text := `Chelsea hoping to sign Anelka before the weekend - Soccer - Sport
+var _gaq = _gaq || []; _gaq.push(['_trackPageview']);
+Sport
+Football Cricket Tennis
+Chelsea hoping to sign Anelka before the weekend
+Chelsea are hoping to complete the signing of Nicolas Anelka from Bolton before Saturday's game against Tottenham, the club said on Wednesday.
+The striker, 28, has scored ten goals in the league this season and is said to be keen on the move to Stamford Bridge.
+`
+	a := normalizeOK(t, Input{Name: "raw.txt", Data: []byte(text)})
+	if a.Title != "Chelsea hoping to sign Anelka before the weekend" {
+		t.Errorf("title %q", a.Title)
+	}
+	for _, p := range a.Body {
+		if strings.Contains(p, "Soccer") || strings.Contains(p, "_gaq") {
+			t.Errorf("body holds %q", p)
 		}
 	}
 }
