@@ -10,7 +10,7 @@ import (
 )
 
 func evalCmd(ctx context.Context, env *environment, args []string) int {
-	fs := flags(env, "eval", "[-v] [-dev CORPORA [-folds DIR] [-pages FILE]] DIR...", "Score normalization against the labelled corpus in DIR (documents with .gold files\nbeside them): body precision, recall and F1 on 4-word shingles, title, date,\nsource, agencies, language and story pairs. Exit status 1 if a target is missed.\nWith -dev, run the cross-validated evaluation instead: the datasets of CORPORA\n(../shared/corpora) and DIR, every path (HTML, go-trafilatura, scraped text as\nrendered by a walk and by Chromium), the line models trained without the scored\npages' sites; exit status 1 if a figure falls below its recorded floor.")
+	fs := flags(env, "eval", "[-v] [-dev CORPORA [-folds DIR] [-pages FILE]] DIR...", "Score normalization against the labelled corpus in DIR (documents with .gold files\nbeside them): body precision, recall and F1 on 4-word shingles, title, date,\nsource, agencies, language and story pairs. Exit status 1 if a target is missed.\nWith -dev, run the cross-validated evaluation instead: the datasets of CORPORA\n(../shared/corpora) and DIR, every path (HTML, go-trafilatura, scraped text as\nrendered by a walk, by Chromium and by a raw walk that keeps scripts), the line models trained without the scored\npages' sites; exit status 1 if a figure falls below its recorded floor.")
 	verbose := fs.Bool("v", false, "list every document that misses something; with -dev, print the ratchet's entries")
 	dev := fs.String("dev", "", "the development corpora `dir` (../shared/corpora): run the cross-validated evaluation")
 	chromium := fs.String("chromium", "chromium", "with -dev, the Chromium `binary` that renders innerText")
