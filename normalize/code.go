@@ -59,7 +59,7 @@ func codeLine(s string) bool {
 	// Code packs its signs: a sign for every four words or fewer. Markup
 	// starts the line: "You may use these HTML tags: <a href=""> <b> …"
 	// is a comment form's notice, which the line model knows.
-	words := len(strings.Fields(s))
+	words := countWords(s)
 	if dense := (semi+brace+eq+2*tag)*4 >= words; dense &&
 		(tag >= 2 && gt >= 2 && s[0] == '<' || brace >= 2 && semi+eq+colon > 0 || semi >= 2 && eq >= 2) {
 		return true
@@ -67,8 +67,15 @@ func codeLine(s string) bool {
 	if codeStart.MatchString(s) {
 		return true
 	}
-	if m := codeAssign.FindStringSubmatch(s); m != nil && (m[1] != "" || words <= 20 && strings.HasSuffix(s, ";")) {
-		return true
+	// The submatch searches run only where they can match: an assignment
+	// has its "=", a call ends with ")" and perhaps ";".
+	if eq > 0 {
+		if m := codeAssign.FindStringSubmatch(s); m != nil && (m[1] != "" || words <= 20 && strings.HasSuffix(s, ";")) {
+			return true
+		}
+	}
+	if !strings.HasSuffix(strings.TrimRight(strings.TrimSuffix(s, ";"), " \t\n\f\r"), ")") {
+		return false
 	}
 	// A call: "showForm();", "BBC.adverts.write("mpu",true);". Without
 	// its semicolon, a call needs empty parentheses or a name no word

@@ -1,6 +1,8 @@
 package normalize
 
 import (
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -80,5 +82,37 @@ Schools in the three districts will stay closed until Monday, the education auth
 		if codeLine(p) || strings.ContainsAny(p, "{};") {
 			t.Errorf("code in the body: %q", p)
 		}
+	}
+}
+
+// TestCodeLineOnGold measures what codeLine costs on article text: the
+// share of the development corpora's gold words on lines it flags (code
+// samples of programming pages), under 0.01% as the README says.
+func TestCodeLineOnGold(t *testing.T) {
+	files, _ := filepath.Glob("../../shared/corpora/*/gold/*.txt")
+	if len(files) == 0 {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("../shared/corpora is required when CI=true")
+		}
+		t.Skip("../shared/corpora not available")
+	}
+	flagged, total := 0, 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range strings.Split(string(data), "\n") {
+			n := countWords(l)
+			total += n
+			if codeLine(cleanLine(l)) {
+				flagged += n
+			}
+		}
+	}
+	share := float64(flagged) / float64(total)
+	t.Logf("%d of %d gold words (%.4f%%) on lines codeLine flags, %d pages", flagged, total, 100*share, len(files))
+	if share >= 0.0001 {
+		t.Errorf("codeLine flags %.4f%% of the gold words, want under 0.01%%", 100*share)
 	}
 }

@@ -231,22 +231,25 @@ func markRepeats(bs []*block) {
 	}
 }
 
-// textBlocks splits a scraped page into the blocks the text path judges;
-// a line of script, style or markup (codeLine) is boilerplate.
+// textBlocks splits a scraped page into the blocks the text path judges,
+// with the rules for what a scraper leaves that a browser never shows: a
+// line of script, style or markup (codeLine) is boilerplate, and a
+// printed <title> names the headline (printedTitle).
 func textBlocks(text string, now time.Time) []*block { return readBlocks(text, now, true) }
 
 // trainingBlocks is textBlocks as the line models learn from the
-// renderings: without codeLine. The renderings hold no scripts (the walk
-// skips them, a browser does not show them), so what it would flag there
-// (in Chromium's, 307 lines on 34 of 2,428 pages) is the code samples of
-// programming pages, which their gold keeps.
+// renderings: without those rules. The renderings hold no scripts and no
+// <title> (the walk skips them, a browser does not show them), so what
+// codeLine would flag there (in Chromium's, 307 lines on 34 of 2,428
+// pages) is the code samples of programming pages, which their gold keeps.
 func trainingBlocks(text string, now time.Time) []*block { return readBlocks(text, now, false) }
 
-// readBlocks is textBlocks, with codeLine when code is set.
-func readBlocks(text string, now time.Time, code bool) []*block {
+// readBlocks is textBlocks, with the rules for a scraper's leftovers when
+// leftovers is set.
+func readBlocks(text string, now time.Time, leftovers bool) []*block {
 	text = strings.ReplaceAll(text, "\r\n", "\n")
 	text = strings.ReplaceAll(text, "\r", "\n")
-	lines := joinWrapped(strings.Split(text, "\n"), now, code)
+	lines := joinWrapped(strings.Split(text, "\n"), now, leftovers)
 	arena := make([]block, len(lines)) // one allocation for the page's blocks
 	bs := make([]*block, 0, len(lines))
 	for i, raw := range lines {
@@ -254,11 +257,11 @@ func readBlocks(text string, now time.Time, code bool) []*block {
 			continue
 		}
 		b := &arena[i]
-		if b.read(raw, now, code); b.text != "" {
+		if b.read(raw, now, leftovers); b.text != "" {
 			bs = append(bs, b)
 		}
 	}
-	if code {
+	if leftovers {
 		if at, h := printedTitle(bs); at >= 0 {
 			bs[at].cls, bs[at].boiler, bs[at].docTitle = clsNoise, true, true
 			bs[h].docHeadline = true

@@ -375,8 +375,11 @@ func printedTitle(bs []*block) (at, headline int) {
 			// than a link's few words ("Submit Press Release | Become a
 			// Member").
 			for _, part := range []string{t[:first], t[last+len(sep):]} {
+				if countWords(part) < 4 || 2*len(part) < len(t)-len(sep) {
+					continue
+				}
 				key := markerKey(part)
-				if len(key) < 15 || len(strings.Fields(part)) < 4 || 2*len(part) < len(t)-len(sep) {
+				if len(key) < 15 {
 					continue
 				}
 				for j, h := range bs {
