@@ -548,7 +548,9 @@ const beforeMaxP = 0.75
 // a sidebar's. A notice that comments are closed ends it once some of it
 // precedes, whatever follows: the thread below it is closed, not the
 // article. A link to the previous or next post ends it as an end marker
-// does, when more of it precedes than follows.
+// does, when more of it precedes than follows. So does a thread that
+// follows some of it with no count or marker above it: three comments or
+// more, each under its author and date (see commentThreads).
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
@@ -556,9 +558,11 @@ func cutAtComments(bs []*block) {
 			total += len(b.words)
 		}
 	}
+	threads := commentThreads(bs)
 	before := 0
 	for i, b := range bs {
-		if endsArticle(before, total) && (b.endMarker || postNav(b.key)) ||
+		if before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b)) ||
+			endsArticle(before, total) && (b.endMarker || postNav(b.key)) ||
 			before >= endMarkerAfter && (commentsClosed(b.key) ||
 				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {
 			for _, c := range bs[i:] {
@@ -582,7 +586,7 @@ func commentHeaderWithin(bs []*block, n int) bool {
 	for _, b := range bs[:min(n, len(bs))] {
 		ws := b.words
 		if b.runes < 200 && !isCommentCount(ws) &&
-			(isCommentHeader(b) || b.byline != nil && strings.ContainsAny(b.text, "0123456789") || len(ws) > 0 && len(ws) <= 5 && replyWords[ws[0]]) {
+			(isCommentHeader(b) || datedName(b) || saidHeader(ws) || b.byline != nil && strings.ContainsAny(b.text, "0123456789") || len(ws) > 0 && len(ws) <= 5 && replyWords[ws[0]]) {
 			return true
 		}
 	}

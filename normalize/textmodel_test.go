@@ -125,6 +125,11 @@ func TestCutAtComments(t *testing.T) {
 		{"a link to the previous post above most of it", []string{para, "Previous post", para, para}, 4},
 		{"comments closed, then the thread", []string{para, "Comments are now closed for this story", "Lina", comment, "Bruce", comment}, 1},
 		{"an article's byline after a tab", []string{para, "Comments", "Ex-Anglo Irish Executives Charged", "BY EAMON QUINN", para, para}, 6},
+		{"a thread under the post, no count above it", []string{para, "Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 1},
+		{"a forum: the thread is the page", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 6},
+		{"race splits after the report", []string{para, "5km - 17:20. Projects a 2:26:17", "10km - 34:46 (17:26). Projects 2:26:42", "15 km - 52:10 (17:24)", "Halfway - 1:13:13", para}, 6},
+		{"a thread's heading naming the post", []string{para, "13 Responses to The Time Has Come", "Barbara", comment, comment}, 1},
+		{"a thread of said headers", []string{para, "Paula said,", comment, "dan said,", comment, "Surio said,", comment}, 1},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
 	} {
 		var bs []*block

@@ -1,0 +1,195 @@
+package normalize
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// threadMinComments is how many comments, each under its author and
+// date, make a thread.
+const threadMinComments = 3
+
+// threadGap is the most lines from one comment's header to the next.
+const threadGap = 12
+
+// commentThreads marks the lines that open a comment thread: a header
+// naming the author and the date ("Jermaine 07 Nov 12", "Radex |
+// November 7, 2012 at 9:12 pm") or what they said ("Paula said,")
+// followed by a comment, and at least
+// threadMinComments such headers, each within threadGap lines of the
+// last. Readers' comments under a post are prose the model takes for the
+// article's; their headers, repeated, are what sets them apart.
+func commentThreads(bs []*block) []bool {
+	var heads []int
+	for i, b := range bs {
+		if (datedName(b) || saidHeader(b.words)) && commentFollows(bs, i) && (len(heads) == 0 || heads[len(heads)-1] < i-1) {
+			heads = append(heads, i)
+		}
+	}
+	if len(heads) < threadMinComments {
+		return nil
+	}
+	opens := make([]bool, len(bs))
+	for k := 0; k+threadMinComments <= len(heads); k++ {
+		ok := true
+		for j := k + 1; j < k+threadMinComments; j++ {
+			ok = ok && heads[j]-heads[j-1] <= threadGap
+		}
+		if ok {
+			opens[heads[k]] = true
+		}
+	}
+	return opens
+}
+
+// commentFollows reports whether one of the two lines after line i is a
+// comment: a sentence or more.
+func commentFollows(bs []*block, i int) bool {
+	for _, b := range bs[i+1 : min(i+3, len(bs))] {
+		if datedName(b) || saidHeader(b.words) {
+			return false
+		}
+		if len(b.words) >= 5 {
+			return true
+		}
+	}
+	return false
+}
+
+// datedName reports whether a short line names an author and a date and
+// nothing else, as a comment's header does: "Jermaine 07 Nov 12", "Jane
+// Doe | November 7, 2012 at 9:12 pm", "markey on 12/11/2012 said:". A
+// byline ("by Jane Doe, 7 Nov 2012") heads a post, not a comment.
+func datedName(b *block) bool {
+	if b.runes > 100 || len(b.words) < 2 || len(b.words) > 12 || !strings.ContainsAny(b.text, "0123456789") {
+		return false
+	}
+	var dated, calendar bool
+	names, nums := 0, 0
+	for _, f := range strings.Fields(b.text) {
+		t := strings.Trim(f, ",.:;|()[]-–—")
+		w := strings.ToLower(t)
+		switch {
+		case w == "":
+		case w == "by" || f[0] == '(' && isCount(w) || notNames[w] || strings.HasPrefix(w, "comment") ||
+			headerLabel(f, b.text):
+			return false
+		case isCount(w) && len(w) > 2 && !hasYear(w):
+			// "Risks 258", "Column 1040": an issue's number, not a date's.
+			return false
+		case isCount(w) || isOrdinal(w):
+			nums++
+		case hasClockTime(w) || numericDate(w) || w == "ago":
+			dated = true
+		case isCalendarWord(w):
+			calendar = true
+		case headerWords[w]:
+		case gluedDate(f):
+			// "Fisch10/28/12": a name and a date whose space the
+			// rendering lost.
+			dated = true
+			names++
+		default:
+			// A name may start lower-case ("kevin on November 7"),
+			// its later words may not.
+			r, _ := utf8.DecodeRuneInString(f)
+			upper := unicode.IsUpper(r) || r == '@'
+			if !upper && (names > 0 || !unicode.IsLetter(r)) || isAnyStopword(w) || strings.ContainsAny(w, "0123456789") {
+				return false
+			}
+			if len(t) > 2 || strings.ToUpper(t) != t {
+				names++ // "AZ, US - Feb 23, 2007" places an event
+			}
+		}
+	}
+	return (dated || calendar && nums >= 2) && names >= 1 && names <= 3
+}
+
+// numericDate reports a date of digits and separators: "12/11/2012",
+// "11.06.12", "2012-11-07".
+func numericDate(w string) bool {
+	parts := strings.FieldsFunc(w, func(r rune) bool { return r == '/' || r == '.' || r == '-' })
+	if len(parts) != 3 {
+		return false
+	}
+	long := false
+	for _, p := range parts {
+		if !isCount(p) || len(p) > 4 {
+			return false
+		}
+		long = long || len(p) >= 2
+	}
+	return long
+}
+
+// notNames are words of lines that look like a comment's header but
+// head or close a post, or list its links.
+var notNames = setOf(`comments comment posted updated filed tags tagged category
+	trackback trackbacks tracked gmt utc edition issue press books journal magazine review`)
+
+// headerWords are the words a comment's header has beside its author's
+// name and the date.
+var headerWords = setOf(`at on said says wrote am pm a.m p.m ago reply à le um schrieb sagt dijo escribió
+	ha scritto disse écrit a dit
+	minute minutes hour hours day days week weeks month months year years`)
+
+// isOrdinal reports a day of the month written as an ordinal: "15th".
+func isOrdinal(w string) bool {
+	n := len(w)
+	return n >= 3 && n <= 4 && isCount(w[:n-2]) && (w[n-2:] == "st" || w[n-2:] == "nd" || w[n-2:] == "rd" || w[n-2:] == "th")
+}
+
+// gluedDate reports a word of letters ending in a numeric date.
+func gluedDate(f string) bool {
+	i := strings.IndexAny(f, "0123456789")
+	if i <= 0 {
+		return false
+	}
+	r, _ := utf8.DecodeLastRuneInString(f[:i])
+	return unicode.IsLetter(r) && numericDate(f[i:])
+}
+
+// headerLabel reports whether word f ends in a colon and is not the line's
+// last: "Registered: July 3, 2001" is a profile's field, "markey on
+// 12/11/2012 said:" a comment's header.
+func headerLabel(f, line string) bool {
+	return strings.HasSuffix(f, ":") && !strings.HasSuffix(strings.TrimSpace(line), f)
+}
+
+// threadHeading reports whether a line heads the thread under a post by
+// naming it: "13 Responses to The Time Has Come", "8 appreciated
+// comments on “New work”", "45 users responded in “Books”". Sidebars
+// count comments ("12 comments"); only a thread names the post it
+// answers. A numbered item ("9. Do comment on what others say") or two
+// sentences ("3 comments in yesterday's post! Allow me…") are prose.
+func threadHeading(b *block) bool {
+	ws := b.words
+	if len(ws) < 4 || len(ws) > 25 || !isCount(ws[0]) || !strings.HasPrefix(b.text, ws[0]+" ") ||
+		strings.Contains(b.text, ". ") || strings.Contains(b.text, "! ") {
+		return false
+	}
+	for i := 1; i <= 3 && i+2 <= len(ws)-1; i++ {
+		if (commentWords[ws[i]] || threadWords[ws[i]]) && aboutWords[ws[i+1]] {
+			return true
+		}
+	}
+	return false
+}
+
+// threadWords are, beside the commentWords, what a thread's heading
+// counts.
+var threadWords = setOf(`thought thoughts responded`)
+
+// pronouns say who said what in prose ("she said."), not in a header.
+var pronouns = setOf(`he she they it i we you who which that this one`)
+
+// aboutWords tie a thread's heading to the post's title.
+var aboutWords = setOf(`to on in for about zu sur à a su sobre op na`)
+
+// saidHeader reports a comment's header that ends with "said" ("Silver
+// Phoenix said:", "Anonymous said..."): a name and nothing else, unlike
+// the quote ending a news paragraph ("…, he said.").
+func saidHeader(ws []string) bool {
+	return len(ws) >= 2 && len(ws) <= 4 && ws[len(ws)-1] == "said" && !pronouns[ws[0]]
+}

@@ -1,0 +1,113 @@
+package normalize
+
+import (
+	"testing"
+	"time"
+)
+
+func TestDatedName(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Jermaine 07 Nov 12", true},
+		{"Radex | November 7, 2012 at 9:12 pm", true},
+		{"markey on 12/11/2012 said:", true},
+		{"Miles Taylor 12 days ago", true},
+		{"Karl Fisch10/28/12 5:33 PM", true},
+		{"-- Jolene @ 1:03PM Wed 19 Jul 2006", true},
+		{"6. Red Dead Ryan - August 8, 2012", true},
+		{"2. MJ - August 8, 2012", false}, // two capitals name a place as often
+		{"September 27, 2012, | Permalink", true},
+		{"by Jane Doe, 7 Nov 2012", false},                   // a post's byline
+		{"07:50 PM | Permalink | Comments (3)", false},       // a post's footer
+		{"18-02-2006 13:21 | 1 comment(s)", false},           // a post's footer
+		{"► November 2012 (1)", false},                       // an archive's link
+		{"5km - 17:20. Projects a 2:26:17", false},           // a race's split
+		{"Gurgaon, January 2", false},                        // a dateline
+		{"November 20: Phoenix, AZ", false},                  // a tour's date
+		{"AZ, US - Feb 23, 2007", false},                     // an event's place
+		{"Risks 258, 27 May 2006", false},                    // an issue's number
+		{"24 Mar 2005 : Column 1040", false},                 // a column's number
+		{"3.1.1 Creators", false},                            // a section's number
+		{"Registered: July 03, 2001", false},                 // a profile's field
+		{"Advanced Access 2002", false},                      // a product's year
+		{"November 9th & 10th", false},                       // no name
+		{"Tracked on Mar 21, 2007 12:31:13 AM", false},       // a trackback
+		{"Foreign Affairs, May/June 2004", false},            // a journal's issue
+		{"The Briefing, Wednesday, November 7, 2012", false}, // a column's issue
+		{"The council met on 12 May 2012 at 10:00 and voted the budget through", false},
+	} {
+		if got := datedName(newBlock(tc.line, time.Now())); got != tc.want {
+			t.Errorf("datedName(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestCommentThreads(t *testing.T) {
+	comment := "I live on that street and I think the council got it wrong again, as they always do."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  int // the line that opens the thread, -1 for none
+	}{
+		{"three comments", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 0},
+		{"two comments", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment}, -1},
+		{"a list, one header a line", []string{"Jermaine 07 Nov 12", "Radex 07 Nov 12", "Rob 08 Nov 12", comment}, -1},
+		{"headers with no comment", []string{"Jermaine 07 Nov 12", "Good.", "Radex 07 Nov 12", "Yes.", "Rob 08 Nov 12", "No."}, -1},
+		{"comments far apart", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment,
+			comment, comment, comment, comment, comment, comment, comment, comment, comment, comment, comment,
+			"Rob 08 Nov 12", comment}, -1},
+	} {
+		var bs []*block
+		for _, l := range tc.lines {
+			bs = append(bs, newBlock(l, time.Now()))
+		}
+		opens := commentThreads(bs)
+		got := -1
+		for i, o := range opens {
+			if o {
+				got = i
+				break
+			}
+		}
+		if got != tc.want {
+			t.Errorf("%s: the thread opens at line %d, want %d", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestThreadHeading(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"13 Responses to The Time Has Come to Expand the Scope of Conflict for eBooks", true},
+		{"8 appreciated comments on “New work: Asian Development Bank”", true},
+		{"45 users responded in \" The biggest blogging mistake I ever made … \"", true},
+		{"1 thought on “Shuteye”", true},
+		{"12 comments", false},                                              // a sidebar's count
+		{"9. Do comment on what others say", false},                         // a list's item
+		{"3 comments in yesterday’s post! Allow me to answer each:", false}, // prose
+	} {
+		if got := threadHeading(newBlock(tc.line, time.Now())); got != tc.want {
+			t.Errorf("threadHeading(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
+
+func TestSaidHeader(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Silver Phoenix said:", true},
+		{"Anonymous said...", true},
+		{"he said.", false},
+		{"“We will build the road next year,” the mayor said.", false},
+	} {
+		if got := saidHeader(newBlock(tc.line, time.Now()).words); got != tc.want {
+			t.Errorf("saidHeader(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
