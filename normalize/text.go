@@ -462,12 +462,46 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 		}
 		b.content = prev >= 0 && bs[prev].content && next >= 0 && bs[next].content
 	}
+	keepIntroducedLists(bs, p, titleAt)
 	for _, b := range bs {
 		b.heading = b.content && !b.sentEnd && b.runes <= headingMaxLen && b.cls < clsNear
 	}
 	cutAtComments(bs)
+	dropTeasers(bs)
 	dropDoubtfulRuns(bs, p, title)
 	return title
+}
+
+// listMaxItems is the longest list keepIntroducedLists keeps.
+const listMaxItems = 40
+
+// listIntroWords: a sentence introduces a list, a heading of fewer
+// words heads links ("More world stories from NBC News:").
+const listIntroWords = 8
+
+// keepIntroducedLists keeps the list a sentence of the article
+// introduces ("…on these devices:"): the lines under it up to the next
+// paragraph, boilerplate or label ("Search for:"), however little the
+// model believes in them. Items are short lines: alone, the model takes
+// them for a menu.
+func keepIntroducedLists(bs []*block, p []float32, titleAt int) {
+	for i := 0; i < len(bs); i++ {
+		if !bs[i].content || p[i] < 0.5 || len(bs[i].words) < listIntroWords || !strings.HasSuffix(bs[i].text, ":") {
+			continue
+		}
+		j := i + 1
+		for j < len(bs) && j-i <= listMaxItems && !bs[j].content && bs[j].cls != clsNoise && bs[j].cls != clsGood &&
+			!strings.HasSuffix(bs[j].text, ":") && !ruleDecides(bs[j], j == titleAt) {
+			j++
+		}
+		if j-i-1 < 2 {
+			continue
+		}
+		for k := i + 1; k < j; k++ {
+			bs[k].content = true
+		}
+		i = j - 1
+	}
 }
 
 // dropDoubtfulRuns leaves out the runs of content the model, on the

@@ -132,12 +132,7 @@ func TestCutAtComments(t *testing.T) {
 		{"a thread of said headers", []string{para, "Paula said,", comment, "dan said,", comment, "Surio said,", comment}, 1},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
 	} {
-		var bs []*block
-		for _, l := range tc.lines {
-			b := newBlock(l, time.Now())
-			b.content = true
-			bs = append(bs, b)
-		}
+		bs := contentBlocks(tc.lines)
 		cutAtComments(bs)
 		if n := contentLines(bs); n != tc.want {
 			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
@@ -198,6 +193,44 @@ func TestDropDoubtfulRuns(t *testing.T) {
 			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
 		}
 	}
+}
+
+func TestKeepIntroducedLists(t *testing.T) {
+	intro := "As promised, the Epub version is ready, and you can now read it on these devices:"
+	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		p     []float32 // the model's; a line at 0.5 or more is content
+		want  int       // lines left as content
+	}{
+		{"a list the article introduces", []string{intro, "• Amazon Kindle (DX)", "• Barnes & Noble Nook", "• Apple iPad", para}, []float32{0.9, 0.1, 0, 0.2, 0.9}, 5},
+		{"a heading over links", []string{"More world stories from NBC News:", "Fire destroys barn", "Road plan approved", para}, []float32{0.9, 0.1, 0.1, 0.9}, 2},
+		{"a doubted sentence", []string{intro, "• Amazon Kindle (DX)", "• Apple iPad", para}, []float32{0.4, 0.1, 0.1, 0.9}, 1},
+		{"one line is no list", []string{intro, "Advertisement", para}, []float32{0.9, 0.1, 0.9}, 2},
+		{"a label ends the list", []string{intro, "• Amazon Kindle (DX)", "• Apple iPad", "Search for:", "Archives"}, []float32{0.9, 0.1, 0.1, 0.1, 0.1}, 3},
+	} {
+		var bs []*block
+		for i, l := range tc.lines {
+			b := newBlock(l, time.Now())
+			b.content = tc.p[i] >= 0.5
+			bs = append(bs, b)
+		}
+		keepIntroducedLists(bs, tc.p, -1)
+		if n := contentLines(bs); n != tc.want {
+			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
+		}
+	}
+}
+
+// contentBlocks makes a block of each line, all of them content.
+func contentBlocks(lines []string) []*block {
+	bs := make([]*block, len(lines))
+	for i, l := range lines {
+		bs[i] = newBlock(l, time.Now())
+		bs[i].content = true
+	}
+	return bs
 }
 
 // contentLines counts the lines left as content.
