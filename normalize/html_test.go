@@ -563,3 +563,28 @@ func TestIsHomeHref(t *testing.T) {
 		}
 	}
 }
+
+// A comment thread in plain markup (no "comments" class for go-trafilatura
+// to drop) ends the article at its first header.
+func TestHTMLCommentThread(t *testing.T) {
+	comment := func(name, text string) string {
+		return `<div><p>` + name + ` 07 Nov 12</p><p>` + text + `</p></div>`
+	}
+	page := []byte(`<html><head><title>Road plan approved</title></head><body>
+<div class="story"><h1>Road plan approved</h1>
+<p>The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year.</p>
+<p>Residents of the east side, who have waited a decade for the bypass, filled the public gallery and applauded when the vote was read out.</p>
+<p>Work on the first section is due to start in the spring, once the contracts are signed and the land along the river has been bought.</p></div>
+<div>` + comment("Jermaine", "I live on that street and I think the council got it wrong again, as they always do.") +
+		comment("Radex", "Finally some good news for the east side, it took them long enough to decide.") +
+		comment("Jason Fried", "Who is going to pay for all of this when the budget is already stretched thin?") + `</div>
+</body></html>`)
+	a := normalizeOK(t, Input{Name: "road.html", Data: page})
+	body := strings.Join(a.Body, "\n")
+	if !strings.Contains(body, "Work on the first section") {
+		t.Errorf("the article's last paragraph is missing:\n%s", body)
+	}
+	if strings.Contains(body, "council got it wrong") || strings.Contains(body, "Jermaine") {
+		t.Errorf("the comments were kept:\n%s", body)
+	}
+}

@@ -408,7 +408,10 @@ const (
 )
 
 // articleBlocks returns the blocks of the article: see dropTrafBelow. The
-// title the rules found and known boilerplate stay out.
+// title the rules found and known boilerplate stay out. The article ends
+// at an end marker, as on the text path, and at a comment thread or its
+// heading (commentThreads, threadHeading), which go-trafilatura keeps
+// when the markup does not mark it.
 func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 	p := m.predictHTML(hl)
 	var out []*htmlBlock
@@ -455,9 +458,11 @@ func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 			total += len(b.words)
 		}
 	}
+	threads := commentThreads(hl.bs)
 	before := 0
 	for i, b := range hl.bs {
-		if b.endMarker && endsArticle(before, total) {
+		if b.endMarker && endsArticle(before, total) ||
+			before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b)) {
 			break
 		}
 		if keep[i] {

@@ -18,13 +18,17 @@ const threadGap = 12
 // November 7, 2012 at 9:12 pm") or what they said ("Paula said,")
 // followed by a comment, and at least
 // threadMinComments such headers, each within threadGap lines of the
-// last. Readers' comments under a post are prose the model takes for the
+// last, not all by one author (a wire's items under its name and date).
+// Readers' comments under a post are prose the model takes for the
 // article's; their headers, repeated, are what sets them apart.
 func commentThreads(bs []*block) []bool {
 	var heads []int
+	var authors []string
 	for i, b := range bs {
-		if (datedName(b) || saidHeader(b.words)) && commentFollows(bs, i) && (len(heads) == 0 || heads[len(heads)-1] < i-1) {
+		a, ok := commentAuthor(b)
+		if ok && (len(heads) == 0 || heads[len(heads)-1] < i-1) && commentFollows(bs, i) {
 			heads = append(heads, i)
+			authors = append(authors, a)
 		}
 	}
 	if len(heads) < threadMinComments {
@@ -32,22 +36,35 @@ func commentThreads(bs []*block) []bool {
 	}
 	opens := make([]bool, len(bs))
 	for k := 0; k+threadMinComments <= len(heads); k++ {
-		ok := true
+		ok, others := true, false
 		for j := k + 1; j < k+threadMinComments; j++ {
 			ok = ok && heads[j]-heads[j-1] <= threadGap
+			others = others || authors[j] != authors[k]
 		}
-		if ok {
+		if ok && others {
 			opens[heads[k]] = true
 		}
 	}
 	return opens
 }
 
+// commentAuthor returns the first word of the author's name a comment's
+// header gives, if b is one.
+func commentAuthor(b *block) (string, bool) {
+	if a, ok := datedAuthor(b); ok {
+		return a, true
+	}
+	if saidHeader(b.words) {
+		return b.words[len(b.words)-2], true
+	}
+	return "", false
+}
+
 // commentFollows reports whether one of the two lines after line i is a
 // comment: a sentence or more.
 func commentFollows(bs []*block, i int) bool {
 	for _, b := range bs[i+1 : min(i+3, len(bs))] {
-		if datedName(b) || saidHeader(b.words) {
+		if _, ok := commentAuthor(b); ok {
 			return false
 		}
 		if len(b.words) >= 5 {
@@ -62,33 +79,48 @@ func commentFollows(bs []*block, i int) bool {
 // Doe | November 7, 2012 at 9:12 pm", "markey on 12/11/2012 said:". A
 // byline ("by Jane Doe, 7 Nov 2012") heads a post, not a comment.
 func datedName(b *block) bool {
+	_, ok := datedAuthor(b)
+	return ok
+}
+
+// datedAuthor returns the first word of the name, lower-case, if b is a
+// datedName.
+func datedAuthor(b *block) (string, bool) {
 	if b.runes > 100 || len(b.words) < 2 || len(b.words) > 12 || !strings.ContainsAny(b.text, "0123456789") {
-		return false
+		return "", false
 	}
-	var dated, calendar bool
+	author := ""
+	var dated, calendar, seen bool // seen: a date's word before any name
 	names, nums := 0, 0
+	prev := ""
 	for _, f := range strings.Fields(b.text) {
+		afterBar := prev == "|" || prev == "·" || prev == "•"
+		prev = f
 		t := strings.Trim(f, ",.:;|()[]-–—")
 		w := strings.ToLower(t)
 		switch {
 		case w == "":
 		case w == "by" || f[0] == '(' && isCount(w) || notNames[w] || strings.HasPrefix(w, "comment") ||
 			headerLabel(f, b.text):
-			return false
+			return "", false
 		case isCount(w) && len(w) > 2 && !hasYear(w):
 			// "Risks 258", "Column 1040": an issue's number, not a date's.
-			return false
+			return "", false
 		case isCount(w) || isOrdinal(w):
 			nums++
+			seen = seen || !strings.HasSuffix(f, ".") // "2." numbers a comment
 		case hasClockTime(w) || numericDate(w) || w == "ago":
-			dated = true
+			dated, seen = true, true
 		case isCalendarWord(w):
-			calendar = true
+			calendar, seen = true, true
 		case headerWords[w]:
 		case gluedDate(f):
 			// "Fisch10/28/12": a name and a date whose space the
 			// rendering lost.
 			dated = true
+			if names == 0 {
+				author = w
+			}
 			names++
 		default:
 			// A name may start lower-case ("kevin on November 7"),
@@ -96,14 +128,23 @@ func datedName(b *block) bool {
 			r, _ := utf8.DecodeRuneInString(f)
 			upper := unicode.IsUpper(r) || r == '@'
 			if !upper && (names > 0 || !unicode.IsLetter(r)) || isAnyStopword(w) || strings.ContainsAny(w, "0123456789") {
-				return false
+				return "", false
 			}
 			if len(t) > 2 || strings.ToUpper(t) != t {
+				if names == 0 {
+					if seen && !afterBar {
+						// "FRI 1/19/2007 Brooklyn NY - Union
+						// Hall": a date heading a listing; a
+						// comment's is "October 24, 2012 | Chris".
+						return "", false
+					}
+					author = w
+				}
 				names++ // "AZ, US - Feb 23, 2007" places an event
 			}
 		}
 	}
-	return (dated || calendar && nums >= 2) && names >= 1 && names <= 3
+	return author, (dated || calendar && nums >= 2) && names >= 1 && names <= 3
 }
 
 // numericDate reports a date of digits and separators: "12/11/2012",

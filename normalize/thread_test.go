@@ -19,6 +19,8 @@ func TestDatedName(t *testing.T) {
 		{"6. Red Dead Ryan - August 8, 2012", true},
 		{"2. MJ - August 8, 2012", false}, // two capitals name a place as often
 		{"September 27, 2012, | Permalink", true},
+		{"October 24, 2012 | Chris", true},
+		{"FRI 1/19/2007 Brooklyn NY - Union Hall", false},    // a listing's date
 		{"by Jane Doe, 7 Nov 2012", false},                   // a post's byline
 		{"07:50 PM | Permalink | Comments (3)", false},       // a post's footer
 		{"18-02-2006 13:21 | 1 comment(s)", false},           // a post's footer
@@ -52,6 +54,7 @@ func TestCommentThreads(t *testing.T) {
 		want  int // the line that opens the thread, -1 for none
 	}{
 		{"three comments", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 0},
+		{"one author's items", []string{"Datamonitor 6 Nov 06", comment, "Datamonitor 6 Nov 06", comment, "Datamonitor 6 Nov 06", comment}, -1},
 		{"two comments", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment}, -1},
 		{"a list, one header a line", []string{"Jermaine 07 Nov 12", "Radex 07 Nov 12", "Rob 08 Nov 12", comment}, -1},
 		{"headers with no comment", []string{"Jermaine 07 Nov 12", "Good.", "Radex 07 Nov 12", "Yes.", "Rob 08 Nov 12", "No."}, -1},
