@@ -16,11 +16,11 @@ const threadGap = 12
 // commentThreads marks the lines that open a comment thread: a header
 // naming the author and the date ("Jermaine 07 Nov 12", "Radex |
 // November 7, 2012 at 9:12 pm") or what they said ("Paula said,")
-// followed by a comment, and at least
-// threadMinComments such headers, each within threadGap lines of the
-// last, not all by one author (a wire's items under its name and date).
-// Readers' comments under a post are prose the model takes for the
-// article's; their headers, repeated, are what sets them apart.
+// followed by a comment, and at least threadMinComments such headers,
+// each within threadGap lines of the last, not all by one author (a
+// wire's items under its name and date). Readers' comments under a post
+// are prose the model takes for the article's; their headers, repeated,
+// are what sets them apart.
 func commentThreads(bs []*block) []bool {
 	var heads []int
 	var authors []string
