@@ -462,7 +462,7 @@ func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 	before := 0
 	for i, b := range hl.bs {
 		if b.endMarker && endsArticle(before, total) ||
-			before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b)) {
+			before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b) || commentFormField(b)) {
 			break
 		}
 		if keep[i] {

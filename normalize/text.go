@@ -595,7 +595,7 @@ func cutAtComments(bs []*block) {
 	threads := commentThreads(bs)
 	before := 0
 	for i, b := range bs {
-		if before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b)) ||
+		if before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b) || commentFormField(b)) ||
 			endsArticle(before, total) && (b.endMarker || postNav(b.key)) ||
 			before >= endMarkerAfter && (commentsClosed(b.key) ||
 				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {

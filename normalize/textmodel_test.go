@@ -130,6 +130,7 @@ func TestCutAtComments(t *testing.T) {
 		{"race splits after the report", []string{para, "5km - 17:20. Projects a 2:26:17", "10km - 34:46 (17:26). Projects 2:26:42", "15 km - 52:10 (17:24)", "Halfway - 1:13:13", para}, 6},
 		{"a thread's heading naming the post", []string{para, "13 Responses to The Time Has Come", "Barbara", comment, comment}, 1},
 		{"a thread of said headers", []string{para, "Paula said,", comment, "dan said,", comment, "Surio said,", comment}, 1},
+		{"a comment form after the article", []string{para, para, "Name (required)", "Mail (will not be published) (required)", comment, comment}, 2},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
 	} {
 		bs := contentBlocks(tc.lines)

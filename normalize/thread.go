@@ -234,3 +234,16 @@ var aboutWords = setOf(`to on in for about zu sur à a su sobre op na`)
 func saidHeader(ws []string) bool {
 	return len(ws) >= 2 && len(ws) <= 4 && ws[len(ws)-1] == "said" && !pronouns[ws[0]]
 }
+
+// commentFormField reports a field of the form under a post that takes a
+// comment: "Name (required)", "Mail (will not be published)
+// (required)", "Email *". The form ends the article; comments follow it.
+func commentFormField(b *block) bool {
+	if b.runes > 60 || len(b.words) == 0 || len(b.words) > 7 || !formFields[b.words[0]] {
+		return false
+	}
+	return strings.HasSuffix(b.text, "*") || strings.Contains(b.text, "(required)") || strings.Contains(b.text, "(will not be published)")
+}
+
+// formFields are the first words of a comment form's fields.
+var formFields = setOf(`name email e-mail mail website url`)

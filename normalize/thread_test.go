@@ -114,3 +114,21 @@ func TestSaidHeader(t *testing.T) {
 		}
 	}
 }
+
+func TestCommentFormField(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Name (required)", true},
+		{"Mail (will not be published) (required)", true},
+		{"Email *", true},
+		{"Website", false},
+		{"Name the three rivers that meet in the city (required reading)", false},
+		{"Email us your questions", false},
+	} {
+		if got := commentFormField(newBlock(tc.line, time.Now())); got != tc.want {
+			t.Errorf("commentFormField(%q) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}
