@@ -409,9 +409,10 @@ const (
 
 // articleBlocks returns the blocks of the article: see dropTrafBelow. The
 // title the rules found and known boilerplate stay out. The article ends
-// at an end marker, as on the text path, and at a comment thread or its
-// heading (commentThreads, threadHeading), which go-trafilatura keeps
-// when the markup does not mark it.
+// at an end marker, as on the text path, and at a comment thread, its
+// heading or the form that takes a comment (commentThreads,
+// threadHeading, commentFormField), which go-trafilatura keeps when the
+// markup does not mark them.
 func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 	p := m.predictHTML(hl)
 	var out []*htmlBlock

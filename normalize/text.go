@@ -584,7 +584,8 @@ const beforeMaxP = 0.75
 // article. A link to the previous or next post ends it as an end marker
 // does, when more of it precedes than follows. So does a thread that
 // follows some of it with no count or marker above it: three comments or
-// more, each under its author and date (see commentThreads).
+// more, each under its author and date (see commentThreads), and the
+// form that takes a comment (commentFormField).
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
