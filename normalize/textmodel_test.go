@@ -127,6 +127,8 @@ func TestCutAtComments(t *testing.T) {
 		{"an article's byline after a tab", []string{para, "Comments", "Ex-Anglo Irish Executives Charged", "BY EAMON QUINN", para, para}, 6},
 		{"a thread under the post, no count above it", []string{para, "Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 1},
 		{"a forum: the thread is the page", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 6},
+		{"a longer forum thread", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment,
+			"Ann 08 Nov 12", comment, "Tim 09 Nov 12", comment}, 10},
 		{"race splits after the report", []string{para, "5km - 17:20. Projects a 2:26:17", "10km - 34:46 (17:26). Projects 2:26:42", "15 km - 52:10 (17:24)", "Halfway - 1:13:13", para}, 6},
 		{"a thread's heading naming the post", []string{para, "13 Responses to The Time Has Come", "Barbara", comment, comment}, 1},
 		{"a thread of said headers", []string{para, "Paula said,", comment, "dan said,", comment, "Surio said,", comment}, 1},

@@ -13,38 +13,42 @@ const threadMinComments = 3
 // threadGap is the most lines from one comment's header to the next.
 const threadGap = 12
 
-// commentThreads marks the lines that open a comment thread: a header
+// commentThreads marks the line that opens each comment thread: a header
 // naming the author and the date ("Jermaine 07 Nov 12", "Radex |
 // November 7, 2012 at 9:12 pm") or what they said ("Paula said,")
-// followed by a comment, and at least threadMinComments such headers,
-// each within threadGap lines of the last, not all by one author (a
+// followed by a comment, the first of threadMinComments such headers or
+// more, each within threadGap lines of the last, not all by one author (a
 // wire's items under its name and date). Readers' comments under a post
 // are prose the model takes for the article's; their headers, repeated,
-// are what sets them apart.
+// are what sets them apart. Only a thread's first header opens it: a
+// forum's page, a thread from its top, has no article above any header.
 func commentThreads(bs []*block) []bool {
-	var heads []int
-	var authors []string
+	var opens []bool
+	from, n, others := -1, 0, false // the thread being read
+	var first string                // its first author
+	last := -threadGap - 1          // its last header
+	end := func() {
+		if n >= threadMinComments && others {
+			if opens == nil {
+				opens = make([]bool, len(bs))
+			}
+			opens[from] = true
+		}
+	}
 	for i, b := range bs {
 		a, ok := commentAuthor(b)
-		if ok && (len(heads) == 0 || heads[len(heads)-1] < i-1) && commentFollows(bs, i) {
-			heads = append(heads, i)
-			authors = append(authors, a)
+		if !ok || i == last+1 || !commentFollows(bs, i) {
+			continue
 		}
-	}
-	if len(heads) < threadMinComments {
-		return nil
-	}
-	opens := make([]bool, len(bs))
-	for k := 0; k+threadMinComments <= len(heads); k++ {
-		ok, others := true, false
-		for j := k + 1; j < k+threadMinComments; j++ {
-			ok = ok && heads[j]-heads[j-1] <= threadGap
-			others = others || authors[j] != authors[k]
+		if i-last > threadGap {
+			end()
+			from, n, others, first = i, 0, false, a
 		}
-		if ok && others {
-			opens[heads[k]] = true
-		}
+		n++
+		others = others || a != first
+		last = i
 	}
+	end()
 	return opens
 }
 
