@@ -12,40 +12,44 @@ import (
 // code, pages and Chromium give the same numbers; a fresh render of 199
 // pages matched the cache byte for byte). Renders cached under an older
 // recipe give other figures: bump chromiumVersion when the recipe changes.
+// The floors were recorded anew on 2026-12-07 from a fresh machine's
+// renders (two renders of 298 pages there matched byte for byte, with and
+// without fonts-liberation): against a cache built up over earlier
+// sessions, the same code gave title agreements 0.004 to 0.044 lower.
 // Another Chromium build renders some pages otherwise, and the models
 // trained on its renders move the figures by up to a point or so: the
 // ratchet then allows more (otherChromiumSlack).
 var Baseline = map[string]map[string]Floor{
 	"l3s-gn1": {
 		"html":          {F1: 0.952, Low: 0.013, Title: 0.000},
-		"text/walk":     {F1: 0.944, Low: 0.023, Title: 0.784},
-		"text/chromium": {F1: 0.946, Low: 0.023, Title: 0.799},
-		"text/raw":      {F1: 0.945, Low: 0.023, Title: 0.846},
+		"text/walk":     {F1: 0.947, Low: 0.019, Title: 0.772},
+		"text/chromium": {F1: 0.948, Low: 0.019, Title: 0.795},
+		"text/raw":      {F1: 0.948, Low: 0.019, Title: 0.842},
 	},
 	"dragnet": {
 		"html":          {F1: 0.924, Low: 0.039, Title: 0.000},
-		"text/walk":     {F1: 0.909, Low: 0.036, Title: 0.831},
-		"text/chromium": {F1: 0.914, Low: 0.035, Title: 0.844},
-		"text/raw":      {F1: 0.909, Low: 0.034, Title: 0.860},
+		"text/walk":     {F1: 0.907, Low: 0.039, Title: 0.822},
+		"text/chromium": {F1: 0.914, Low: 0.033, Title: 0.826},
+		"text/raw":      {F1: 0.908, Low: 0.037, Title: 0.853},
 	},
 	"cleaneval": {
 		"html":          {F1: 0.900, Low: 0.045, Title: 0.000},
-		"text/walk":     {F1: 0.892, Low: 0.067, Title: 0.540},
-		"text/chromium": {F1: 0.891, Low: 0.070, Title: 0.544},
-		"text/raw":      {F1: 0.890, Low: 0.067, Title: 0.596},
+		"text/walk":     {F1: 0.894, Low: 0.066, Title: 0.537},
+		"text/chromium": {F1: 0.892, Low: 0.067, Title: 0.562},
+		"text/raw":      {F1: 0.892, Low: 0.066, Title: 0.587},
 	},
 	"cleanportaleval": {
 		"html":          {F1: 0.957, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.949, Low: 0.000, Title: 0.678},
-		"text/chromium": {F1: 0.964, Low: 0.000, Title: 0.721},
-		"text/raw":      {F1: 0.969, Low: 0.000, Title: 0.956},
+		"text/walk":     {F1: 0.957, Low: 0.000, Title: 0.676},
+		"text/chromium": {F1: 0.969, Low: 0.000, Title: 0.706},
+		"text/raw":      {F1: 0.970, Low: 0.000, Title: 0.912},
 	},
 	"project": {
 		"html":          {F1: 0.961, Low: 0.000, Title: 0.000},
-		"text/walk":     {F1: 0.885, Low: 0.087, Title: 0.739},
-		"text/chromium": {F1: 0.893, Low: 0.087, Title: 0.783},
-		"text/raw":      {F1: 0.879, Low: 0.087, Title: 0.826},
-		"text":          {F1: 0.972, Low: 0.000, Title: 0.000},
+		"text/walk":     {F1: 0.896, Low: 0.087, Title: 0.783},
+		"text/chromium": {F1: 0.905, Low: 0.087, Title: 0.783},
+		"text/raw":      {F1: 0.883, Low: 0.087, Title: 0.826},
+		"text":          {F1: 0.973, Low: 0.000, Title: 0.000},
 	},
 }
 

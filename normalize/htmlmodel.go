@@ -244,7 +244,7 @@ func pageLines(doc *xhtml.Node, now time.Time) ([]*htmlBlock, []*block) {
 		hbs = append(hbs, hb)
 		bs = append(bs, b)
 	}
-	markRepeats(bs)
+	markRepeats(bs, false)
 	dropRelated(bs)
 	return hbs, bs
 }

@@ -173,21 +173,54 @@ func classify(b *block) class {
 	}
 }
 
+// repeatedRuns marks the sentences printed again next to another that is
+// printed again next to them: an article printed twice, where a caption
+// printed twice stands alone.
+func repeatedRuns(bs []*block, count map[string]int) []bool {
+	prose := func(b *block) bool { return b.sentEnd && len(b.words) >= 8 && count[b.key] >= 2 }
+	first := map[string]int{}
+	runs := make([]bool, len(bs))
+	for j, b := range bs {
+		i, ok := first[b.key]
+		if !ok {
+			first[b.key] = j
+			continue
+		}
+		if !prose(b) {
+			continue
+		}
+		if j+1 < len(bs) && i+1 < j && prose(bs[j+1]) && bs[j+1].key == bs[i+1].key ||
+			i > 0 && prose(bs[j-1]) && bs[j-1].key == bs[i-1].key {
+			runs[i], runs[j] = true, true
+		}
+	}
+	return runs
+}
+
 // markRepeats finds lines printed twice (captions) and lines glued into
 // others: a line ending with another is breadcrumbs glued to a title, a
-// line starting with another is a caption with its credit appended.
-func markRepeats(bs []*block) {
+// line starting with another is a caption with its credit appended. With
+// keepRuns, the first copy of sentences printed twice in a row stays
+// (repeatedRuns): the line models learned without it, and retrained with
+// it they moved hundreds of pages either way for the few dozen it fixes.
+func markRepeats(bs []*block, keepRuns bool) {
 	count := map[string]int{}
 	for _, b := range bs {
 		count[b.key]++
 	}
 	seen := map[string]bool{}
-	for _, b := range bs {
+	var runs []bool
+	if keepRuns {
+		runs = repeatedRuns(bs, count)
+	}
+	for i, b := range bs {
 		if count[b.key] < 2 || b.key == "" {
 			continue
 		}
-		if b.cls == clsGood && b.runes >= 200 {
-			// A repeated long paragraph (pull quote): keep the first.
+		if b.cls == clsGood && b.runes >= 200 || runs != nil && runs[i] {
+			// A repeated long paragraph (pull quote), or paragraphs
+			// printed twice in a row (the article printed twice): keep
+			// the first.
 			if seen[b.key] {
 				b.cls, b.repeat = clsNoise, true
 			}
@@ -234,7 +267,9 @@ func markRepeats(bs []*block) {
 // textBlocks splits a scraped page into the blocks the text path judges,
 // with the rules for what a scraper leaves that a browser never shows: a
 // line of script, style or markup (codeLine) is boilerplate, and a
-// printed <title> names the headline (printedTitle).
+// printed <title> names the headline (printedTitle); and with the rule the
+// models learned without: the first copy of an article printed twice
+// stays (markRepeats).
 func textBlocks(text string, now time.Time) []*block { return readBlocks(text, now, true) }
 
 // trainingBlocks is textBlocks as the line models learn from the
@@ -267,7 +302,7 @@ func readBlocks(text string, now time.Time, leftovers bool) []*block {
 			bs[h].docHeadline = true
 		}
 	}
-	markRepeats(bs)
+	markRepeats(bs, leftovers)
 	dropRelated(bs)
 	return bs
 }
@@ -584,8 +619,9 @@ const beforeMaxP = 0.75
 // article. A link to the previous or next post ends it as an end marker
 // does, when more of it precedes than follows. So does a thread that
 // follows some of it with no count or marker above it: three comments or
-// more, each under its author and date (see commentThreads), and the
-// form that takes a comment (commentFormField).
+// more, each under its author and date (see commentThreads), the form
+// that takes a comment (commentFormField), and a ticker of the site's
+// latest stories (newsTickers).
 func cutAtComments(bs []*block) {
 	total := 0
 	for _, b := range bs {
@@ -593,10 +629,10 @@ func cutAtComments(bs []*block) {
 			total += len(b.words)
 		}
 	}
-	threads := commentThreads(bs)
+	threads, tickers := commentThreads(bs), newsTickers(bs)
 	before := 0
 	for i, b := range bs {
-		if before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b) || commentFormField(b)) ||
+		if before >= endMarkerAfter && (threads != nil && threads[i] || tickers != nil && tickers[i] || threadHeading(b) || commentFormField(b)) ||
 			endsArticle(before, total) && (b.endMarker || postNav(b.key)) ||
 			before >= endMarkerAfter && (commentsClosed(b.key) ||
 				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {

@@ -133,6 +133,8 @@ func TestCutAtComments(t *testing.T) {
 		{"a thread's heading naming the post", []string{para, "13 Responses to The Time Has Come", "Barbara", comment, comment}, 1},
 		{"a thread of said headers", []string{para, "Paula said,", comment, "dan said,", comment, "Surio said,", comment}, 1},
 		{"a comment form after the article", []string{para, para, "Name (required)", "Mail (will not be published) (required)", comment, comment}, 2},
+		{"a ticker of the latest stories after the article", []string{para, para, "14:44 Accusations de viols : des sanctions", comment, "14:32 Un artiste arrêté au geyser", "14:10 En Islande, tuer un Basque est interdit", comment}, 2},
+		{"a ticker above the article", []string{"14:44 Accusations de viols : des sanctions", "14:32 Un artiste arrêté au geyser", "14:10 En Islande, tuer un Basque est interdit", para, para}, 5},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
 	} {
 		bs := contentBlocks(tc.lines)

@@ -62,19 +62,7 @@ func TestCommentThreads(t *testing.T) {
 			comment, comment, comment, comment, comment, comment, comment, comment, comment, comment, comment,
 			"Rob 08 Nov 12", comment}, -1},
 	} {
-		var bs []*block
-		for _, l := range tc.lines {
-			bs = append(bs, newBlock(l, time.Now()))
-		}
-		opens := commentThreads(bs)
-		got := -1
-		for i, o := range opens {
-			if o {
-				got = i
-				break
-			}
-		}
-		if got != tc.want {
+		if got := firstMarked(commentThreads(newBlocks(tc.lines))); got != tc.want {
 			t.Errorf("%s: the thread opens at line %d, want %d", tc.name, got, tc.want)
 		}
 	}
@@ -131,4 +119,23 @@ func TestCommentFormField(t *testing.T) {
 			t.Errorf("commentFormField(%q) = %v, want %v", tc.line, got, tc.want)
 		}
 	}
+}
+
+// newBlocks makes a block of each line.
+func newBlocks(lines []string) []*block {
+	bs := make([]*block, len(lines))
+	for i, l := range lines {
+		bs[i] = newBlock(l, time.Now())
+	}
+	return bs
+}
+
+// firstMarked returns the first index marked, -1 if none.
+func firstMarked(marks []bool) int {
+	for i, m := range marks {
+		if m {
+			return i
+		}
+	}
+	return -1
 }
