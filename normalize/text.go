@@ -205,12 +205,14 @@ func repeatedRuns(bs []*block, count map[string]int) []bool {
 // it they moved hundreds of pages either way for the few dozen it fixes.
 func markRepeats(bs []*block, keepRuns bool) {
 	count := map[string]int{}
+	repeats := false
 	for _, b := range bs {
 		count[b.key]++
+		repeats = repeats || count[b.key] == 2
 	}
 	seen := map[string]bool{}
 	var runs []bool
-	if keepRuns {
+	if keepRuns && repeats {
 		runs = repeatedRuns(bs, count)
 	}
 	for i, b := range bs {

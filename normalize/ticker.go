@@ -28,8 +28,8 @@ var clockStamp = regexp.MustCompile(`(?i)^([01]?\d|2[0-3])[:h]([0-5]\d)(?:\s*([a
 // tickerStamp returns the time of day a line starts with, in minutes
 // after midnight, and whether a headline follows it on the line.
 func tickerStamp(b *block) (minutes int, headline, ok bool) {
-	if b.runes > 200 {
-		return 0, false, false
+	if b.runes > 200 || b.text == "" || b.text[0] < '0' || b.text[0] > '9' {
+		return 0, false, false // most lines: no regexp run
 	}
 	m := clockStamp.FindStringSubmatch(b.text)
 	if m == nil {
