@@ -13,9 +13,10 @@ import (
 // pages matched the cache byte for byte). Renders cached under an older
 // recipe give other figures: bump chromiumVersion when the recipe changes.
 // The floors were recorded anew on 2026-12-07 from a fresh machine's
-// renders (two renders of 298 pages there matched byte for byte, with and
-// without fonts-liberation): against a cache built up over earlier
-// sessions, the same code gave title agreements 0.004 to 0.044 lower.
+// renders (two renders of 298 pages there, compared by hand, matched
+// byte for byte, with and without fonts-liberation): against a cache
+// built up over earlier sessions, the same code gave title agreements
+// 0.004 to 0.044 lower.
 // Another Chromium build renders some pages otherwise, and the models
 // trained on its renders move the figures by up to a point or so: the
 // ratchet then allows more (otherChromiumSlack).

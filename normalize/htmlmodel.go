@@ -409,10 +409,9 @@ const (
 
 // articleBlocks returns the blocks of the article: see dropTrafBelow. The
 // title the rules found and known boilerplate stay out. The article ends
-// at an end marker, as on the text path, and at a comment thread, its
-// heading or the form that takes a comment (commentThreads,
-// threadHeading, commentFormField), which go-trafilatura keeps when the
-// markup does not mark them.
+// at an end marker, as on the text path, and where the readers'
+// discussion starts (startsDiscussion), which go-trafilatura keeps when
+// the markup does not mark it.
 func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 	p := m.predictHTML(hl)
 	var out []*htmlBlock
@@ -463,7 +462,7 @@ func (m *LineModel) articleBlocks(hl *htmlLines) []*htmlBlock {
 	before := 0
 	for i, b := range hl.bs {
 		if b.endMarker && endsArticle(before, total) ||
-			before >= endMarkerAfter && (threads != nil && threads[i] || threadHeading(b) || commentFormField(b)) {
+			before >= endMarkerAfter && startsDiscussion(threads, i, b) {
 			break
 		}
 		if keep[i] {

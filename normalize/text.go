@@ -178,9 +178,12 @@ func classify(b *block) class {
 // printed twice stands alone.
 func repeatedRuns(bs []*block, count map[string]int) []bool {
 	prose := func(b *block) bool { return b.sentEnd && len(b.words) >= 8 && count[b.key] >= 2 }
-	first := map[string]int{}
+	first := map[string]int{} // of the lines printed again
 	runs := make([]bool, len(bs))
 	for j, b := range bs {
+		if count[b.key] < 2 {
+			continue
+		}
 		i, ok := first[b.key]
 		if !ok {
 			first[b.key] = j
@@ -634,7 +637,7 @@ func cutAtComments(bs []*block) {
 	threads, tickers := commentThreads(bs), newsTickers(bs)
 	before := 0
 	for i, b := range bs {
-		if before >= endMarkerAfter && (threads != nil && threads[i] || tickers != nil && tickers[i] || threadHeading(b) || commentFormField(b)) ||
+		if before >= endMarkerAfter && (startsDiscussion(threads, i, b) || tickers != nil && tickers[i]) ||
 			endsArticle(before, total) && (b.endMarker || postNav(b.key)) ||
 			before >= endMarkerAfter && (commentsClosed(b.key) ||
 				b.byline == nil && (b.endMarker || isCommentCount(b.words)) && commentHeaderWithin(bs[i+1:], 10)) {

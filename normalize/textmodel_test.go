@@ -230,10 +230,9 @@ func TestKeepIntroducedLists(t *testing.T) {
 
 // contentBlocks makes a block of each line, all of them content.
 func contentBlocks(lines []string) []*block {
-	bs := make([]*block, len(lines))
-	for i, l := range lines {
-		bs[i] = newBlock(l, time.Now())
-		bs[i].content = true
+	bs := newBlocks(lines)
+	for _, b := range bs {
+		b.content = true
 	}
 	return bs
 }

@@ -52,6 +52,15 @@ func commentThreads(bs []*block) []bool {
 	return opens
 }
 
+// startsDiscussion reports whether line i opens the readers' discussion
+// under a post, given commentThreads' marks: a thread's first header, a
+// heading that names the post (threadHeading) or a field of the form that
+// takes a comment (commentFormField). Both paths end the article there
+// once some of it precedes.
+func startsDiscussion(threads []bool, i int, b *block) bool {
+	return threads != nil && threads[i] || threadHeading(b) || commentFormField(b)
+}
+
 // commentAuthor returns the first word of the author's name a comment's
 // header gives, if b is one.
 func commentAuthor(b *block) (string, bool) {

@@ -6,10 +6,7 @@ import (
 )
 
 func TestDatedName(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "datedName", datedName, []lineCase{
 		{"Jermaine 07 Nov 12", true},
 		{"Radex | November 7, 2012 at 9:12 pm", true},
 		{"markey on 12/11/2012 said:", true},
@@ -39,11 +36,7 @@ func TestDatedName(t *testing.T) {
 		{"Foreign Affairs, May/June 2004", false},            // a journal's issue
 		{"The Briefing, Wednesday, November 7, 2012", false}, // a column's issue
 		{"The council met on 12 May 2012 at 10:00 and voted the budget through", false},
-	} {
-		if got := datedName(newBlock(tc.line, time.Now())); got != tc.want {
-			t.Errorf("datedName(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestCommentThreads(t *testing.T) {
@@ -69,10 +62,7 @@ func TestCommentThreads(t *testing.T) {
 }
 
 func TestThreadHeading(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "threadHeading", threadHeading, []lineCase{
 		{"13 Responses to The Time Has Come to Expand the Scope of Conflict for eBooks", true},
 		{"8 appreciated comments on “New work: Asian Development Bank”", true},
 		{"45 users responded in \" The biggest blogging mistake I ever made … \"", true},
@@ -80,45 +70,27 @@ func TestThreadHeading(t *testing.T) {
 		{"12 comments", false},                                              // a sidebar's count
 		{"9. Do comment on what others say", false},                         // a list's item
 		{"3 comments in yesterday’s post! Allow me to answer each:", false}, // prose
-	} {
-		if got := threadHeading(newBlock(tc.line, time.Now())); got != tc.want {
-			t.Errorf("threadHeading(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestSaidHeader(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "saidHeader", func(b *block) bool { return saidHeader(b.words) }, []lineCase{
 		{"Silver Phoenix said:", true},
 		{"Anonymous said...", true},
 		{"he said.", false},
 		{"“We will build the road next year,” the mayor said.", false},
-	} {
-		if got := saidHeader(newBlock(tc.line, time.Now()).words); got != tc.want {
-			t.Errorf("saidHeader(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestCommentFormField(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "commentFormField", commentFormField, []lineCase{
 		{"Name (required)", true},
 		{"Mail (will not be published) (required)", true},
 		{"Email *", true},
 		{"Website", false},
 		{"Name the three rivers that meet in the city (required reading)", false},
 		{"Email us your questions", false},
-	} {
-		if got := commentFormField(newBlock(tc.line, time.Now())); got != tc.want {
-			t.Errorf("commentFormField(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }
 
 // newBlocks makes a block of each line.
@@ -138,4 +110,20 @@ func firstMarked(marks []bool) int {
 		}
 	}
 	return -1
+}
+
+// lineCase is a line and what a predicate on its block should say.
+type lineCase struct {
+	line string
+	want bool
+}
+
+// checkLines runs the predicate f, named name, on a block of each line.
+func checkLines(t *testing.T, name string, f func(*block) bool, cases []lineCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := f(newBlock(tc.line, time.Now())); got != tc.want {
+			t.Errorf("%s(%q) = %v, want %v", name, tc.line, got, tc.want)
+		}
+	}
 }
