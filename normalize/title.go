@@ -205,10 +205,11 @@ func gluedMenu(t string) bool {
 // notHeadline reports the lines shaped like a headline that never are
 // one: breadcrumbs ("Home > News > Latest", "Home » Sport » Tennis"), a
 // blog's links to the previous and next posts ("« Older post | Main",
-// "« Volkswagen sales grow once again"),
-// labelled metadata and teasers ("Tags: vista, microsoft", "Source:
-// Press Association", "Recommended: …"), comment headers ("156
-// Responses to …") and bylines without a name ("By staff writers").
+// "« Volkswagen sales grow once again"), labelled metadata and teasers
+// ("Tags: vista, microsoft", "Labels: adwords", "Source: Press
+// Association", "Recommended: …"), comment headers ("156 Responses to
+// …") and bylines without a name ("By staff writers") or with one the
+// parser does not take ("Posted by Tammy McLeod, …").
 func notHeadline(b *block) bool {
 	t := b.text
 	if strings.Contains(t, " > ") || strings.Contains(t, " › ") || strings.Contains(t, " → ") ||
@@ -225,8 +226,10 @@ func notHeadline(b *block) bool {
 		return true
 	}
 	// "By staff writers", "Par la rédaction": a byline the parser finds
-	// no name in.
-	if len(ws) > 0 && len(ws) <= 6 && bylineWords[ws[0]] && !strings.Contains(t, ":") {
+	// no name in; "Posted by Tammy McLeod, Software Engineer": one whose
+	// name it does not take for one.
+	if len(ws) > 0 && len(ws) <= 6 && bylineWords[ws[0]] && !strings.Contains(t, ":") ||
+		len(ws) >= 3 && publishedWords[ws[0]] && bylineWords[ws[1]] {
 		return true
 	}
 	return len(ws) <= 3 && isCommentMarker(ws)
@@ -298,7 +301,7 @@ func postLink(t string) bool {
 // metaLabels label a line of metadata, or a teaser of another story,
 // before a colon.
 var metaLabels = map[string]bool{
-	"tags": true, "tag": true, "tagged": true, "tagged with": true, "filed under": true, "posted in": true,
+	"tags": true, "tag": true, "labels": true, "label": true, "tagged": true, "tagged with": true, "filed under": true, "posted in": true,
 	"category": true, "categories": true, "topics": true, "keywords": true, "source": true, "sources": true,
 	"created": true, "posted": true, "published": true, "last updated": true,
 	"mots-clés": true, "mots clés": true, "thèmes": true, "catégories": true, "schlagwörter": true,
