@@ -84,3 +84,50 @@ func cutShort(b *block) cut {
 	}
 	return cutNone
 }
+
+// rankedMin is how many numbered headlines make a ranked list.
+const rankedMin = 3
+
+// dropRankedTeasers leaves out the lists of other stories ranked by
+// readers, which a page sets beside or inside its article ("Most read",
+// "Las + leídas"): rankedMin headlines or more, each under a line that is
+// only a number (its rank or its count of views: "1", "22669"), one pair
+// right after the other. An article's numbered list says more than a
+// headline under each number, and its items are not headlines.
+func dropRankedTeasers(bs []*block) {
+	for i := 0; i < len(bs); {
+		j := i
+		for j+1 < len(bs) && numberLine(bs[j].text) && teaserHeadline(bs[j+1]) {
+			j += 2
+		}
+		if (j-i)/2 < rankedMin {
+			i = max(j, i+1)
+			continue
+		}
+		for _, b := range bs[i:j] {
+			b.content = false
+		}
+		i = j
+	}
+}
+
+// numberLine reports whether a line is a number alone: a rank or a
+// count ("3", "3.", "22669", "1,204").
+func numberLine(t string) bool {
+	digits := 0
+	for _, r := range t {
+		switch {
+		case r >= '0' && r <= '9':
+			digits++
+		case r != '.' && r != ',':
+			return false
+		}
+	}
+	return digits > 0 && len(t) <= 9
+}
+
+// teaserHeadline reports whether a line could be another story's
+// headline in a list: four words or more, no sentence.
+func teaserHeadline(b *block) bool {
+	return len(b.words) >= 4 && !b.sentEnd && b.runes <= titleMaxRunes
+}

@@ -508,6 +508,7 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 	}
 	cutAtComments(bs)
 	dropTeasers(bs)
+	dropRankedTeasers(bs)
 	dropDoubtfulRuns(bs, p, title)
 	return title
 }
