@@ -119,9 +119,6 @@ func TestNotHeadline(t *testing.T) {
 		{"‹ Older posts", true},
 		{"By staff writers", true},
 		{"Par la rédaction", true},
-		{"Posted by Tammy McLeod, Software Engineer", true},
-		{"Labels: adwords, adwords experts, adwords support", true},
-		{"Updated guidance on flu vaccines for the elderly", false},
 		{"«On ne lâchera rien», promet le maire", false},
 		{"Le «grand débat» s'ouvre à Paris", false},
 		{"By the Numbers: 10,000", false},
@@ -298,6 +295,24 @@ The striker, 28, has scored ten goals in the league this season and is said to b
 	for _, p := range a.Body {
 		if strings.Contains(p, "Soccer") || strings.Contains(p, "_gaq") {
 			t.Errorf("body holds %q", p)
+		}
+	}
+}
+
+func TestPostMeta(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{"Labels: adwords, adwords experts, adwords support", true},
+		{"Posted by Tammy McLeod, Software Engineer", true},
+		{"Updated guidance on flu vaccines for the elderly", false},
+		{"Label wars: why brands fight over words", false},
+		{"You asked, we listened", false},
+	} {
+		bs := textBlocks(tc.line, time.Now())
+		if got := postMeta(bs[0]); got != tc.want {
+			t.Errorf("postMeta(%q) = %v, want %v", tc.line, got, tc.want)
 		}
 	}
 }
