@@ -117,13 +117,16 @@ func TestParseBylineNames(t *testing.T) {
 		{"By Anna Schmidt, Reuters", "Anna Schmidt", true},
 		{"Von Kopf bis Fuss", "", true}, // a rubric: out of the body, but no author
 		{"Przez Jan Kowalski", "Jan Kowalski", true},
+		{"by Eleanor Ainge Roy (reporting) and Adrian Malloch (photography)", "Eleanor Ainge Roy, Adrian Malloch", true},
+		{"Text: Anna Müller, photos: Jan Kral", "Anna Müller, Jan Kral", true},
+		{"By Jane Doe (Reuters)", "Jane Doe", true},
 		{"Przez lata Polska była członkiem Unii.", "", false},
 		{"By the end of the year, prices had doubled.", "", false},
 	}
 	for _, tt := range tests {
-		b, ok := parseByline(tt.in)
+		b, ok := parseCreditLine(tt.in)
 		if got := strings.Join(b.names, ", "); ok != tt.ok || got != tt.names {
-			t.Errorf("parseByline(%q) = %q %v, want %q %v", tt.in, got, ok, tt.names, tt.ok)
+			t.Errorf("parseCreditLine(%q) = %q %v, want %q %v", tt.in, got, ok, tt.names, tt.ok)
 		}
 	}
 }

@@ -93,10 +93,12 @@ func newBlock(raw string, now time.Time) *block {
 }
 
 // read sets b from a raw line of text: its clean text, words, shape and
-// first class. With code, a line of script, style or markup (codeLine) is
-// boilerplate: scraped text may hold them, where the text an HTML page
-// shows holds only an article's code samples.
-func (b *block) read(raw string, now time.Time, code bool) {
+// first class. With unlearned, the rules the models learned without
+// apply too: a line of script, style or markup (codeLine) is boilerplate
+// (scraped text may hold them, where the text an HTML page shows holds
+// only an article's code samples), and a byline that credits each
+// person's part is a byline (parseCreditLine).
+func (b *block) read(raw string, now time.Time, unlearned bool) {
 	text := cleanLine(raw)
 	low := lower(text)
 	*b = block{text: text, key: markerKey(text), runes: utf8.RuneCountInString(text), words: lowerWords(low)}
@@ -115,7 +117,7 @@ func (b *block) read(raw string, now time.Time, code bool) {
 		b.cls, b.endMarker, b.boiler = clsNoise, true, true
 	case relatedMarkers[b.key]:
 		b.cls, b.related, b.boiler = clsNoise, true, true
-	case isBoilerplateKey(low, b.key), hasColumns(raw), code && codeLine(text):
+	case isBoilerplateKey(low, b.key), hasColumns(raw), unlearned && codeLine(text):
 		b.cls, b.boiler = clsNoise, true
 	case b.runes < 800 && isConsent(text):
 		b.cls, b.boiler = clsBad, true
@@ -128,7 +130,7 @@ func (b *block) read(raw string, now time.Time, code bool) {
 		b.credit = strings.TrimSpace(text[credit:])
 		b.text = strings.TrimSpace(text[:credit])
 	default:
-		if bl, ok := parseByline(text); ok {
+		if bl, ok := parseBylineIf(text, unlearned); ok {
 			b.cls, b.byline = clsNoise, &bl
 		} else if dateOnly(text, now) || metaSegments(text, now) {
 			b.cls, b.dateLine = clsNoise, true
