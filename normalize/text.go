@@ -96,8 +96,9 @@ func newBlock(raw string, now time.Time) *block {
 // first class. With unlearned, the rules the models learned without
 // apply too: a line of script, style or markup (codeLine) is boilerplate
 // (scraped text may hold them, where the text an HTML page shows holds
-// only an article's code samples), and a byline that credits each
-// person's part is a byline (parseCreditLine).
+// only an article's code samples), a byline that credits each person's
+// part is a byline (parseCreditLine), and a date followed by its
+// update's is a date line (updatedLine).
 func (b *block) read(raw string, now time.Time, unlearned bool) {
 	text := cleanLine(raw)
 	low := lower(text)
@@ -132,7 +133,7 @@ func (b *block) read(raw string, now time.Time, unlearned bool) {
 	default:
 		if bl, ok := parseBylineIf(text, unlearned); ok {
 			b.cls, b.byline = clsNoise, &bl
-		} else if dateOnly(text, now) || metaSegments(text, now) {
+		} else if dateOnly(text, now) || metaSegments(text, now) || unlearned && updatedLine(text, now) {
 			b.cls, b.dateLine = clsNoise, true
 		} else {
 			b.cls = classify(b)
@@ -160,6 +161,34 @@ func metaSegments(line string, now time.Time) bool {
 		dated = dated || dateOnly(s, now)
 	}
 	return dated
+}
+
+// updatedLine reports whether a line gives a date, then the date of its
+// update: "Thu 3 Jan 2019 02.00 EST Last modified on Wed 16 Jan 2019
+// 06.16 EST", "12 mars 2024 à 10h00, mis à jour le 13 mars 2024".
+func updatedLine(line string, now time.Time) bool {
+	if len(line) > 200 {
+		return false
+	}
+	low := lower(line)
+	if len(low) != len(line) {
+		return false // a letter whose lowercase is longer: no cue's offset to trust
+	}
+	for _, cue := range updateCues {
+		i := strings.Index(low, cue)
+		if i <= 0 {
+			continue
+		}
+		first := strings.TrimRight(strings.TrimSpace(line[:i]), " ,;|·–-")
+		return dateOnly(first, now) && dateOnly(strings.TrimSpace(line[i+len(cue):]), now)
+	}
+	return false
+}
+
+// updateCues introduce an article's update time, lowercase.
+var updateCues = []string{
+	"last modified", "last updated", "updated", "mis à jour", "modifié", "aktualisiert",
+	"actualizado", "atualizado", "aggiornato",
 }
 
 func classify(b *block) class {
