@@ -131,3 +131,29 @@ func numberLine(t string) bool {
 func teaserHeadline(b *block) bool {
 	return len(b.words) >= 4 && !b.sentEnd && b.runes <= titleMaxRunes
 }
+
+// labelledMaxWords is the longest teaser a label introduces: a headline,
+// not a paragraph.
+const labelledMaxWords = 25
+
+// dropLabelledTeasers leaves out the links to other stories set inside
+// the article under a label ("Related: Chicago is America's most
+// segregated city", "À lire aussi : …", "Lesen Sie auch: …") and the
+// labels a site gives its media for screen readers ("Media caption …",
+// "Image copyright …"), which the model takes for the article's lines
+// around them.
+func dropLabelledTeasers(bs []*block) {
+	for _, b := range bs {
+		if !b.content || len(b.words) > labelledMaxWords || b.sentEnd && !hasAnyPrefix(b.key, readerLabels) {
+			continue
+		}
+		label, _, ok := strings.Cut(b.text, ":")
+		if ok && teaserLabels[lower(strings.TrimSpace(label))] || hasAnyPrefix(b.key, readerLabels) {
+			b.content = false
+		}
+	}
+}
+
+// readerLabels start a picture's or a video's label for screen readers,
+// compared after markerKey.
+var readerLabels = []string{"media caption ", "image caption ", "image copyright "}

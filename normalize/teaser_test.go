@@ -45,3 +45,27 @@ func TestDropRankedTeasers(t *testing.T) {
 		}
 	}
 }
+
+func TestDropLabelledTeasers(t *testing.T) {
+	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		want  int // lines left as content
+	}{
+		{"related link", []string{para, "Related: Chicago is America's most segregated city", para}, 2},
+		{"lire aussi", []string{para, "À lire aussi : Le maire promet une nouvelle route", para}, 2},
+		{"lesen sie auch", []string{para, "Lesen Sie auch: Der Bürgermeister verspricht eine Straße", para}, 2},
+		{"screen reader caption", []string{para, "Media caption Barack Obama: \"Great Britain has always been our best partner\"", para}, 2},
+		{"image caption ending a sentence", []string{para, "Image caption The mayor opened the road in May.", para}, 2},
+		{"a label's long paragraph", []string{para, "Related: " + para + " " + para, para}, 3},
+		{"a sentence under a label", []string{para, "Read more: the council said it would publish the plan.", para}, 3},
+		{"a heading with a colon", []string{para, "Brexit: what happens next", para}, 3},
+	} {
+		bs := contentBlocks(tc.lines)
+		dropLabelledTeasers(bs)
+		if n := contentLines(bs); n != tc.want {
+			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
+		}
+	}
+}

@@ -540,6 +540,7 @@ func applyLineModel(bs []*block, first, last, titleAt int, m *LineModel) int {
 	cutAtComments(bs)
 	dropTeasers(bs)
 	dropRankedTeasers(bs)
+	dropLabelledTeasers(bs)
 	dropDoubtfulRuns(bs, p, title)
 	return title
 }

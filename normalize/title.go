@@ -217,8 +217,10 @@ func notHeadline(b *block) bool {
 		postLink(t) {
 		return true
 	}
-	if label, _, ok := strings.Cut(t, ":"); ok && metaLabels[strings.ToLower(strings.TrimSpace(label))] {
-		return true
+	if label, _, ok := strings.Cut(t, ":"); ok {
+		if l := strings.ToLower(strings.TrimSpace(label)); metaLabels[l] || teaserLabels[l] {
+			return true
+		}
 	}
 	ws := b.words
 	if len(ws) >= 2 && isNumber(ws[0]) && commentWords[ws[1]] {
@@ -311,8 +313,7 @@ func postLink(t string) bool {
 	return false
 }
 
-// metaLabels label a line of metadata, or a teaser of another story,
-// before a colon.
+// metaLabels label a line of metadata before a colon.
 var metaLabels = map[string]bool{
 	"tags": true, "tag": true, "tagged": true, "tagged with": true, "filed under": true, "posted in": true,
 	"category": true, "categories": true, "topics": true, "keywords": true, "source": true, "sources": true,
@@ -320,7 +321,11 @@ var metaLabels = map[string]bool{
 	"mots-clés": true, "mots clés": true, "thèmes": true, "catégories": true, "schlagwörter": true,
 	"themen": true, "schlagworte": true, "quelle": true, "etiquetas": true, "temas": true, "fuente": true,
 	"argomenti": true, "fonte": true, "tagi": true, "źródło": true,
-	// Teasers of other stories.
+}
+
+// teaserLabels label a teaser of another story before a colon
+// ("Related: Chicago is America's most segregated city").
+var teaserLabels = map[string]bool{
 	"recommended": true, "related": true, "see also": true, "read also": true, "read more": true,
 	"lire aussi": true, "à lire aussi": true, "a lire aussi": true, "voir aussi": true,
 	"mehr zum thema": true, "lesen sie auch": true, "auch interessant": true,
