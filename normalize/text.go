@@ -167,8 +167,8 @@ func metaSegments(line string, now time.Time) bool {
 // update: "Thu 3 Jan 2019 02.00 EST Last modified on Wed 16 Jan 2019
 // 06.16 EST", "12 mars 2024 à 10h00, mis à jour le 13 mars 2024".
 func updatedLine(line string, now time.Time) bool {
-	if len(line) > 200 {
-		return false
+	if len(line) > 200 || !containsAny(line, updateStems) {
+		return false // most lines: no lowercasing
 	}
 	low := lower(line)
 	if len(low) != len(line) {
@@ -181,6 +181,20 @@ func updatedLine(line string, now time.Time) bool {
 		}
 		first := strings.TrimRight(strings.TrimSpace(line[:i]), " ,;|·–-")
 		return dateOnly(first, now) && dateOnly(strings.TrimSpace(line[i+len(cue):]), now)
+	}
+	return false
+}
+
+// updateStems are updateCues without their first letter, which may be a
+// capital.
+var updateStems = []string{"pdated", "odified", "is à jour", "odifié", "ktualisiert", "ctualizado", "tualizado", "ggiornato"}
+
+// containsAny reports whether s contains one of subs.
+func containsAny(s string, subs []string) bool {
+	for _, sub := range subs {
+		if strings.Contains(s, sub) {
+			return true
+		}
 	}
 	return false
 }
