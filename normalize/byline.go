@@ -175,8 +175,8 @@ func parseByline(line string) (byline, bool) {
 // with such lines as text, and retrained otherwise they moved every
 // figure by training noise for the one development page that has one.
 func parseCreditLine(line string) (byline, bool) {
-	if b, ok := parseByline(line); ok {
-		return b, true
+	if b, ok := parseByline(line); ok || !bylineWords[firstWord(line)] {
+		return b, ok // roles change nothing in a line that does not start as a byline
 	}
 	if r := dropRoles(line); r != line {
 		return parseByline(r)

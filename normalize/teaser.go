@@ -132,6 +132,9 @@ func teaserHeadline(b *block) bool {
 	return len(b.words) >= 4 && !b.sentEnd && b.runes <= titleMaxRunes
 }
 
+// labelMaxLen is the longest teaser label, in bytes ("à lire aussi").
+const labelMaxLen = 20
+
 // labelledMaxWords is the longest teaser a label introduces: a headline,
 // not a paragraph.
 const labelledMaxWords = 25
@@ -148,7 +151,7 @@ func dropLabelledTeasers(bs []*block) {
 			continue
 		}
 		label, _, ok := strings.Cut(b.text, ":")
-		if ok && teaserLabels[lower(strings.TrimSpace(label))] || hasAnyPrefix(b.key, readerLabels) {
+		if ok && len(label) <= labelMaxLen && teaserLabels[lower(strings.TrimSpace(label))] || hasAnyPrefix(b.key, readerLabels) {
 			b.content = false
 		}
 	}
