@@ -2,57 +2,53 @@ package normalize
 
 import "testing"
 
+// dropCase is a page whose lines all start as content, and how many of
+// them a rule leaves.
+type dropCase struct {
+	name  string
+	lines []string
+	want  int // lines left as content
+}
+
+// checkDrops runs a rule that leaves lines out over the cases.
+func checkDrops(t *testing.T, drop func([]*block), cases []dropCase) {
+	t.Helper()
+	for _, tc := range cases {
+		bs := contentBlocks(tc.lines)
+		drop(bs)
+		if n := contentLines(bs); n != tc.want {
+			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
+		}
+	}
+}
+
 func TestDropTeasers(t *testing.T) {
 	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
 	bracket := "When initially Ram showcased the all-new super-stretched Long-Hauler concept, we saw the first pictures which [...]"
 	more := "The storm reshaped communities along the coast and left thousands without power... Read More"
 	quote := "The court said the trust had to pay for the litigation to reduce the burden and the bill. [...]"
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  int // lines left as content
-	}{
+	checkDrops(t, dropTeasers, []dropCase{
 		{"teasers under headlines", []string{para, para, "The 24 foot Long-Hauler concept truck", bracket, "Let the power ride begin", bracket}, 2},
 		{"teasers before a Read more link", []string{para, more, more}, 1},
 		{"one teaser", []string{para, "The 24 foot Long-Hauler concept truck", bracket}, 3},
 		{"cuts in quotes", []string{para, quote, para, quote}, 4},
-	} {
-		bs := contentBlocks(tc.lines)
-		dropTeasers(bs)
-		if n := contentLines(bs); n != tc.want {
-			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
-		}
-	}
+	})
 }
 
 func TestDropRankedTeasers(t *testing.T) {
 	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  int // lines left as content
-	}{
+	checkDrops(t, dropRankedTeasers, []dropCase{
 		{"views above headlines", []string{para, "22669", "Guardia de seguridad de Johnny Depp se sincera", "13155", "Alcalde Carter se llenó de troleos por propuesta", "11651", "Pollo Castillo baja un video tras ser acusado", para}, 2},
 		{"ranks above headlines", []string{"1", "Storm leaves thousands without power on the coast", "2.", "Mayor promises a new road by next year", "3", "Council debate runs late into the night", para}, 1},
 		{"two ranked headlines", []string{para, "1", "Storm leaves thousands without power on the coast", "2", "Mayor promises a new road by next year", para}, 6},
 		{"a numbered list says more", []string{para, "1", para, "2", para, "3", para}, 7},
 		{"standings: names, not headlines", []string{"1", "Lewis Hamilton", "2", "Max Verstappen", "3", "Charles Leclerc"}, 6},
-	} {
-		bs := contentBlocks(tc.lines)
-		dropRankedTeasers(bs)
-		if n := contentLines(bs); n != tc.want {
-			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
-		}
-	}
+	})
 }
 
 func TestDropLabelledTeasers(t *testing.T) {
 	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  int // lines left as content
-	}{
+	checkDrops(t, dropLabelledTeasers, []dropCase{
 		{"related link", []string{para, "Related: Chicago is America's most segregated city", para}, 2},
 		{"lire aussi", []string{para, "À lire aussi : Le maire promet une nouvelle route", para}, 2},
 		{"lesen sie auch", []string{para, "Lesen Sie auch: Der Bürgermeister verspricht eine Straße", para}, 2},
@@ -61,11 +57,5 @@ func TestDropLabelledTeasers(t *testing.T) {
 		{"a label's long paragraph", []string{para, "Related: " + para + " " + para, para}, 3},
 		{"a sentence under a label", []string{para, "Read more: the council said it would publish the plan.", para}, 3},
 		{"a heading with a colon", []string{para, "Brexit: what happens next", para}, 3},
-	} {
-		bs := contentBlocks(tc.lines)
-		dropLabelledTeasers(bs)
-		if n := contentLines(bs); n != tc.want {
-			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
-		}
-	}
+	})
 }
