@@ -56,6 +56,8 @@ func TestCopyrightSource(t *testing.T) {
 		"© 12 Maret 2023":       "",
 		"Copyright © 2023 Home": "",
 		"© Rédaction":           "",
+		"Copyright © 2020 Bennett, Coleman & Co. Ltd. All rights reserved.": "",
+		"© 2023 Herring Networks, Inc.":                                     "Herring Networks",
 	} {
 		if got := copyrightSource(in); got != want {
 			t.Errorf("copyrightSource(%q) = %q, want %q", in, got, want)

@@ -17,6 +17,9 @@ var (
 	// corporate words that are not part of a publication's name.
 	corporatePrefix = regexp.MustCompile(`(?i)^(?:société|sociedad|c\.a\.|s\.a\.)\s+`)
 	corporate       = regexp.MustCompile(`(?i)(?:\s+(?:newspapers|publishing|media|company|co\.?|ltd\.?|limited|inc\.?|llc|gmbh|ag|s\.a\.?|s\.l\.?|sas|srl|spa)\b\.?)+$`)
+	// founders: a firm named after them ("Bennett, Coleman & Co. Ltd."),
+	// whose first comma does not end its name.
+	founders = regexp.MustCompile(`^[^,]+,\s*\p{Lu}\p{L}+\s*(?:&|and)\s*(?:Co\b|Company|Sons)`)
 )
 
 // copyrightSource returns the publication named by a copyright notice
@@ -28,6 +31,9 @@ func copyrightSource(line string) string {
 	}
 	s := copyrightNoise.ReplaceAllString(m[1], "")
 	s = corporatePrefix.ReplaceAllString(s, "")
+	if founders.MatchString(s) {
+		return "" // a firm named after its founders owns the paper; a part of its name is no source
+	}
 	// The name ends where the notice goes on: a comma, a full stop and a
 	// space, a bar, a year, "All rights reserved".
 	for _, sep := range []string{",", ". ", "|", " – ", " - ", "all rights", "tous droits", "alle rechte", "derechos", "todos los"} {
