@@ -1,6 +1,7 @@
 package normalize
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -286,6 +287,23 @@ func isCreditPrefix(line string) bool {
 		}
 	}
 	return false
+}
+
+// labelledCredit is a picture's credit in brackets at the end of its
+// caption: "(Bild: Kirsty Wigglesworth / AP)", "(Credit: NASA)".
+var labelledCredit = regexp.MustCompile(`(?i)\(\s*(?:bild|bilder|foto|fotos|photo|photos|photograph|picture|image|credit|crédit|crédito)\s*:\s*[^()]{2,80}\)\s*$`)
+
+// labelledCreditAt returns where a caption's credit in brackets starts
+// (0 when the line is the credit alone), and whether the line ends in one.
+func labelledCreditAt(line string) (int, bool) {
+	if !strings.HasSuffix(line, ")") {
+		return 0, false
+	}
+	loc := labelledCredit.FindStringIndex(line)
+	if loc == nil {
+		return 0, false
+	}
+	return loc[0], true
 }
 
 // captionCreditAt returns where the credit of a caption starts, the

@@ -84,3 +84,22 @@ func TestSentenceBreaks(t *testing.T) {
 		}
 	}
 }
+
+func TestLabelledCreditAt(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		at   int
+		ok   bool
+	}{
+		{"Anti-Brexit-Demonstrationen vor dem Parlament. (Bild: Kirsty Wigglesworth / AP)", 47, true},
+		{"(Credit: Josh Miller/CNET)", 0, true},
+		{"The new phone, shown on Monday (Photo: Apple)", 31, true},
+		{"The council (which met on Monday) voted for the plan.", 0, false},
+		{"Prices rose (see chart: inflation since 2010)", 0, false},
+	} {
+		at, ok := labelledCreditAt(tc.line)
+		if at != tc.at || ok != tc.ok {
+			t.Errorf("labelledCreditAt(%q) = %d, %v; want %d, %v", tc.line, at, ok, tc.at, tc.ok)
+		}
+	}
+}

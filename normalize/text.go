@@ -97,8 +97,9 @@ func newBlock(raw string, now time.Time) *block {
 // apply too: a line of script, style or markup (codeLine) is boilerplate
 // (scraped text may hold them, where the text an HTML page shows holds
 // only an article's code samples), a byline that credits each person's
-// part is a byline (parseCreditLine), and a date followed by its
-// update's is a date line (updatedLine).
+// part is a byline (parseCreditLine), a date followed by its update's is
+// a date line (updatedLine), and a line ending in a picture's credit in
+// brackets is a caption (labelledCreditAt).
 func (b *block) read(raw string, now time.Time, unlearned bool) {
 	text := cleanLine(raw)
 	low := lower(text)
@@ -113,6 +114,11 @@ func (b *block) read(raw string, now time.Time, unlearned bool) {
 	if b.runes < 400 && b.sentences > 0 {
 		credit = captionCreditAt(text)
 	}
+	creditOnly := false // a picture's credit in brackets, alone on its line
+	if unlearned && credit == 0 && b.runes < 400 {
+		at, ok := labelledCreditAt(text)
+		credit, creditOnly = at, ok && at == 0
+	}
 	switch {
 	case endMarkers[b.key]:
 		b.cls, b.endMarker, b.boiler = clsNoise, true, true
@@ -124,7 +130,7 @@ func (b *block) read(raw string, now time.Time, unlearned bool) {
 		b.cls, b.boiler = clsBad, true
 	case b.runes > 300 && b.sentences*800 < b.runes:
 		b.cls = clsBad // ticker or glued menu: long without sentences
-	case isCreditPrefix(text):
+	case isCreditPrefix(text), creditOnly:
 		b.cls, b.creditRow = clsNoise, true
 	case credit > 0:
 		b.cls, b.caption = clsNoise, true
