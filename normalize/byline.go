@@ -184,14 +184,6 @@ func parseCreditLine(line string) (byline, bool) {
 	return byline{}, false
 }
 
-// parseBylineIf is parseCreditLine with credits, parseByline without.
-func parseBylineIf(line string, credits bool) (byline, bool) {
-	if credits {
-		return parseCreditLine(line)
-	}
-	return parseByline(line)
-}
-
 // dropRoles leaves only names and their separators where a byline says
 // what each person did: "by Eleanor Ainge Roy (reporting) and Adrian
 // Malloch (photography)", "Text: Anna Müller, photos: Jan Kral".

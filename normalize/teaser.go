@@ -132,9 +132,6 @@ func teaserHeadline(b *block) bool {
 	return len(b.words) >= 4 && !b.sentEnd && b.runes <= titleMaxRunes
 }
 
-// labelMaxLen is the longest teaser label, in bytes ("à lire aussi").
-const labelMaxLen = 20
-
 // labelledMaxWords is the longest teaser a label introduces: a headline,
 // not a paragraph.
 const labelledMaxWords = 25
@@ -150,8 +147,7 @@ func dropLabelledTeasers(bs []*block) {
 		if !b.content || len(b.words) > labelledMaxWords || b.sentEnd && !hasAnyPrefix(b.key, readerLabels) {
 			continue
 		}
-		label, _, ok := strings.Cut(b.text, ":")
-		if ok && len(label) <= labelMaxLen && teaserLabels[lower(strings.TrimSpace(label))] || hasAnyPrefix(b.key, readerLabels) {
+		if teaserLabels[colonLabel(b.text)] || hasAnyPrefix(b.key, readerLabels) {
 			b.content = false
 		}
 	}

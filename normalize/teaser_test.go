@@ -2,28 +2,8 @@ package normalize
 
 import "testing"
 
-// dropCase is a page whose lines all start as content, and how many of
-// them a rule leaves.
-type dropCase struct {
-	name  string
-	lines []string
-	want  int // lines left as content
-}
-
-// checkDrops runs a rule that leaves lines out over the cases.
-func checkDrops(t *testing.T, drop func([]*block), cases []dropCase) {
-	t.Helper()
-	for _, tc := range cases {
-		bs := contentBlocks(tc.lines)
-		drop(bs)
-		if n := contentLines(bs); n != tc.want {
-			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
-		}
-	}
-}
-
 func TestDropTeasers(t *testing.T) {
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	para := testPara
 	bracket := "When initially Ram showcased the all-new super-stretched Long-Hauler concept, we saw the first pictures which [...]"
 	more := "The storm reshaped communities along the coast and left thousands without power... Read More"
 	quote := "The court said the trust had to pay for the litigation to reduce the burden and the bill. [...]"
@@ -36,7 +16,7 @@ func TestDropTeasers(t *testing.T) {
 }
 
 func TestDropRankedTeasers(t *testing.T) {
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	para := testPara
 	checkDrops(t, dropRankedTeasers, []dropCase{
 		{"views above headlines", []string{para, "22669", "Guardia de seguridad de Johnny Depp se sincera", "13155", "Alcalde Carter se llenó de troleos por propuesta", "11651", "Pollo Castillo baja un video tras ser acusado", para}, 2},
 		{"ranks above headlines", []string{"1", "Storm leaves thousands without power on the coast", "2.", "Mayor promises a new road by next year", "3", "Council debate runs late into the night", para}, 1},
@@ -47,7 +27,7 @@ func TestDropRankedTeasers(t *testing.T) {
 }
 
 func TestDropLabelledTeasers(t *testing.T) {
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	para := testPara
 	checkDrops(t, dropLabelledTeasers, []dropCase{
 		{"related link", []string{para, "Related: Chicago is America's most segregated city", para}, 2},
 		{"lire aussi", []string{para, "À lire aussi : Le maire promet une nouvelle route", para}, 2},

@@ -137,9 +137,13 @@ func (b *block) read(raw string, now time.Time, unlearned bool) {
 		b.credit = strings.TrimSpace(text[credit:])
 		b.text = strings.TrimSpace(text[:credit])
 	default:
-		if bl, ok := parseBylineIf(text, unlearned); ok {
+		parse := parseByline
+		if unlearned {
+			parse = parseCreditLine
+		}
+		if bl, ok := parse(text); ok {
 			b.cls, b.byline = clsNoise, &bl
-		} else if dateOnly(text, now) || metaSegments(text, now) || unlearned && updatedLine(text, now) {
+		} else if dateOnly(text, now) || metaSegments(text, now) || unlearned && updatedLine(text, low, now) {
 			b.cls, b.dateLine = clsNoise, true
 		} else {
 			b.cls = classify(b)
@@ -171,14 +175,11 @@ func metaSegments(line string, now time.Time) bool {
 
 // updatedLine reports whether a line gives a date, then the date of its
 // update: "Thu 3 Jan 2019 02.00 EST Last modified on Wed 16 Jan 2019
-// 06.16 EST", "12 mars 2024 à 10h00, mis à jour le 13 mars 2024".
-func updatedLine(line string, now time.Time) bool {
-	if len(line) > 200 || !containsAny(line, updateStems) {
-		return false // most lines: no lowercasing
-	}
-	low := lower(line)
-	if len(low) != len(line) {
-		return false // a letter whose lowercase is longer: no cue's offset to trust
+// 06.16 EST", "12 mars 2024 à 10h00, mis à jour le 13 mars 2024". low is
+// the line in lowercase.
+func updatedLine(line, low string, now time.Time) bool {
+	if len(line) > 200 || len(low) != len(line) {
+		return false // no date line; or a letter whose lowercase is longer, so no cue's offset to trust
 	}
 	for _, cue := range updateCues {
 		i := strings.Index(low, cue)
@@ -187,20 +188,6 @@ func updatedLine(line string, now time.Time) bool {
 		}
 		first := strings.TrimRight(strings.TrimSpace(line[:i]), " ,;|·–-")
 		return dateOnly(first, now) && dateOnly(strings.TrimSpace(line[i+len(cue):]), now)
-	}
-	return false
-}
-
-// updateStems are updateCues without their first letter, which may be a
-// capital.
-var updateStems = []string{"pdated", "odified", "is à jour", "odifié", "ktualisiert", "ctualizado", "tualizado", "ggiornato"}
-
-// containsAny reports whether s contains one of subs.
-func containsAny(s string, subs []string) bool {
-	for _, sub := range subs {
-		if strings.Contains(s, sub) {
-			return true
-		}
 	}
 	return false
 }

@@ -37,19 +37,13 @@ func TestMarkRepeats(t *testing.T) {
 
 func TestUpdatedLine(t *testing.T) {
 	now := time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC)
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "updatedLine", func(b *block) bool { return updatedLine(b.text, lower(b.text), now) }, []lineCase{
 		{"Thu 3 Jan 2019 02.00 EST Last modified on Wed 16 Jan 2019 06.16 EST", true},
 		{"12 mars 2024 à 10h00, mis à jour le 13 mars 2024 à 08h12", true},
 		{"Published 3 Jan 2019 | Updated 4 Jan 2019", true},
+		{"Published 3 Jan 2019 | UPDATED 4 Jan 2019", true},
 		{"Updated 4 Jan 2019", false}, // a date line already (dateOnly)
 		{"The rules updated on 4 Jan 2019 change everything for savers", false},
 		{"3 Jan 2019: Parliament updated the law on 4 Jan 2019 after a long debate in both houses", false},
-	} {
-		if got := updatedLine(tc.line, now); got != tc.want {
-			t.Errorf("updatedLine(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }

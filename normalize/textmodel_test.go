@@ -105,13 +105,9 @@ func TestDefaultLineModel(t *testing.T) {
 }
 
 func TestCutAtComments(t *testing.T) {
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	para := testPara
 	comment := "I live on that street and I think the council got it wrong again, as they always do when it comes to traffic in this part of town."
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  int // lines left as content
-	}{
+	checkDrops(t, cutAtComments, []dropCase{
 		{"a count after the article", []string{para, para, "{ 53 comments… read them below or add one }", "Tim Worstall 11.06.12 at 11:06 am", comment, comment}, 2},
 		{"responses to the post", []string{para, "156 Responses to “Shuteye”", "Jane Doe says:", comment}, 1},
 		{"a count in the article's header", []string{"by Jane Doe on November 12, 2012 · 1 comment", "Jane Doe says:", para, para}, 4},
@@ -136,13 +132,7 @@ func TestCutAtComments(t *testing.T) {
 		{"a ticker of the latest stories after the article", []string{para, para, "14:44 Accusations de viols : des sanctions", comment, "14:32 Un artiste arrêté au geyser", "14:10 En Islande, tuer un Basque est interdit", comment}, 2},
 		{"a ticker above the article", []string{"14:44 Accusations de viols : des sanctions", "14:32 Un artiste arrêté au geyser", "14:10 En Islande, tuer un Basque est interdit", para, para}, 5},
 		{"an end marker before a longer thread", []string{para, "Comments", comment, "Posted by: Jane at November 8, 2012 1:57 PM", comment, comment, "Posted by: Tim at November 8, 2012 3:34 PM"}, 1},
-	} {
-		bs := contentBlocks(tc.lines)
-		cutAtComments(bs)
-		if n := contentLines(bs); n != tc.want {
-			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
-		}
-	}
+	})
 }
 
 func TestPostNav(t *testing.T) {
@@ -163,7 +153,7 @@ func TestPostNav(t *testing.T) {
 }
 
 func TestDropDoubtfulRuns(t *testing.T) {
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	para := testPara
 	teaser := "A man was charged on Friday after a fire destroyed a barn on the edge of the town, police said."
 	// Each line: its probability, or -1 for a line that is not content.
 	for _, tc := range []struct {
@@ -202,7 +192,7 @@ func TestDropDoubtfulRuns(t *testing.T) {
 
 func TestKeepIntroducedLists(t *testing.T) {
 	intro := "As promised, the Epub version is ready, and you can now read it on these devices:"
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+	para := testPara
 	for _, tc := range []struct {
 		name  string
 		lines []string
@@ -246,6 +236,29 @@ func contentLines(bs []*block) int {
 		}
 	}
 	return n
+}
+
+// testPara is a paragraph of an article.
+const testPara = "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
+
+// dropCase is a page whose lines all start as content, and how many of
+// them a rule leaves.
+type dropCase struct {
+	name  string
+	lines []string
+	want  int // lines left as content
+}
+
+// checkDrops runs a rule that leaves lines out over the cases.
+func checkDrops(t *testing.T, drop func([]*block), cases []dropCase) {
+	t.Helper()
+	for _, tc := range cases {
+		bs := contentBlocks(tc.lines)
+		drop(bs)
+		if n := contentLines(bs); n != tc.want {
+			t.Errorf("%s: %d lines left, want %d", tc.name, n, tc.want)
+		}
+	}
 }
 
 // A text model that takes no line of a page leaves the rules' lines, not

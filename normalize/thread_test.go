@@ -41,11 +41,7 @@ func TestDatedName(t *testing.T) {
 
 func TestCommentThreads(t *testing.T) {
 	comment := "I live on that street and I think the council got it wrong again, as they always do."
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  int // the line that opens the thread, -1 for none
-	}{
+	checkFirstMarked(t, "thread", commentThreads, []markCase{
 		{"three comments", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment, "Rob 08 Nov 12", comment}, 0},
 		{"one author's items", []string{"Datamonitor 6 Nov 06", comment, "Datamonitor 6 Nov 06", comment, "Datamonitor 6 Nov 06", comment}, -1},
 		{"two comments", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment}, -1},
@@ -54,11 +50,7 @@ func TestCommentThreads(t *testing.T) {
 		{"comments far apart", []string{"Jermaine 07 Nov 12", comment, "Radex 07 Nov 12", comment,
 			comment, comment, comment, comment, comment, comment, comment, comment, comment, comment, comment,
 			"Rob 08 Nov 12", comment}, -1},
-	} {
-		if got := firstMarked(commentThreads(newBlocks(tc.lines))); got != tc.want {
-			t.Errorf("%s: the thread opens at line %d, want %d", tc.name, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestThreadHeading(t *testing.T) {
@@ -110,6 +102,24 @@ func firstMarked(marks []bool) int {
 		}
 	}
 	return -1
+}
+
+// markCase is a page and the line a marker should mark first, -1 for none.
+type markCase struct {
+	name  string
+	lines []string
+	want  int
+}
+
+// checkFirstMarked runs mark, which marks where a what opens, over the
+// cases.
+func checkFirstMarked(t *testing.T, what string, mark func([]*block) []bool, cases []markCase) {
+	t.Helper()
+	for _, tc := range cases {
+		if got := firstMarked(mark(newBlocks(tc.lines))); got != tc.want {
+			t.Errorf("%s: the %s opens at line %d, want %d", tc.name, what, got, tc.want)
+		}
+	}
 }
 
 // lineCase is a line and what a predicate on its block should say.

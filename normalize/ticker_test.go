@@ -33,12 +33,8 @@ func TestTickerStamp(t *testing.T) {
 }
 
 func TestNewsTickers(t *testing.T) {
-	para := "The council voted on the plan after a long debate that went on late into the night, and the mayor said the new road would be built next year."
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		want  int // the line that opens the ticker, -1 for none
-	}{
+	para := testPara
+	checkFirstMarked(t, "ticker", newsTickers, []markCase{
 		{"latest stories, newest first", []string{para, "14:44 Accusations de viols : des sanctions", "14:32 Un artiste arrêté au geyser", "14:10", para, "13:54 En Islande, tuer un Basque est interdit"}, 1},
 		{"a schedule counts up", []string{para, "10:00 Opening address by the mayor", "11:30 Panel on the new road plan", "14:00 Closing remarks and drinks"}, -1},
 		{"a live blog: prose under each time", []string{para, "14:44", para, "14:32", para, "14:10", para}, -1},
@@ -47,9 +43,5 @@ func TestNewsTickers(t *testing.T) {
 		{"a blog's front page", []string{para, "07:50 PM | Permalink | Comments (3)", para, "11:24 AM | Permalink | Comments (7)", para, "09:48 AM | Permalink | Comments (4)"}, -1},
 		{"items far apart", []string{"14:44 Accusations de viols : des sanctions", para, para, para, para, para, para, para,
 			"14:32 Un artiste arrêté au geyser", "14:10 En Islande, tuer un Basque est interdit"}, -1},
-	} {
-		if got := firstMarked(newsTickers(newBlocks(tc.lines))); got != tc.want {
-			t.Errorf("%s: the ticker opens at line %d, want %d", tc.name, got, tc.want)
-		}
-	}
+	})
 }

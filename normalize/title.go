@@ -217,10 +217,8 @@ func notHeadline(b *block) bool {
 		postLink(t) {
 		return true
 	}
-	if label, _, ok := strings.Cut(t, ":"); ok {
-		if l := strings.ToLower(strings.TrimSpace(label)); metaLabels[l] || teaserLabels[l] {
-			return true
-		}
+	if l := colonLabel(t); metaLabels[l] || teaserLabels[l] {
+		return true
 	}
 	ws := b.words
 	if len(ws) >= 2 && isNumber(ws[0]) && commentWords[ws[1]] {
@@ -256,10 +254,7 @@ func actionLink(b *block) bool {
 // lost most of the time; they are never the headline.
 func postMeta(b *block) bool {
 	ws := b.words
-	if label, _, ok := strings.Cut(b.text, ":"); ok && postLabels[strings.ToLower(strings.TrimSpace(label))] {
-		return true
-	}
-	return len(ws) >= 3 && publishedWords[ws[0]] && bylineWords[ws[1]]
+	return postLabels[colonLabel(b.text)] || len(ws) >= 3 && publishedWords[ws[0]] && bylineWords[ws[1]]
 }
 
 // postLabels label a post's tags where metaLabels does not.
@@ -312,6 +307,22 @@ func postLink(t string) bool {
 	}
 	return false
 }
+
+// colonLabel returns what stands before a line's first colon, trimmed and
+// lowercase ("Tags: vista" gives "tags"): the label of metadata or of a
+// teaser. It returns "" when there is no colon or the text before it is
+// longer than any label (labelMaxLen).
+func colonLabel(t string) string {
+	label, _, ok := strings.Cut(t, ":")
+	if !ok || len(label) > labelMaxLen {
+		return ""
+	}
+	return lower(strings.TrimSpace(label))
+}
+
+// labelMaxLen is longer than any label of metaLabels, teaserLabels and
+// postLabels, in bytes ("auch interessant" has 16).
+const labelMaxLen = 20
 
 // metaLabels label a line of metadata before a colon.
 var metaLabels = map[string]bool{

@@ -94,10 +94,7 @@ func TestTrimStrayQuote(t *testing.T) {
 }
 
 func TestNotHeadline(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "notHeadline", notHeadline, []lineCase{
 		{"RNZ Home > News > Latest News", true},
 		{"Home → Notizie dal mondo vegan → Il Climate Clock ha iniziato a scorrere", true},
 		{"Home » Sport » Tennis", true},
@@ -122,12 +119,7 @@ func TestNotHeadline(t *testing.T) {
 		{"«On ne lâchera rien», promet le maire", false},
 		{"Le «grand débat» s'ouvre à Paris", false},
 		{"By the Numbers: 10,000", false},
-	} {
-		bs := textBlocks(tc.line, time.Now())
-		if got := notHeadline(bs[0]); got != tc.want {
-			t.Errorf("notHeadline(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }
 
 func TestActionLink(t *testing.T) {
@@ -300,19 +292,11 @@ The striker, 28, has scored ten goals in the league this season and is said to b
 }
 
 func TestPostMeta(t *testing.T) {
-	for _, tc := range []struct {
-		line string
-		want bool
-	}{
+	checkLines(t, "postMeta", postMeta, []lineCase{
 		{"Labels: adwords, adwords experts, adwords support", true},
 		{"Posted by Tammy McLeod, Software Engineer", true},
 		{"Updated guidance on flu vaccines for the elderly", false},
 		{"Label wars: why brands fight over words", false},
 		{"You asked, we listened", false},
-	} {
-		bs := textBlocks(tc.line, time.Now())
-		if got := postMeta(bs[0]); got != tc.want {
-			t.Errorf("postMeta(%q) = %v, want %v", tc.line, got, tc.want)
-		}
-	}
+	})
 }
