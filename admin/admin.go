@@ -105,6 +105,7 @@ type createRequest struct {
 	Sources     []string        `json:"sources"`
 	Tags        []string        `json:"tags"`
 	Stories     []string        `json:"stories"`
+	EventTypes  []string        `json:"event_types"`
 	Payload     string          `json:"payload"`
 	Concurrency int             `json:"concurrency"`
 	RateLimit   float64         `json:"rate_limit"`
@@ -119,7 +120,7 @@ func (c createRequest) endpoint() subscribers.Endpoint {
 	ep := subscribers.Endpoint{
 		Name: c.Name, Description: c.Description, URL: c.URL, SigningKey: c.SigningKey,
 		Languages: c.Languages, Sources: c.Sources, Tags: c.Tags, Stories: c.Stories,
-		Payload: c.Payload, Concurrency: c.Concurrency, RateLimit: c.RateLimit, StrictOrder: c.StrictOrder,
+		EventTypes: c.EventTypes, Payload: c.Payload, Concurrency: c.Concurrency, RateLimit: c.RateLimit, StrictOrder: c.StrictOrder,
 	}
 	for _, s := range c.Secrets {
 		ep.Secrets = append(ep.Secrets, subscribers.Secret{Value: s.Value})

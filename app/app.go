@@ -347,7 +347,7 @@ func webhooks(cfg *config.Config) []subscribers.Endpoint {
 		ep := subscribers.Endpoint{
 			Name: w.Name, URL: w.URL, Secret: w.Secret.Reveal(), SigningKey: w.SigningKey.Reveal(),
 			Languages: w.Languages, Sources: w.Sources, Tags: w.Tags, Stories: w.Stories,
-			Payload: w.Payload, Concurrency: w.Concurrency, RateLimit: w.RateLimit, StrictOrder: w.StrictOrder,
+			EventTypes: w.EventTypes, Payload: w.Payload, Concurrency: w.Concurrency, RateLimit: w.RateLimit, StrictOrder: w.StrictOrder,
 		}
 		for _, sec := range w.Secrets {
 			ep.Secrets = append(ep.Secrets, subscribers.Secret{Value: sec.Reveal()})

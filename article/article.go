@@ -71,7 +71,16 @@ type Article struct {
 	ContentHash string `json:"content_hash"`
 	// Origin names the input the article came from ("file:000_x.txt", "api").
 	Origin string `json:"origin,omitempty"`
+	// Revision counts the versions of the article crier published: 1 for
+	// the first, 2 for its first correction... Zero (absent) in messages
+	// written before revisions existed means 1.
+	Revision int `json:"revision,omitempty"`
+	// Updated is when this revision was received; zero on the first.
+	Updated time.Time `json:"updated,omitzero"`
 }
+
+// RevisionOf is the revision a message carries: absent means the first.
+func (a *Article) RevisionOf() int { return max(a.Revision, 1) }
 
 // Media is one picture of the article.
 type Media struct {
@@ -118,15 +127,48 @@ func HashBody(body []string) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
+// RevisionHash identifies what a reader sees of a version of the article:
+// its title and body, with runs of white space (paragraph breaks
+// included) folded, so re-wrapped text is the same revision.
+func RevisionHash(title string, body []string) string {
+	h := sha256.New()
+	for _, f := range strings.Fields(title) {
+		h.Write([]byte(f))
+		h.Write([]byte{' '})
+	}
+	h.Write([]byte{0})
+	for _, p := range body {
+		for _, f := range strings.Fields(p) {
+			h.Write([]byte(f))
+			h.Write([]byte{' '})
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))
+}
+
 // NewID derives the permanent article id from its identity: the canonical
-// URL when known, else the content hash. 32 hex characters (128 bits).
-func NewID(canonicalURL, contentHash string) string {
+// URL when known (see CanonicalURL), else the content hash. 32 hex
+// characters (128 bits).
+func NewID(pageURL, contentHash string) string {
 	identity := "hash:" + contentHash
-	if canonicalURL != "" {
-		identity = "url:" + canonicalURL
+	if pageURL != "" {
+		identity = "url:" + CanonicalURL(pageURL)
 	}
 	sum := sha256.Sum256([]byte(identity))
 	return hex.EncodeToString(sum[:16])
+}
+
+// ValidID reports whether id has the form NewID gives.
+func ValidID(id string) bool {
+	if len(id) != 32 {
+		return false
+	}
+	for _, c := range id {
+		if (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 // Slug lowercases s, strips diacritics and reduces it to [a-z0-9_-], so it

@@ -162,6 +162,9 @@ type Webhook struct {
 	Sources    []string `yaml:"sources"`
 	Tags       []string `yaml:"tags"`
 	Stories    []string `yaml:"stories"`
+	// EventTypes are the article events sent: article.published,
+	// article.updated; empty sends all.
+	EventTypes []string `yaml:"event_types"`
 	// Payload is "full" (the default) or "thin".
 	Payload     string  `yaml:"payload"`
 	Concurrency int     `yaml:"concurrency"`

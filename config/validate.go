@@ -219,6 +219,11 @@ func (c *Config) Validate() error {
 				bad(fmt.Sprintf("%s.stories[%d]", key, j), "must not be empty")
 			}
 		}
+		for j, t := range w.EventTypes {
+			if !oneOf(t, "article.published", "article.updated") {
+				bad(fmt.Sprintf("%s.event_types[%d]", key, j), "must be article.published or article.updated, not %q", t)
+			}
+		}
 	}
 
 	ws := &c.WebSub

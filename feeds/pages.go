@@ -466,6 +466,7 @@ type articlePage struct {
 	SourcePage string
 	Published  time.Time
 	Estimated  bool
+	Updated    time.Time // zero before the first correction
 	Byline     string
 	Agencies   []string
 	Tags       []tagLink
@@ -487,6 +488,7 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 		SourcePage: s.opts.BaseURL + listingPath(source),
 		Published:  e.published,
 		Estimated:  e.raw.PublishedEstimated,
+		Updated:    e.raw.Updated,
 		Byline:     e.byline,
 		Agencies:   e.agencies,
 		Image:      e.leadFigure(),

@@ -168,7 +168,8 @@ type feedKey struct {
 }
 
 // Add indexes one article; an article with the same ID as an indexed one
-// replaces it. The documents it touches are marked stale at once and
+// replaces it, unless it is an older revision (a revision that reached the
+// stream late). The documents it touches are marked stale at once and
 // re-rendered in the background (see cache.go).
 func (s *Service) Add(a *article.Article) {
 	if a == nil || a.ID == "" {
@@ -180,6 +181,9 @@ func (s *Service) Add(a *article.Article) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.byID[e.id]
+	if old != nil && old.raw.RevisionOf() > e.raw.RevisionOf() {
+		return
+	}
 	if old != nil {
 		e.month = min(e.month, old.month) // keep its archive (archive.go)
 		if set := s.stories[old.storyID]; set != nil {

@@ -8,10 +8,15 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"github.com/crier/crier/article"
 )
 
 // jsonInput is the structured article accepted by the API and .json files.
 type jsonInput struct {
+	// ID names the published article this input revises, when its URL
+	// cannot (it has none, or it moved).
+	ID        string `json:"id"`
 	URL       string `json:"url"`
 	Title     string `json:"title"`
 	Text      string `json:"text"`
@@ -45,6 +50,9 @@ func extractJSON(data []byte, now time.Time, textModel, htmlModel *LineModel) (*
 			return nil, fmt.Errorf("%w: published: %v", ErrInvalidJSON, err)
 		}
 	}
+	if in.ID != "" && !article.ValidID(in.ID) {
+		return nil, fmt.Errorf("%w: id %q is not an article id (32 lowercase hex digits)", ErrInvalidJSON, in.ID)
+	}
 	pageURL := ""
 	if in.URL != "" {
 		if pageURL = canonicalURL(in.URL); pageURL == "" {
@@ -68,6 +76,7 @@ func extractJSON(data []byte, now time.Time, textModel, htmlModel *LineModel) (*
 	if pageURL != "" {
 		ex.url = pageURL
 	}
+	ex.id = in.ID
 	if title != "" {
 		ex.title = title
 	}

@@ -7,6 +7,7 @@ package normalize
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"mime"
@@ -117,6 +118,7 @@ type para struct {
 // extraction is what a format-specific extractor found; build turns it
 // into an Article.
 type extraction struct {
+	id        string // given by a structured input naming the article it revises
 	url       string
 	title     string
 	kicker    string
@@ -257,7 +259,7 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 	}
 	a := &article.Article{
 		Schema:   article.SchemaVersion,
-		URL:      ex.url,
+		URL:      article.CanonicalURL(ex.url),
 		Title:    ex.title,
 		Kicker:   ex.kicker,
 		Media:    ex.media,
@@ -303,7 +305,7 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 	}
 	a.Tags = keywords(a.Title, body, a.Language)
 	a.ContentHash = article.HashBody(body)
-	a.ID = article.NewID(a.URL, a.ContentHash)
+	a.ID = cmp.Or(ex.id, article.NewID(a.URL, a.ContentHash))
 	a.Origin = "api"
 	if in.Name != "" && in.Name != "api" {
 		a.Origin = "file:" + in.Name

@@ -22,8 +22,9 @@ type APIOptions struct {
 }
 
 // APIHandler serves POST /api/articles: a structured JSON article, or a raw
-// text/plain or text/html page. It answers 202 with the article id, or a
-// JSON error: 400 (bad input), 401/403, 413 (too large), 415 (media type).
+// text/plain or text/html page. It answers 202 with the article id, its
+// revision and what became of the input (Result.Status), or a JSON error:
+// 400 (bad input), 401/403, 413 (too large), 415 (media type).
 func (p *Publisher) APIHandler(o APIOptions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -73,7 +74,9 @@ func (p *Publisher) APIHandler(o APIOptions) http.Handler {
 		}
 		loc := strings.TrimRight(o.BaseURL, "/") + "/articles/" + res.ID
 		w.Header().Set("Location", loc)
-		writeJSON(w, http.StatusAccepted, map[string]any{"id": res.ID, "duplicate": res.Duplicate, "url": loc})
+		writeJSON(w, http.StatusAccepted, map[string]any{
+			"id": res.ID, "revision": res.Revision, "status": res.Status(), "duplicate": res.Duplicate, "url": loc,
+		})
 	})
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -36,7 +35,9 @@ type InboxOptions struct {
 
 // RunStats counts what one pass over the inbox did.
 type RunStats struct {
-	Published  int
+	Published int
+	// Updated counts new revisions of published articles.
+	Updated    int
 	Duplicates int
 	Failed     int
 	// Waiting counts files left for a later run: still being written, or
@@ -49,6 +50,7 @@ type RunStats struct {
 type fileRecord struct {
 	Name      string    `json:"name"`
 	ID        string    `json:"id"`
+	Revision  int       `json:"revision,omitempty"`
 	Duplicate bool      `json:"duplicate,omitempty"`
 	At        time.Time `json:"at"`
 }
@@ -113,7 +115,7 @@ func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 		}
 	}
 	if st != (RunStats{}) {
-		p.log.Info("inbox run", "published", st.Published, "duplicates", st.Duplicates, "failed", st.Failed, "waiting", st.Waiting)
+		p.log.Info("inbox run", "published", st.Published, "updated", st.Updated, "duplicates", st.Duplicates, "failed", st.Failed, "waiting", st.Waiting)
 	}
 	return st, errors.Join(errs...)
 }
@@ -187,10 +189,12 @@ func (p *Publisher) publishFile(ctx context.Context, ia *inboxArticle, st *RunSt
 	if res.Duplicate {
 		st.Duplicates++
 		p.log.Info("duplicate dropped", "file", ia.name, "article_id", ia.a.ID, "published_as", res.ID, "near", res.NearDuplicate)
+	} else if res.Revision > 1 {
+		st.Updated++
 	} else {
 		st.Published++
 	}
-	rec, _ := json.Marshal(fileRecord{Name: ia.name, ID: res.ID, Duplicate: res.Duplicate, At: p.now().UTC()})
+	rec := encode(fileRecord{Name: ia.name, ID: res.ID, Revision: res.Revision, Duplicate: res.Duplicate, At: p.now().UTC()})
 	ctx, cancel := afterAck(ctx)
 	defer cancel()
 	if _, err := p.ledger.Put(ctx, ia.key, rec); err != nil {

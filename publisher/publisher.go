@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -20,17 +21,31 @@ import (
 	"github.com/crier/crier/story"
 )
 
-// CloudEvents attributes of every article message (binary content mode).
+// CloudEvents attributes of the article messages (binary content mode).
 const (
-	EventType   = "dev.crier.article.published.v1"
-	specVersion = "1.0"
+	// EventType is the type of an article's first revision.
+	EventType = "dev.crier.article.published.v1"
+	// EventTypeUpdated is the type of every later revision.
+	EventTypeUpdated = "dev.crier.article.updated.v1"
+	specVersion      = "1.0"
 )
+
+// MsgID is the Nats-Msg-Id (and CloudEvents id) of one revision of an
+// article: the article id for the first, "<id>-<revision>" after it, so
+// the server drops a repeat of one revision but stores the next.
+func MsgID(id string, revision int) string {
+	if revision <= 1 {
+		return id
+	}
+	return id + "-" + strconv.Itoa(revision)
+}
 
 // KV buckets the publisher keeps its state in, beside the stream.
 const (
-	contentBucket = "crier_content"
-	inboxBucket   = "crier_inbox"
-	storyBucket   = "crier_stories"
+	contentBucket  = "crier_content"
+	articlesBucket = "crier_articles"
+	inboxBucket    = "crier_inbox"
+	storyBucket    = "crier_stories"
 )
 
 // StoryHeader carries the article's story id on the stream, so consumers
@@ -55,17 +70,18 @@ type Options struct {
 
 // Publisher normalizes inputs and publishes articles.
 type Publisher struct {
-	js      jetstream.JetStream
-	norm    *normalize.Normalizer
-	top     broker.Topology
-	source  string
-	content jetstream.KeyValue // content hash -> contentRecord
-	ledger  jetstream.KeyValue // inbox file identity -> fileRecord
-	stories *story.Matcher
-	media   *mediaProbe // nil when probing is off
-	inbox   InboxOptions
-	log     *slog.Logger
-	now     func() time.Time
+	js       jetstream.JetStream
+	norm     *normalize.Normalizer
+	top      broker.Topology
+	source   string
+	content  jetstream.KeyValue // content hash -> contentRecord
+	articles jetstream.KeyValue // article id -> articleRecord
+	ledger   jetstream.KeyValue // inbox file identity -> fileRecord
+	stories  *story.Matcher
+	media    *mediaProbe // nil when probing is off
+	inbox    InboxOptions
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // Result says what became of one input.
@@ -78,15 +94,35 @@ type Result struct {
 	// NearDuplicate is true when the duplicate differs in small edits or
 	// boilerplate only.
 	NearDuplicate bool
+	// Revision is the article's revision this input published, or the
+	// one it repeats.
+	Revision int
 	// StoryID is the story the article joined (its own ID for a new one).
 	StoryID string
 	// Seq is the article's stream sequence.
 	Seq uint64
 }
 
+// Status names what became of the input, as the ingest API answers it:
+// "published" (a new article), "updated" (a new revision of one) or
+// "duplicate" (nothing new).
+func (r Result) Status() string {
+	switch {
+	case r.Duplicate:
+		return "duplicate"
+	case r.Revision > 1:
+		return "updated"
+	}
+	return "published"
+}
+
 // New opens the publisher's buckets; the streams must exist.
 func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer, o Options) (*Publisher, error) {
 	content, err := o.Topology.KV(ctx, js, contentBucket, "crier: content hash of every published article body")
+	if err != nil {
+		return nil, err
+	}
+	articles, err := o.Topology.KV(ctx, js, articlesBucket, "crier: newest revision of every article")
 	if err != nil {
 		return nil, err
 	}
@@ -114,7 +150,7 @@ func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer
 	}
 	return &Publisher{
 		js: js, norm: norm, top: o.Topology, source: o.EventSource,
-		content: content, ledger: ledger, inbox: o.Inbox,
+		content: content, articles: articles, ledger: ledger, inbox: o.Inbox,
 		stories: story.NewMatcher(idx, story.Options{Window: window}),
 		media:   newMediaProbe(o.Media, o.Logger, o.Now),
 		log:     o.Logger, now: o.Now,
@@ -148,9 +184,60 @@ type contentRecord struct {
 	Seq   uint64       `json:"seq,omitempty"`
 }
 
-// Publish puts a on the stream unless its body was already published.
+// Publish puts a on the stream: as a new article, as a new revision of the
+// published article with its id when its title or body differ, or not at
+// all when it repeats what was published.
 func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, error) {
-	claim, _ := json.Marshal(contentRecord{ID: a.ID, State: statePending})
+	hash := article.RevisionHash(a.Title, a.Body)
+	for {
+		rec, kvRev, err := p.articleRecord(ctx, a.ID)
+		if errors.Is(err, jetstream.ErrKeyNotFound) {
+			res, err := p.publishFirst(ctx, a, hash)
+			if errors.Is(err, errClaimed) {
+				continue // another input took revision 1 first: revise it
+			}
+			return res, err
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		switch {
+		case rec.Hash == hash && rec.State == statePublished:
+			return Result{ID: a.ID, Revision: rec.Revision, Duplicate: true, StoryID: rec.StoryID, Seq: rec.Seq}, nil
+		case rec.Hash == hash:
+			// This revision was claimed by an attempt that did not finish
+			// and may be out: publish it again (the server drops a repeat
+			// by Nats-Msg-Id) and finish its bookkeeping.
+			return p.publishRevision(ctx, a, rec, kvRev)
+		case rec.State == statePending && p.now().Sub(rec.At) < pendingTimeout:
+			// Another input is publishing the previous revision: wait for
+			// it, so that revisions reach the stream in order.
+			if err := p.awaitRecord(ctx, a.ID, kvRev, pendingTimeout-p.now().Sub(rec.At)); err != nil {
+				return Result{}, err
+			}
+			continue
+		}
+		// A pending record past pendingTimeout was left by a crash; its
+		// input, retried, becomes a revision of its own.
+		next := rec
+		next.Revision++
+		next.Hash, next.State, next.Seq, next.At = hash, statePending, 0, p.now().UTC()
+		kvRev, err = p.articles.Update(ctx, a.ID, encode(next), kvRev)
+		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+			continue // another replica revised it first: revise its revision
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("publisher: claim revision %d of %s: %w", next.Revision, a.ID, err)
+		}
+		return p.publishRevision(ctx, a, next, kvRev)
+	}
+}
+
+// publishFirst publishes an article crier has no record of, unless its body
+// was published before under any id, or nearly was (then it reports that
+// article); errClaimed when another input took the id meanwhile.
+func (p *Publisher) publishFirst(ctx context.Context, a *article.Article, hash string) (Result, error) {
+	claim := encode(contentRecord{ID: a.ID, State: statePending})
 	if _, err := p.content.Create(ctx, a.ContentHash, claim); errors.Is(err, jetstream.ErrKeyExists) {
 		prev, err := p.contentRecord(ctx, a.ContentHash)
 		if err != nil {
@@ -159,7 +246,7 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 		// Another id, or already out: a duplicate. Our own pending claim is
 		// an earlier attempt that did not finish: publish again.
 		if prev.ID != a.ID || prev.State == statePublished {
-			return Result{ID: prev.ID, Duplicate: true, Seq: prev.Seq}, nil
+			return Result{ID: prev.ID, Revision: 1, Duplicate: true, Seq: prev.Seq}, nil
 		}
 	} else if err != nil {
 		return Result{}, fmt.Errorf("publisher: claim content %s: %w", a.ContentHash, err)
@@ -175,8 +262,39 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	if match.NearDuplicateOf != "" && match.NearDuplicateOf != a.ID {
 		return p.nearDuplicate(ctx, a, match)
 	}
-	a.StoryID = match.StoryID
+	rec := articleRecord{
+		Revision: 1, Hash: hash, State: statePending, StoryID: match.StoryID,
+		Published: a.Published, At: p.now().UTC(),
+	}
+	kvRev, err := p.articles.Create(ctx, a.ID, encode(rec))
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		return Result{}, errClaimed
+	} else if err != nil {
+		return Result{}, fmt.Errorf("publisher: claim article %s: %w", a.ID, err)
+	}
+	res, err := p.publishRevision(ctx, a, rec, kvRev)
+	if err == nil {
+		ctx, cancel := afterAck(ctx)
+		defer cancel()
+		if err := p.stories.Add(ctx, fp, a.StoryID); err != nil {
+			// The article is out; later ones will only miss it as a match.
+			p.log.Warn("story index not updated", "article_id", a.ID, "err", err)
+		}
+	}
+	return res, err
+}
 
+// publishRevision publishes a as the revision rec claims (its KV entry at
+// kvRev) and records it published.
+func (p *Publisher) publishRevision(ctx context.Context, a *article.Article, rec articleRecord, kvRev uint64) (Result, error) {
+	a.Revision, a.StoryID = rec.Revision, rec.StoryID
+	if rec.Revision > 1 {
+		a.Updated = a.Ingested
+		if a.PublishedEstimated && !rec.Published.IsZero() {
+			// An undated correction does not make the story newer.
+			a.Published = rec.Published
+		}
+	}
 	// Only an article that will go out is worth a request for its
 	// picture: duplicates stopped above, at no network cost.
 	if p.media != nil {
@@ -186,7 +304,7 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	if err != nil {
 		return Result{}, err
 	}
-	ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(a.ID), jetstream.WithExpectStream(p.top.ArticleStream))
+	ack, err := p.js.PublishMsg(ctx, msg, jetstream.WithMsgID(MsgID(a.ID, a.Revision)), jetstream.WithExpectStream(p.top.ArticleStream))
 	if errors.Is(err, nats.ErrMaxPayload) {
 		// No retry can make it fit: the input is at fault.
 		return Result{}, fmt.Errorf("publisher: %w: article %s is %d bytes, over the NATS server's max_payload (%d)",
@@ -198,29 +316,48 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 	// The article is out: finish its bookkeeping even if shutdown began.
 	ctx, cancel := afterAck(ctx)
 	defer cancel()
-	done, _ := json.Marshal(contentRecord{ID: a.ID, State: statePublished, Seq: ack.Sequence})
-	if _, err := p.content.Put(ctx, a.ContentHash, done); err != nil {
-		return Result{}, fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
+	if err := p.recordContent(ctx, a, ack.Sequence); err != nil {
+		return Result{}, err
 	}
-	if err := p.stories.Add(ctx, fp, a.StoryID); err != nil {
-		// The article is out; later ones will only miss it as a match.
-		p.log.Warn("story index not updated", "article_id", a.ID, "err", err)
+	rec.State, rec.Seq, rec.At = statePublished, ack.Sequence, p.now().UTC()
+	if _, err := p.articles.Update(ctx, a.ID, encode(rec), kvRev); errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		// A newer revision was claimed since: its record says more.
+		p.log.Debug("revision record superseded", "article_id", a.ID, "revision", rec.Revision)
+	} else if err != nil {
+		return Result{}, fmt.Errorf("publisher: record article %s: %w", a.ID, err)
 	}
-	p.log.Info("article published", "article_id", a.ID, "story_id", a.StoryID, "subject", msg.Subject,
+	p.log.Info("article published", "article_id", a.ID, "revision", a.Revision, "story_id", a.StoryID, "subject", msg.Subject,
 		"seq", ack.Sequence, "duplicate_msg_id", ack.Duplicate, "origin", a.Origin)
-	return Result{ID: a.ID, Seq: ack.Sequence, StoryID: a.StoryID}, nil
+	return Result{ID: a.ID, Revision: a.Revision, Seq: ack.Sequence, StoryID: a.StoryID}, nil
+}
+
+// recordContent marks a's body published by a, so that another input with
+// the same body is a duplicate of it. A body another article published
+// first stays theirs.
+func (p *Publisher) recordContent(ctx context.Context, a *article.Article, seq uint64) error {
+	done := encode(contentRecord{ID: a.ID, State: statePublished, Seq: seq})
+	_, err := p.content.Create(ctx, a.ContentHash, done)
+	if errors.Is(err, jetstream.ErrKeyExists) {
+		var prev contentRecord
+		if prev, err = p.contentRecord(ctx, a.ContentHash); err == nil && prev.ID == a.ID {
+			_, err = p.content.Put(ctx, a.ContentHash, done)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
+	}
+	return nil
 }
 
 // nearDuplicate records a's body as published by the article it nearly
 // repeats, so the same text is not matched again, and reports it.
 func (p *Publisher) nearDuplicate(ctx context.Context, a *article.Article, m story.Result) (Result, error) {
-	rec, _ := json.Marshal(contentRecord{ID: m.NearDuplicateOf, State: statePublished})
-	if _, err := p.content.Put(ctx, a.ContentHash, rec); err != nil {
+	if _, err := p.content.Put(ctx, a.ContentHash, encode(contentRecord{ID: m.NearDuplicateOf, State: statePublished})); err != nil {
 		return Result{}, fmt.Errorf("publisher: record content %s: %w", a.ContentHash, err)
 	}
 	p.log.Info("near duplicate dropped", "article_id", a.ID, "duplicate_of", m.NearDuplicateOf,
 		"similarity", fmt.Sprintf("%.2f", m.Score), "origin", a.Origin)
-	return Result{ID: m.NearDuplicateOf, Duplicate: true, NearDuplicate: true, StoryID: m.StoryID}, nil
+	return Result{ID: m.NearDuplicateOf, Revision: 1, Duplicate: true, NearDuplicate: true, StoryID: m.StoryID}, nil
 }
 
 // afterAck gives the writes that record a published article their own
@@ -253,8 +390,11 @@ func (p *Publisher) message(a *article.Article) (*nats.Msg, error) {
 	msg.Data = body
 	msg.Header.Set("Content-Type", "application/json")
 	msg.Header.Set("ce-specversion", specVersion)
-	msg.Header.Set("ce-id", a.ID)
+	msg.Header.Set("ce-id", MsgID(a.ID, a.Revision))
 	msg.Header.Set("ce-type", EventType)
+	if a.Revision > 1 {
+		msg.Header.Set("ce-type", EventTypeUpdated)
+	}
 	msg.Header.Set("ce-source", p.source)
 	msg.Header.Set("ce-time", a.Ingested.UTC().Format(time.RFC3339Nano))
 	msg.Header.Set("ce-subject", a.ID)

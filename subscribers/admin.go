@@ -30,6 +30,7 @@ type EndpointUpdate struct {
 	Sources     *[]string `json:"sources,omitempty"`
 	Tags        *[]string `json:"tags,omitempty"`
 	Stories     *[]string `json:"stories,omitempty"`
+	EventTypes  *[]string `json:"event_types,omitempty"`
 	Payload     *string   `json:"payload,omitempty"`
 	Concurrency *int      `json:"concurrency,omitempty"`
 	RateLimit   *float64  `json:"rate_limit,omitempty"`
@@ -224,6 +225,7 @@ func (m *Manager) UpdateEndpoint(ctx context.Context, name string, u EndpointUpd
 	set(&ep.Sources, u.Sources)
 	set(&ep.Tags, u.Tags)
 	set(&ep.Stories, u.Stories)
+	set(&ep.EventTypes, u.EventTypes)
 	set(&ep.Payload, u.Payload)
 	set(&ep.Concurrency, u.Concurrency)
 	set(&ep.RateLimit, u.RateLimit)

@@ -99,6 +99,7 @@ type message struct {
 	src        source
 	articleID  string
 	webhookID  string
+	event      string // the webhook type, EventArticlePublished or EventArticleUpdated
 	streamTime time.Time
 	// body and contentType are a WebSub endpoint's content, rendered
 	// before the attempt.
@@ -139,6 +140,8 @@ func (r *runner) inspect(src source, msg jetstream.Msg) (*message, error) {
 	d.webhookID = "msg_" + d.articleID
 	if r.events {
 		d.webhookID = "evt_" + d.articleID
+	} else {
+		d.event = eventType(msg.Data())
 	}
 	return d, nil
 }
@@ -165,7 +168,7 @@ func (r *runner) deliver(src source, msg jetstream.Msg) {
 		}
 		return
 	}
-	if !r.events && !r.wants(msg) {
+	if !r.events && !r.wants(d) {
 		if err := msg.Ack(); err != nil {
 			log.Debug("webhook: ack of a filtered message failed", "error", err)
 		}
@@ -336,10 +339,14 @@ func spread(d time.Duration) time.Duration {
 }
 
 // wants applies the filters the server cannot: tags and stories.
-func (r *runner) wants(msg jetstream.Msg) bool {
+func (r *runner) wants(d *message) bool {
+	if len(r.ep.EventTypes) > 0 && !slices.Contains(r.ep.EventTypes, d.event) {
+		return false
+	}
 	if len(r.ep.Tags) == 0 && len(r.ep.Stories) == 0 {
 		return true
 	}
+	msg := d.msg
 	var a struct {
 		Tags    []string `json:"tags"`
 		StoryID string   `json:"story_id"`

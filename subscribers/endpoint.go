@@ -69,6 +69,9 @@ type Endpoint struct {
 	Sources   []string `json:"sources,omitempty"`
 	Tags      []string `json:"tags,omitempty"`
 	Stories   []string `json:"stories,omitempty"`
+	// EventTypes are the article events sent (EventTypes lists them); an
+	// empty list sends all.
+	EventTypes []string `json:"event_types,omitempty"`
 	// Payload is PayloadFull (default) or PayloadThin.
 	Payload string `json:"payload,omitempty"`
 	// Concurrency bounds this endpoint's attempts in flight; 0 is
@@ -177,6 +180,11 @@ func (e *Endpoint) validate() error {
 	for _, v := range slices.Concat(e.Tags, e.Stories) {
 		if v == "" {
 			return invalid("endpoint %s: empty tag or story filter", e.Name)
+		}
+	}
+	for _, v := range e.EventTypes {
+		if !slices.Contains(EventTypes, v) {
+			return invalid("endpoint %s: event type %q: want one of %s", e.Name, v, strings.Join(EventTypes, ", "))
 		}
 	}
 	switch e.Payload {

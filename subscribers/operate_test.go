@@ -418,7 +418,7 @@ func TestThinPayload(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := subscribers.ThinArticle{
-		ID: p.id, Title: orig.Title, Language: "fr", Source: "euronews", Published: orig.Published,
+		ID: p.id, Title: orig.Title, Language: "fr", Source: "euronews", Published: orig.Published, Revision: 1,
 		JSONURL: "https://news.example/articles/" + p.id + ".json", HTMLURL: "https://news.example/articles/" + p.id,
 	}
 	if !thin.Published.Equal(want.Published) {

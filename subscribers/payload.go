@@ -9,8 +9,44 @@ import (
 	"time"
 )
 
-// EventArticlePublished is the type of every article webhook crier sends.
-const EventArticlePublished = "article.published"
+// Types of the article webhooks crier sends.
+const (
+	// EventArticlePublished announces an article's first revision.
+	EventArticlePublished = "article.published"
+	// EventArticleUpdated announces each later revision (a correction).
+	EventArticleUpdated = "article.updated"
+)
+
+// EventTypes are the article event types an endpoint may choose from.
+var EventTypes = []string{EventArticlePublished, EventArticleUpdated}
+
+// eventType is the webhook type of an article message: its revision says
+// it, in the body, so a replay or a dead letter, which keep the body but
+// not every header, says the same.
+func eventType(article []byte) string {
+	if revisionOf(article) > 1 {
+		return EventArticleUpdated
+	}
+	return EventArticlePublished
+}
+
+// revisionOf reads the top-level "revision" of article JSON without
+// decoding the rest: an unescaped `"revision":` can only be a key, and
+// crier's article has no nested object with that key. 1 when absent.
+func revisionOf(article []byte) int {
+	i := bytes.Index(article, []byte(`"revision":`))
+	if i < 0 {
+		return 1
+	}
+	n := 0
+	for _, c := range bytes.TrimLeft(article[i+len(`"revision":`):], " ") {
+		if c < '0' || c > '9' || n > 1<<20 {
+			break
+		}
+		n = n*10 + int(c-'0')
+	}
+	return max(n, 1)
+}
 
 // payload is the body of an attempt: the article wrapped in the event
 // envelope (whole, or thin), or an operational event as it was published.
@@ -34,17 +70,17 @@ func (r *runner) payload(d *message) ([]byte, error) {
 		}
 		data = thin
 	}
-	return envelope(d.streamTime, data), nil
+	return envelope(d.event, d.streamTime, data), nil
 }
 
 // envelope wraps article JSON exactly as it was published (no
 // re-encoding, so receivers see the bytes crier stored). The timestamp is
 // the message's stream time.
-func envelope(streamTime time.Time, article []byte) []byte {
+func envelope(event string, streamTime time.Time, article []byte) []byte {
 	ts := streamTime.UTC().Format(time.RFC3339Nano)
 	b := make([]byte, 0, len(article)+96)
 	b = append(b, `{"type":`...)
-	b = strconv.AppendQuote(b, EventArticlePublished)
+	b = strconv.AppendQuote(b, event)
 	b = append(b, `,"timestamp":`...)
 	b = strconv.AppendQuote(b, ts)
 	b = append(b, `,"data":`...)
@@ -61,6 +97,10 @@ type ThinArticle struct {
 	Source    string    `json:"source,omitempty"`
 	Published time.Time `json:"published,omitzero"`
 	StoryID   string    `json:"story_id,omitempty"`
+	// Revision is the article's revision: 1, then 2 for its first
+	// correction...
+	Revision int       `json:"revision"`
+	Updated  time.Time `json:"updated,omitzero"`
 	// JSONURL and HTMLURL are crier's own copies of the article.
 	JSONURL string `json:"json_url"`
 	HTMLURL string `json:"html_url"`
@@ -74,6 +114,7 @@ func thinArticle(article []byte, baseURL string) ([]byte, error) {
 	if t.ID == "" {
 		return nil, errors.New("article has no id")
 	}
+	t.Revision = max(t.Revision, 1)
 	page := baseURL + "/articles/" + url.PathEscape(t.ID)
 	t.JSONURL, t.HTMLURL = page+".json", page
 	return json.Marshal(t)

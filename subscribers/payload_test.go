@@ -13,7 +13,7 @@ import (
 func TestEnvelopeKeepsArticleBytes(t *testing.T) {
 	article := []byte(`{"id":"abc",  "title":"Été <b>&</b>"}`)
 	ts := time.Date(2026, 3, 4, 5, 6, 7, 890, time.FixedZone("CET", 3600))
-	got := envelope(ts, article)
+	got := envelope(EventArticlePublished, ts, article)
 	want := `{"type":"article.published","timestamp":"2026-03-04T04:06:07.00000089Z","data":{"id":"abc",  "title":"Été <b>&</b>"}}`
 	if string(got) != want {
 		t.Errorf("envelope\n got %s\nwant %s", got, want)
@@ -26,12 +26,29 @@ func TestThinArticle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"id":"a/b","title":"T","url":"https://example.org/x","language":"fr","source":"afp","published":"2026-01-02T03:04:05Z","story_id":"s1","json_url":"https://news.example/articles/a%2Fb.json","html_url":"https://news.example/articles/a%2Fb"}`
+	want := `{"id":"a/b","title":"T","url":"https://example.org/x","language":"fr","source":"afp","published":"2026-01-02T03:04:05Z","story_id":"s1","revision":1,"json_url":"https://news.example/articles/a%2Fb.json","html_url":"https://news.example/articles/a%2Fb"}`
 	if string(got) != want {
 		t.Errorf("thinArticle\n got %s\nwant %s", got, want)
 	}
 	if _, err := thinArticle([]byte(`{"title":"no id"}`), ""); err == nil {
 		t.Error("thinArticle accepted an article without id")
+	}
+}
+
+func TestEventType(t *testing.T) {
+	for _, tc := range []struct {
+		article, want string
+	}{
+		{`{"id":"a","title":"T"}`, EventArticlePublished},
+		{`{"id":"a","revision":1}`, EventArticlePublished},
+		{`{"id":"a","revision":2,"updated":"2026-01-02T03:04:05Z"}`, EventArticleUpdated},
+		{`{"id":"a", "revision": 12}`, EventArticleUpdated},
+		// A body quoting the key has it escaped: no revision.
+		{`{"id":"a","body":["\"revision\":3"]}`, EventArticlePublished},
+	} {
+		if got := eventType([]byte(tc.article)); got != tc.want {
+			t.Errorf("eventType(%s) = %s, want %s", tc.article, got, tc.want)
+		}
 	}
 }
 

@@ -280,6 +280,7 @@ func endpointCall(ctx context.Context, env *environment, cf *clientFlags, cmd, m
 type settingFlags struct {
 	url, description, payload         *string
 	languages, sources, tags, stories *stringList
+	eventTypes                        *stringList
 	concurrency                       *int
 	rateLimit                         *float64
 	strictOrder                       *bool
@@ -291,6 +292,7 @@ func addSettingFlags(fs *flag.FlagSet) *settingFlags {
 		description: fs.String("description", "", "a note for operators"),
 		payload:     fs.String("payload", "", "`mode`: full (the whole article, default) or thin (id, title, links)"),
 		languages:   &stringList{}, sources: &stringList{}, tags: &stringList{}, stories: &stringList{},
+		eventTypes:  &stringList{},
 		concurrency: fs.Int("concurrency", 0, "deliveries in flight (0: subscribers.concurrency)"),
 		rateLimit:   fs.Float64("rate-limit", 0, "the `rate` in attempts per second (0: unlimited)"),
 		strictOrder: fs.Bool("strict-order", false, "deliver one article at a time, in stream order"),
@@ -299,6 +301,7 @@ func addSettingFlags(fs *flag.FlagSet) *settingFlags {
 	fs.Var(s.sources, "source", "only articles from this `source` (repeatable)")
 	fs.Var(s.tags, "tag", "only articles with this `tag` (repeatable)")
 	fs.Var(s.stories, "story", "only articles of this story `id` (repeatable)")
+	fs.Var(s.eventTypes, "event-type", "only this `type` of event: "+strings.Join(subscribers.EventTypes, " or ")+" (repeatable; default all)")
 	return s
 }
 
@@ -316,7 +319,7 @@ func (l *stringList) Set(v string) error {
 }
 
 func endpointsCreate(ctx context.Context, env *environment, cmd string, args []string) int {
-	fs := flags(env, cmd, "--name N --url U [--payload thin] [--language L ...] [--source S] [--tag T] [--story ID] [--concurrency N] [--rate-limit R] [--strict-order] [--signing-key]",
+	fs := flags(env, cmd, "--name N --url U [--payload thin] [--language L ...] [--source S] [--tag T] [--story ID] [--event-type T] [--concurrency N] [--rate-limit R] [--strict-order] [--signing-key]",
 		"Create a webhook endpoint. crier generates its secret and prints it once: it is never shown again.\nWith --signing-key, crier also signs with a new ed25519 key and prints its public key for receivers.")
 	cf := addClientFlags(fs)
 	name := fs.String("name", "", "the endpoint's `name`, [a-z0-9_-]+")
@@ -332,7 +335,7 @@ func endpointsCreate(ctx context.Context, env *environment, cmd string, args []s
 	ep := subscribers.Endpoint{
 		Name: *name, URL: *s.url, Description: *s.description, Payload: *s.payload,
 		Languages: *s.languages, Sources: *s.sources, Tags: *s.tags, Stories: *s.stories,
-		Concurrency: *s.concurrency, RateLimit: *s.rateLimit, StrictOrder: *s.strictOrder,
+		EventTypes: *s.eventTypes, Concurrency: *s.concurrency, RateLimit: *s.rateLimit, StrictOrder: *s.strictOrder,
 	}
 	var public string
 	if *signing {
@@ -367,7 +370,7 @@ func endpointsCreate(ctx context.Context, env *environment, cmd string, args []s
 }
 
 func endpointsUpdate(ctx context.Context, env *environment, cmd string, args []string) int {
-	fs := flags(env, cmd, "NAME [--url U] [--description D] [--payload P] [--language L ...] [--source S] [--tag T] [--story ID] [--concurrency N] [--rate-limit R] [--strict-order=true|false]",
+	fs := flags(env, cmd, "NAME [--url U] [--description D] [--payload P] [--language L ...] [--source S] [--tag T] [--story ID] [--event-type T] [--concurrency N] [--rate-limit R] [--strict-order=true|false]",
 		"Change an endpoint created through the API: only the settings given change.\nA filter flag replaces that filter; an empty value (--tag '') clears it.")
 	cf := addClientFlags(fs)
 	s := addSettingFlags(fs)
@@ -392,6 +395,8 @@ func endpointsUpdate(ctx context.Context, env *environment, cmd string, args []s
 			u.Tags = (*[]string)(s.tags)
 		case "story":
 			u.Stories = (*[]string)(s.stories)
+		case "event-type":
+			u.EventTypes = (*[]string)(s.eventTypes)
 		case "concurrency":
 			u.Concurrency = s.concurrency
 		case "rate-limit":
@@ -405,7 +410,7 @@ func endpointsUpdate(ctx context.Context, env *environment, cmd string, args []s
 		return exitUsage
 	}
 	// An emptied list must be sent as [], not dropped as omitempty nil.
-	for _, l := range []*[]string{u.Languages, u.Sources, u.Tags, u.Stories} {
+	for _, l := range []*[]string{u.Languages, u.Sources, u.Tags, u.Stories, u.EventTypes} {
 		if l != nil && *l == nil {
 			*l = []string{}
 		}
@@ -688,7 +693,7 @@ func filtersText(ep subscribers.Endpoint) string {
 	for _, f := range []struct {
 		key    string
 		values []string
-	}{{"language", ep.Languages}, {"source", ep.Sources}, {"tag", ep.Tags}, {"story", ep.Stories}} {
+	}{{"language", ep.Languages}, {"source", ep.Sources}, {"tag", ep.Tags}, {"story", ep.Stories}, {"event", ep.EventTypes}} {
 		if len(f.values) > 0 {
 			parts = append(parts, f.key+"="+strings.Join(f.values, ","))
 		}

@@ -116,7 +116,7 @@ func TestRunOnceExitStatus(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, _ := runCrier(t, env, "", "run-once")
-	if code != exitFailed || !strings.Contains(out, "published 0, duplicates 0, failed 1") {
+	if code != exitFailed || !strings.Contains(out, "published 0, updated 0, duplicates 0, failed 1") {
 		t.Fatalf("bad input: status %d, %q; want 1 and one failure", code, out)
 	}
 	if _, err := os.Stat(filepath.Join(inbox, "failed", "bad.json.error")); err != nil {

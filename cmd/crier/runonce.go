@@ -18,7 +18,7 @@ func runOnce(ctx context.Context, env *environment, args []string) int {
 		return exitUsage
 	}
 	st, err := app.RunOnce(ctx, cfg, log, currentVersion())
-	fmt.Fprintf(env.stdout, "published %d, duplicates %d, failed %d, waiting %d\n", st.Published, st.Duplicates, st.Failed, st.Waiting)
+	fmt.Fprintf(env.stdout, "published %d, updated %d, duplicates %d, failed %d, waiting %d\n", st.Published, st.Updated, st.Duplicates, st.Failed, st.Waiting)
 	if err != nil {
 		log.Error("run failed", "error", err)
 		return exitFailed
