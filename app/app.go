@@ -196,17 +196,20 @@ func (a *App) Run(ctx context.Context) error {
 	feedsDone := make(chan error, 1)
 	go func() { feedsDone <- a.Feeds.Run(feedsCtx, a.Broker.JS, a.Topology.ArticleStream) }()
 
+	// Consumers exist before the first inbox run and before the ingest API
+	// answers, so no article is missed: until then the listener only
+	// queues connections.
 	httpDone := make(chan error, 1)
-	go func() { httpDone <- a.http.Serve(a.listener) }()
-
-	// Consumers exist before the first inbox run, so no article is missed.
 	err := a.subs.Start(ctx)
 	var websubWG sync.WaitGroup
 	websubCtx, stopWebSub := context.WithCancel(ctx)
 	defer stopWebSub()
 	if err == nil {
+		go func() { httpDone <- a.http.Serve(a.listener) }()
 		a.runWebSub(websubCtx, &websubWG)
 		err = a.sched.Start(ctx)
+	} else {
+		a.listener.Close()
 	}
 	if err != nil && ctx.Err() != nil {
 		err = nil // stopped while starting: a clean stop

@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -33,8 +34,15 @@ type receiver struct {
 	wh        *standardwebhooks.Webhook
 	mu        sync.Mutex
 	fail      bool
-	ids       map[string]string // article id -> webhook-id
+	ids       map[string]string // article id and revision -> webhook-id
+	events    []webhookEvent    // every delivery accepted, in order
 	delivered chan string
+}
+
+// webhookEvent is one delivery a receiver accepted.
+type webhookEvent struct {
+	webhookID, typ, title string
+	revision              int
 }
 
 func newReceiver(t *testing.T) (*receiver, *httptest.Server) {
@@ -60,9 +68,15 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		Timestamp time.Time       `json:"timestamp"`
 		Data      json.RawMessage `json:"data"`
 	}
-	var a struct{ ID, Title string }
-	if err := json.Unmarshal(body, &ev); err != nil || ev.Type != "article.published" || ev.Timestamp.IsZero() || json.Unmarshal(ev.Data, &a) != nil || a.ID == "" {
+	var a struct {
+		ID, Title string
+		Revision  int
+	}
+	if err := json.Unmarshal(body, &ev); err != nil || ev.Timestamp.IsZero() || json.Unmarshal(ev.Data, &a) != nil || a.ID == "" {
 		rc.t.Errorf("bad payload: %s", body)
+	}
+	if want := map[bool]string{false: "article.published", true: "article.updated"}[a.Revision > 1]; ev.Type != want {
+		rc.t.Errorf("revision %d sent as %q, want %q", a.Revision, ev.Type, want)
 	}
 	rc.mu.Lock()
 	defer rc.mu.Unlock()
@@ -70,10 +84,12 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 		return
 	}
-	if prev, ok := rc.ids[a.ID]; ok && prev != r.Header.Get("webhook-id") {
-		rc.t.Errorf("article %s redelivered with another webhook-id: %s then %s", a.ID, prev, r.Header.Get("webhook-id"))
+	key := fmt.Sprintf("%s revision %d", a.ID, max(a.Revision, 1))
+	if prev, ok := rc.ids[key]; ok && prev != r.Header.Get("webhook-id") {
+		rc.t.Errorf("article %s redelivered with another webhook-id: %s then %s", key, prev, r.Header.Get("webhook-id"))
 	}
-	rc.ids[a.ID] = r.Header.Get("webhook-id")
+	rc.ids[key] = r.Header.Get("webhook-id")
+	rc.events = append(rc.events, webhookEvent{r.Header.Get("webhook-id"), ev.Type, a.Title, a.Revision})
 	w.WriteHeader(http.StatusNoContent)
 	rc.delivered <- a.ID
 }
@@ -264,6 +280,83 @@ func TestSeedsEndToEnd(t *testing.T) {
 	// months later.
 	if s := stories["000"]; s == "" || stories["001"] != s || stories["002"] != s || stories["003"] != s || stories["004"] == s {
 		t.Errorf("seed stories %v: want 000-003 in one story, 004 apart", stories)
+	}
+}
+
+// A correction posted through the API reaches every reader: one feed item
+// with the new title and the same id, an article.updated webhook with a
+// webhook-id of its own, and nothing to an endpoint that chose
+// article.published only.
+func TestCorrectionEndToEnd(t *testing.T) {
+	rc, hook := newReceiver(t)
+	firstOnly, firstHook := newReceiver(t)
+	cfg := testConfig(t, t.TempDir(), t.TempDir(), hook.URL+"/hook")
+	only := cfg.Subscribers.Webhooks[0]
+	only.Name, only.URL, only.EventTypes = "first-only", firstHook.URL+"/hook", []string{"article.published"}
+	cfg.Subscribers.Webhooks = append(cfg.Subscribers.Webhooks, only)
+	a, _ := start(t, cfg)
+	base := "http://" + a.HTTPAddr()
+
+	post := func(title string) (answer struct {
+		ID, Status string
+		Revision   int
+	}) {
+		t.Helper()
+		resp, err := http.Post(base+"/api/articles", "application/json", strings.NewReader(
+			`{"url":"https://example.org/minsk?utm_medium=rss","title":"`+title+`","text":"Le président bélarusse a reçu lundi son homologue russe à Minsk pour des pourparlers.\n\nLes deux dirigeants ont évoqué la défense et l'économie.","source":"Exemple","language":"fr","published":"2022-12-19T18:00:00Z"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusAccepted {
+			t.Fatalf("ingest API: %s %v", resp.Status, err)
+		}
+		return answer
+	}
+	first := post("Loukachenko reçoit Poutine")
+	await(t, rc.delivered, 1)
+	await(t, firstOnly.delivered, 1)
+	fix := post("Loukachenko reçoit Poutine à Minsk")
+	if first.Status != "published" || fix.Status != "updated" || fix.ID != first.ID || fix.Revision != 2 {
+		t.Fatalf("answers %+v then %+v, want published then updated revision 2 of one id", first, fix)
+	}
+	if again := post("Loukachenko reçoit Poutine à Minsk"); again.Status != "duplicate" || again.Revision != 2 {
+		t.Errorf("the correction again: %+v, want a duplicate of revision 2", again)
+	}
+	await(t, rc.delivered, 1)
+
+	rc.mu.Lock()
+	evs := slices.Clone(rc.events)
+	rc.mu.Unlock()
+	if len(evs) != 2 || evs[0].typ != "article.published" || evs[1].typ != "article.updated" ||
+		evs[1].revision != 2 || evs[0].webhookID == evs[1].webhookID || evs[1].title != "Loukachenko reçoit Poutine à Minsk" {
+		t.Errorf("webhooks %+v, want article.published then article.updated (revision 2) with two webhook-ids", evs)
+	}
+
+	// Feeds: one item, the correction, under the first id.
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := a.Feeds.WaitForRevision(ctx, first.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	for _, ext := range []string{"rss", "atom", "json"} {
+		resp, err := http.Get(base + "/feeds/all." + ext)
+		if err != nil {
+			t.Fatal(err)
+		}
+		feed, err := gofeed.NewParser().Parse(resp.Body)
+		resp.Body.Close()
+		if err != nil {
+			t.Fatalf("all.%s: %v", ext, err)
+		}
+		if len(feed.Items) != 1 || feed.Items[0].Title != "Loukachenko reçoit Poutine à Minsk" || feed.Items[0].GUID != "urn:crier:"+first.ID {
+			t.Errorf("all.%s: %d items, the first %q %s; want the correction alone, urn:crier:%s", ext, len(feed.Items), feed.Items[0].Title, feed.Items[0].GUID, first.ID)
+		}
+	}
+	firstOnly.mu.Lock()
+	defer firstOnly.mu.Unlock()
+	if len(firstOnly.events) != 1 || firstOnly.events[0].typ != "article.published" {
+		t.Errorf("the article.published-only endpoint got %+v", firstOnly.events)
 	}
 }
 

@@ -427,6 +427,44 @@ func TestMovedArticleLeavesOldFeeds(t *testing.T) {
 	}
 }
 
+// A correction replaces the item and keeps its id; a revision that
+// reaches the stream after a newer one changes nothing.
+func TestRevisionReplacesItem(t *testing.T) {
+	e := newEnv(t)
+	first := newArticle("Bridge closed", "en", "BBC", "https://x.example/bridge", t0)
+	first.Revision = 1
+	fix := *first
+	fix.Title, fix.Revision = "Bridge closed for a week", 2
+	fix.Ingested = first.Ingested.Add(time.Hour)
+	fix.Updated = fix.Ingested
+	sentinel := newArticle("Sentinel", "en", "BBC", "https://x.example/s", t0.Add(-time.Hour))
+	for _, a := range []*article.Article{first, &fix, first, sentinel} {
+		e.publish(a)
+	}
+	s := e.startSite(feeds.Options{})
+	s.waitFor(sentinel.ID)
+
+	f, _ := s.feed("/feeds/all.atom")
+	if len(f.Items) != 2 || f.Items[0].GUID != feeds.ItemID(first.ID) || f.Items[0].Title != fix.Title {
+		t.Fatalf("items %q, first titled %q; want %s titled %q, then the sentinel", ids(f.Items), f.Items[0].Title, feeds.ItemID(first.ID), fix.Title)
+	}
+	if u := f.Items[0].UpdatedParsed; u == nil || !u.Equal(fix.Updated) {
+		t.Errorf("atom updated %v, want the correction's %v", u, fix.Updated)
+	}
+	jf, _ := s.feed("/feeds/all.json")
+	if u := jf.Items[0].UpdatedParsed; u == nil || !u.Equal(fix.Updated) {
+		t.Errorf("JSON Feed date_modified %v, want %v", u, fix.Updated)
+	}
+	page := string(s.get("/articles/" + first.ID).body)
+	if !strings.Contains(page, fix.Title) || !strings.Contains(page, `Updated <time datetime="`+fix.Updated.Format(time.RFC3339)) {
+		t.Errorf("page lacks the new title or its Updated time:\n%s", page)
+	}
+	var got article.Article
+	if err := json.Unmarshal(s.get("/articles/"+first.ID+".json").body, &got); err != nil || got.Revision != 2 {
+		t.Errorf("article JSON revision %d (%v), want 2", got.Revision, err)
+	}
+}
+
 func TestEmptyStream(t *testing.T) {
 	e := newEnv(t)
 	s := e.startSite(feeds.Options{Title: "Empty"})

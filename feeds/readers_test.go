@@ -33,6 +33,10 @@ func newReadersCorpus() readersCorpus {
 	c.e2.Tags = []string{"paris", "Elections 2025"}
 	c.e2.StoryID = c.f1.ID // a rewrite of f1's dispatch
 	c.e2.Media = []article.Media{{URL: "https://img.example/e2.png?w=800&h=600", Type: "image/png", Length: 1024}}
+	// b4 is a correction (revision 2) of an article first titled otherwise.
+	c.b4.Revision = 2
+	c.b4.Ingested = c.b4.Ingested.Add(30 * time.Second)
+	c.b4.Updated = c.b4.Ingested
 	c.b4.Byline = "Jane Roe"
 	c.b4.Agencies = []string{"Reuters", "AP"}
 	c.b4.Tags = []string{"Paris"}
@@ -301,7 +305,16 @@ func TestReaders(t *testing.T) {
 	e := newEnv(t)
 	c := newReadersCorpus()
 	as := c.all()
+	// b4's first revision, before it and again after (late): readers see
+	// one item, the correction, with the same id.
+	b4first := *c.b4
+	b4first.Title, b4first.Revision, b4first.Updated = "Fourth", 1, time.Time{}
+	b4first.Ingested = c.b4.Ingested.Add(-time.Hour)
+	e.publish(&b4first)
 	for _, a := range as {
+		if a == c.long { // the last: waiting for it waits for the late one
+			e.publish(&b4first)
+		}
 		e.publish(a)
 	}
 	s := e.startSite(feeds.Options{})

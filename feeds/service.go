@@ -222,12 +222,18 @@ func (s *Service) Add(a *article.Article) {
 // WaitFor returns nil once an article with this id is visible in the feeds
 // and pages, or ctx's error when ctx ends first.
 func (s *Service) WaitFor(ctx context.Context, id string) error {
+	return s.WaitForRevision(ctx, id, 1)
+}
+
+// WaitForRevision returns nil once the feeds and pages show this revision
+// of the article, or a newer one, or ctx's error when ctx ends first.
+func (s *Service) WaitForRevision(ctx context.Context, id string, revision int) error {
 	for {
 		s.mu.RLock()
-		_, ok := s.byID[id]
+		e, ok := s.byID[id]
 		changed := s.changed
 		s.mu.RUnlock()
-		if ok {
+		if ok && e.raw.RevisionOf() >= revision {
 			return nil
 		}
 		select {

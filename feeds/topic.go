@@ -49,14 +49,15 @@ func (s *Service) Topic(rawURL string) (Topic, bool) {
 }
 
 // Content returns the current document of the feed at topicURL, the bytes
-// and Content-Type a GET returns, once the article articleID has been
-// indexed (it waits for it, bounded by ctx). WebSub deliveries send it.
-func (s *Service) Content(ctx context.Context, topicURL, articleID string) ([]byte, string, error) {
+// and Content-Type a GET returns, once that revision of the article
+// articleID has been indexed (it waits for it, bounded by ctx). WebSub
+// deliveries send it.
+func (s *Service) Content(ctx context.Context, topicURL, articleID string, revision int) ([]byte, string, error) {
 	k, ok := s.topicKey(topicURL)
 	if !ok {
 		return nil, "", errors.New("feeds: " + topicURL + " is not one of this site's feeds")
 	}
-	if err := s.WaitFor(ctx, articleID); err != nil {
+	if err := s.WaitForRevision(ctx, articleID, revision); err != nil {
 		return nil, "", err
 	}
 	// The document a GET of the topic serves.

@@ -66,7 +66,7 @@ func TestContentWaitsForTheArticle(t *testing.T) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), wait)
 		defer cancel()
-		b, ct, err := s.svc.Content(ctx, base+"/feeds/tag/emile-zola.atom", a.ID)
+		b, ct, err := s.svc.Content(ctx, base+"/feeds/tag/emile-zola.atom", a.ID, 1)
 		got <- result{b, ct, err}
 	}()
 	e.publish(a)
@@ -84,10 +84,10 @@ func TestContentWaitsForTheArticle(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, _, err := s.svc.Content(ctx, base+"/feeds/all.atom", "never"); !errors.Is(err, context.Canceled) {
+	if _, _, err := s.svc.Content(ctx, base+"/feeds/all.atom", "never", 1); !errors.Is(err, context.Canceled) {
 		t.Fatalf("Content of a missing article: %v, want context.Canceled", err)
 	}
-	if _, _, err := s.svc.Content(context.Background(), base+"/feeds/nope.atom", a.ID); err == nil {
+	if _, _, err := s.svc.Content(context.Background(), base+"/feeds/nope.atom", a.ID, 1); err == nil {
 		t.Fatal("Content of a URL that is no feed: no error")
 	}
 }

@@ -283,7 +283,7 @@ func TestAPI(t *testing.T) {
 		{"no media type", srv.URL, "", "", seed(t), http.StatusUnsupportedMediaType},
 		{"no token", withToken.URL, "text/plain", "", seed(t), http.StatusUnauthorized},
 		{"wrong token", withToken.URL, "text/plain", "Bearer nope", seed(t), http.StatusUnauthorized},
-		{"token", withToken.URL, "text/plain", "Bearer s3cret", seed(t), http.StatusAccepted},
+		{"token, again", withToken.URL, "text/plain", "Bearer s3cret", seed(t), http.StatusAccepted},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			req, _ := http.NewRequest(http.MethodPost, tc.url+"/api/articles", bytes.NewReader(tc.body))
@@ -312,8 +312,11 @@ func TestAPI(t *testing.T) {
 			} else if msg, _ := body["error"].(string); msg == "" {
 				t.Errorf("no error message in %v", body)
 			}
-			if strings.Contains(tc.name, "again") && body["duplicate"] != true {
+			if strings.Contains(tc.name, "again") && (body["duplicate"] != true || body["status"] != "duplicate") {
 				t.Errorf("same text twice not flagged duplicate: %v", body)
+			}
+			if tc.want == http.StatusAccepted && !strings.Contains(tc.name, "again") && (body["status"] != "published" || body["revision"] != 1.0) {
+				t.Errorf("a new article answered %v, want status published, revision 1", body)
 			}
 		})
 	}

@@ -368,7 +368,7 @@ func TestWebSubContentNeverReadyIsDeadLettered(t *testing.T) {
 	o := e.options()
 	o.Timeout = 50 * time.Millisecond
 	// The feeds never index the article: every render waits to its end.
-	o.Content = func(ctx context.Context, topic, id string) ([]byte, string, error) {
+	o.Content = func(ctx context.Context, topic, id string, _ int) ([]byte, string, error) {
 		<-ctx.Done()
 		return nil, "", ctx.Err()
 	}

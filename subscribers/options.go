@@ -58,11 +58,12 @@ type Options struct {
 	// payloads.
 	BaseURL string
 	// Content renders a WebSub endpoint's body: the current document of
-	// the feed at topic (its canonical URL) once the article articleID is
-	// in it, with its Content-Type. It should wait (bounded by ctx) for
-	// the article to be indexed. Nil: WebSub endpoints cannot be delivered
-	// to (their attempts fail as invalid_body).
-	Content func(ctx context.Context, topic, articleID string) (body []byte, contentType string, err error)
+	// the feed at topic (its canonical URL) once that revision of the
+	// article articleID is in it, with its Content-Type. It should wait
+	// (bounded by ctx) for the revision to be indexed. Nil: WebSub
+	// endpoints cannot be delivered to (their attempts fail as
+	// invalid_body).
+	Content func(ctx context.Context, topic, articleID string, revision int) (body []byte, contentType string, err error)
 	// HubURL is the WebSub hub advertised in the Link header of every
 	// WebSub delivery (rel="hub"); empty sends rel="self" alone.
 	HubURL string

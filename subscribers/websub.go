@@ -30,14 +30,15 @@ func (r *runner) content(d *message) error {
 	// The body's id, not the message id: a replay or a foreign publisher
 	// may set another Nats-Msg-Id.
 	var a struct {
-		ID string `json:"id"`
+		ID       string `json:"id"`
+		Revision int    `json:"revision"`
 	}
 	if json.Unmarshal(d.msg.Data(), &a) != nil || a.ID == "" {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), r.m.o.Timeout)
 	defer cancel()
-	body, ct, err := r.m.o.Content(ctx, r.ep.Topic, a.ID)
+	body, ct, err := r.m.o.Content(ctx, r.ep.Topic, a.ID, max(a.Revision, 1))
 	switch {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return fmt.Errorf("%w: %v", errContentLater, err)
