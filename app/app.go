@@ -83,7 +83,7 @@ func Connect(ctx context.Context, cfg *config.Config, listen string, log *slog.L
 // NewPublisher builds the publisher the configuration describes; version
 // names crier in the media probe's User-Agent.
 func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top broker.Topology, log *slog.Logger, version string) (*publisher.Publisher, error) {
-	norm := normalize.New(normalize.Options{MaxBytes: cfg.Publisher.MaxInputBytes})
+	norm := normalize.New(normalize.Options{MaxBytes: cfg.Publisher.MaxInputBytes, MinWords: cfg.Publisher.MinWords})
 	return publisher.New(ctx, b.JS, norm, publisher.Options{
 		Topology:    top,
 		EventSource: cfg.HTTP.BaseURL,

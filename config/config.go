@@ -92,6 +92,10 @@ type Publisher struct {
 	Inbox    string `yaml:"inbox"`
 	// MaxInputBytes is the largest input accepted, file or HTTP body.
 	MaxInputBytes int64 `yaml:"max_input_bytes"`
+	// MinWords is the fewest words of body an input without a headline of
+	// its own needs to be an article; shorter ones are refused (422, or
+	// failed/). 0 accepts any.
+	MinWords int `yaml:"min_words"`
 	// Settle is how long a file must stay unmodified before it is read, so
 	// a file still being written is never read half-way.
 	Settle Duration `yaml:"settle"`
@@ -192,6 +196,7 @@ func Default() *Config {
 			Schedule:      "@every 1m",
 			Inbox:         "./inbox",
 			MaxInputBytes: 5 << 20,
+			MinWords:      30,
 			Settle:        Duration(2 * time.Second),
 			StoryWindow:   Duration(7 * 24 * time.Hour),
 			ProbeMedia:    true,

@@ -100,6 +100,9 @@ func (c *Config) Validate() error {
 	if c.Publisher.Inbox == "" {
 		bad("publisher.inbox", "must not be empty")
 	}
+	if c.Publisher.MinWords < 0 || c.Publisher.MinWords > 10000 {
+		bad("publisher.min_words", "must be between 0 and 10000, not %d", c.Publisher.MinWords)
+	}
 	if c.Publisher.MaxInputBytes < 1024 || c.Publisher.MaxInputBytes > 100<<20 {
 		bad("publisher.max_input_bytes", "must be between 1024 and 104857600, not %d", c.Publisher.MaxInputBytes)
 	}

@@ -185,7 +185,7 @@ const factsJS = `(() => {
 		Source: q(".meta .source")?.textContent ?? "",
 		SourceHref: q(".meta .source a")?.href ?? "",
 		Time: q(".meta time")?.getAttribute("datetime") ?? "",
-		Estimated: !!q(".meta .estimated"),
+		Estimated: !!q(".meta .received"),
 		Agencies: q(".meta .agencies")?.textContent ?? "",
 		Also: all(".also .item > a").map(a => a.href),
 		StoryFeed: q(".also a[type='application/atom+xml']")?.href ?? "",

@@ -29,8 +29,11 @@ type entry struct {
 	langTag    string // BCP 47, "" when unknown
 	sourceSlug string
 	enclosure  *enclosure // the lead picture, for feeds and the page; nil when none
-	published  time.Time
-	ingested   time.Time
+	// published orders the feeds; for an undated article (the page gave
+	// no date) it is when crier first received it.
+	published time.Time
+	undated   bool // feeds claim no publication date
+	ingested  time.Time
 	// month is the UTC month ("2006-01") of the entry's first ingestion:
 	// the archive document that holds it (see archive.go). An update of the
 	// article keeps it, so archive membership never changes.
@@ -43,6 +46,15 @@ func (e *entry) link() string {
 		return e.original
 	}
 	return e.page
+}
+
+// created is the publication date feeds claim: none for an undated
+// article, whose date would only be crier's guess.
+func (e *entry) created() time.Time {
+	if e.undated {
+		return time.Time{}
+	}
+	return e.published
 }
 
 // updated is the entry's last modification: when crier last ingested it,
@@ -130,8 +142,8 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		// Feeds need a date; the epoch is wrong but stable across renders.
 		e.ingested = time.Unix(0, 0).UTC()
 	}
-	if e.published.IsZero() {
-		e.published = e.ingested
+	if e.published.IsZero() || a.PublishedEstimated {
+		e.published, e.undated = e.ingested, a.PublishedEstimated
 	}
 	e.month = monthOf(e.ingested)
 	return e

@@ -465,6 +465,42 @@ func TestRevisionReplacesItem(t *testing.T) {
 	}
 }
 
+// An undated article (the page gave no date) claims none: no pubDate, no
+// Atom published, no date_published; it is ordered by when crier received
+// it, and its page says so.
+func TestUndatedArticle(t *testing.T) {
+	e := newEnv(t)
+	dated := newArticle("Dated", "en", "BBC", "https://x.example/dated", t0)
+	undated := newArticle("Undated", "en", "BBC", "https://x.example/undated", t0.Add(-3*365*24*time.Hour)) // the file's old mtime
+	undated.PublishedEstimated = true
+	undated.Ingested = t0.Add(time.Hour)
+	e.publish(dated)
+	e.publish(undated)
+	s := e.startSite(feeds.Options{})
+	s.waitFor(dated.ID, undated.ID)
+
+	rss := string(s.get("/feeds/all.rss").body)
+	if _, items, _ := strings.Cut(rss, "<item>"); strings.Count(items, "<pubDate>") != 1 {
+		t.Errorf("RSS items hold %d pubDate, want 1 (the dated article's)", strings.Count(items, "<pubDate>"))
+	}
+	atom := string(s.get("/feeds/all.atom").body)
+	if n := strings.Count(atom, "<published>"); n != 1 {
+		t.Errorf("Atom holds %d published, want 1", n)
+	}
+	json := string(s.get("/feeds/all.json").body)
+	if n := strings.Count(json, `"date_published"`); n != 1 {
+		t.Errorf("JSON Feed holds %d date_published, want 1", n)
+	}
+	f, _ := s.feed("/feeds/all.atom")
+	if got := ids(f.Items); !slices.Equal(got, guids(undated, dated)) {
+		t.Errorf("order %q, want the undated one first (received after the other was published)", got)
+	}
+	page := string(s.get("/articles/" + undated.ID).body)
+	if !strings.Contains(page, `Received <time datetime="`+undated.Ingested.Format(time.RFC3339)) {
+		t.Errorf("page does not say when crier received it:\n%s", page)
+	}
+}
+
 func TestEmptyStream(t *testing.T) {
 	e := newEnv(t)
 	s := e.startSite(feeds.Options{Title: "Empty"})

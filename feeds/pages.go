@@ -248,7 +248,7 @@ func (s *Service) item(e *entry) articleItem {
 		Source:     e.source,
 		SourcePage: s.opts.BaseURL + listingPath(feedKey{kindSource, e.sourceSlug}),
 		Published:  e.published,
-		Estimated:  e.raw.PublishedEstimated,
+		Estimated:  e.undated,
 		Text:       newTextLang(e.langTag),
 		Language:   languageName(e.langTag),
 	}
@@ -487,7 +487,7 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 		Source:     e.source,
 		SourcePage: s.opts.BaseURL + listingPath(source),
 		Published:  e.published,
-		Estimated:  e.raw.PublishedEstimated,
+		Estimated:  e.undated,
 		Updated:    e.raw.Updated,
 		Byline:     e.byline,
 		Agencies:   e.agencies,

@@ -200,7 +200,7 @@ func (s *Service) gorillaFeed(m feedMeta, items []*entry) *feeds.Feed {
 			Description: e.summary,
 			Id:          ItemID(e.id),
 			IsPermaLink: "false",
-			Created:     e.published,
+			Created:     e.created(),
 			Updated:     e.updated(),
 			Content:     e.bodyHTML,
 		})
@@ -360,7 +360,9 @@ func (s *Service) atom(m feedMeta, f *feeds.Feed, items []*entry) *atomFeed {
 		}
 		seen[u] = true
 		ae.Updated = u.Format(time.RFC3339Nano)
-		ae.Published = e.published.Format(time.RFC3339)
+		if c := e.created(); !c.IsZero() {
+			ae.Published = c.Format(time.RFC3339)
+		}
 		if ae.Summary != nil {
 			ae.Summary.Type = "text" // the summary is plain text, not HTML
 		}
@@ -481,6 +483,9 @@ func (s *Service) rss(m feedMeta, f *feeds.Feed, items []*entry) *rssFeed {
 	for i, ri := range rf.Items {
 		e := items[i]
 		ri.Author = ""
+		if e.undated {
+			ri.PubDate = "" // gorilla falls back to the update time
+		}
 		it := &rssItem{RssItem: ri, Creator: f.Items[i].Author.Name, Contributors: e.agencies}
 		for _, t := range e.tags {
 			it.Categories = append(it.Categories, rssCategory{Domain: s.tagScheme(), Name: t})

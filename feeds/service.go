@@ -186,6 +186,9 @@ func (s *Service) Add(a *article.Article) {
 	}
 	if old != nil {
 		e.month = min(e.month, old.month) // keep its archive (archive.go)
+		if e.undated && old.undated {
+			e.published = old.published // first received: a correction does not move it up
+		}
 		if set := s.stories[old.storyID]; set != nil {
 			delete(set, old.id)
 			if len(set) == 0 {

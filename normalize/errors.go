@@ -18,9 +18,12 @@ var (
 	ErrTooLarge = errors.New("input too large")
 	// ErrUnsupportedType: the content type is not plain text, HTML or JSON.
 	ErrUnsupportedType = errors.New("unsupported content type")
+	// ErrNotArticle: what is left is too little to be an article: fewer
+	// words than Options.MinWords and no headline of its own.
+	ErrNotArticle = errors.New("not an article")
 )
 
-var badInput = []error{ErrEmpty, ErrBinary, ErrEncoding, ErrInvalidJSON, ErrTooLarge, ErrUnsupportedType}
+var badInput = []error{ErrEmpty, ErrBinary, ErrEncoding, ErrInvalidJSON, ErrTooLarge, ErrUnsupportedType, ErrNotArticle}
 
 // IsBadInput reports whether err is caused by the input itself (as opposed
 // to cancellation or an internal failure), so callers can reject the input

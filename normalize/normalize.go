@@ -50,6 +50,10 @@ type Options struct {
 	// HTMLModel decides which blocks of an HTML page are the article;
 	// nil means DefaultHTMLModel.
 	HTMLModel *LineModel
+	// MinWords is the fewest words of body an article without a headline
+	// of its own may have (a headline that only repeats the body is none);
+	// shorter inputs fail with ErrNotArticle. Zero accepts any length.
+	MinWords int
 	// RulesOnly leaves the text path to its hand-written rules and the
 	// HTML path to go-trafilatura, without line models (for comparisons).
 	RulesOnly bool
@@ -58,6 +62,7 @@ type Options struct {
 // Normalizer converts raw inputs to articles. It is safe for concurrent use.
 type Normalizer struct {
 	maxBytes  int64
+	minWords  int
 	now       func() time.Time
 	policy    *bluemonday.Policy
 	textModel *LineModel
@@ -66,7 +71,7 @@ type Normalizer struct {
 
 // New returns a Normalizer with the given options.
 func New(o Options) *Normalizer {
-	n := &Normalizer{maxBytes: o.MaxBytes, now: o.Now, textModel: o.TextModel, htmlModel: o.HTMLModel}
+	n := &Normalizer{maxBytes: o.MaxBytes, minWords: o.MinWords, now: o.Now, textModel: o.TextModel, htmlModel: o.HTMLModel}
 	if !o.RulesOnly {
 		// A model that does not parse is a build error, which the tests catch.
 		var err error
@@ -257,6 +262,11 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 	if len(body) == 0 {
 		return nil, fmt.Errorf("%w: no article text left after cleaning", ErrEmpty)
 	}
+	if n.minWords > 0 {
+		if words := bodyWords(body); words < n.minWords && !ownHeadline(ex.title, body) {
+			return nil, fmt.Errorf("%w: %d words and no headline, fewer than the %d an article needs", ErrNotArticle, words, n.minWords)
+		}
+	}
 	a := &article.Article{
 		Schema:   article.SchemaVersion,
 		URL:      article.CanonicalURL(ex.url),
@@ -341,4 +351,20 @@ func lead(ps []para) string {
 		return firstSentence(p.text, 300)
 	}
 	return ""
+}
+
+// bodyWords counts the words of the body's paragraphs.
+func bodyWords(body []string) int {
+	n := 0
+	for _, p := range body {
+		n += countWords(p)
+	}
+	return n
+}
+
+// ownHeadline reports whether title is a headline and not the body's text
+// again (a one-line input is its own title).
+func ownHeadline(title string, body []string) bool {
+	t := strings.Join(strings.Fields(title), " ")
+	return t != "" && t != strings.Join(strings.Fields(strings.Join(body, " ")), " ")
 }

@@ -327,6 +327,37 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// Below MinWords, an input is an article only with a headline of its own.
+func TestMinWords(t *testing.T) {
+	n := New(Options{MinWords: 30, Now: func() time.Time { return testNow }})
+	long := strings.Repeat("Le conseil municipal a voté lundi le budget de la ville. ", 4)
+	for _, tc := range []struct {
+		name string
+		in   Input
+		ok   bool
+	}{
+		{"one word", Input{Name: "a.txt", Data: []byte("hi\n")}, false},
+		{"a line, its own title", Input{Name: "a.txt", Data: []byte("Le budget est voté.\n")}, false},
+		{"json, no title", Input{Name: "a.json", Data: []byte(`{"text":"Le budget est voté."}`)}, false},
+		{"a flash under its headline", Input{Name: "a.json", Data: []byte(`{"title":"Séisme à Tokyo","text":"Un séisme de magnitude 7,1 a frappé Tokyo lundi."}`)}, true},
+		{"headline and flash as text", Input{Name: "a.txt", Data: []byte("Séisme à Tokyo\n\nUn séisme de magnitude 7,1 a frappé Tokyo lundi, selon l'agence météorologique.\n")}, true},
+		{"long enough without a title", Input{Name: "a.json", Data: []byte(`{"text":"` + long + `"}`)}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a, err := n.Normalize(t.Context(), tc.in)
+			if tc.ok && err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !tc.ok && (!errors.Is(err, ErrNotArticle) || !IsBadInput(err)) {
+				t.Fatalf("err = %v, want ErrNotArticle (article %+v)", err, a)
+			}
+		})
+	}
+	if _, err := New(Options{}).Normalize(t.Context(), Input{Name: "a.txt", Data: []byte("hi\n")}); err != nil {
+		t.Errorf("without MinWords, a word is refused: %v", err)
+	}
+}
+
 func TestUnknownFieldNamed(t *testing.T) {
 	_, err := newTest().Normalize(context.Background(), Input{Name: "a.json",
 		Data: []byte(`{"text":"Un texte.","categorie":"monde"}`)})

@@ -50,7 +50,7 @@ func fixtureOn(t testing.TB, b *broker.Broker, top broker.Topology, settle time.
 	for _, mod := range mods {
 		mod(&o)
 	}
-	pub, err := New(context.Background(), b.JS, normalize.New(normalize.Options{MaxBytes: maxBytes}), o)
+	pub, err := New(context.Background(), b.JS, normalize.New(normalize.Options{MaxBytes: maxBytes, MinWords: 30}), o)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -120,6 +120,7 @@ func TestRunInboxBadInputsLoseNothing(t *testing.T) {
 		"bad.json":     []byte(`{"title": "x", "text": `),
 		"unknown.json": []byte(`{"title": "x", "text": "Un texte.", "colour": "red"}`),
 		"huge.txt":     bytes.Repeat([]byte("Une phrase assez longue pour compter. "), 3000),
+		"hi.txt":       []byte("hi\n"), // not an article
 	}
 	for name, data := range bad {
 		f.write(t, name, data)
@@ -277,6 +278,7 @@ func TestAPI(t *testing.T) {
 		{"json", srv.URL, "application/json", "", []byte(jsonArticle), http.StatusAccepted},
 		{"html", srv.URL, "text/html", "", []byte("<html><head><title>T</title></head><body><article><h1>Un titre</h1><p>" + strings.Repeat("Le président a parlé lundi devant la presse de la situation. ", 5) + "</p></article></body></html>"), http.StatusAccepted},
 		{"empty", srv.URL, "text/plain", "", nil, http.StatusBadRequest},
+		{"not an article", srv.URL, "text/plain", "", []byte("hi"), http.StatusUnprocessableEntity},
 		{"bad json", srv.URL, "application/json", "", []byte(`{"title":`), http.StatusBadRequest},
 		{"too large", srv.URL, "text/plain", "", bytes.Repeat([]byte("a "), 40<<10), http.StatusRequestEntityTooLarge},
 		{"media type", srv.URL, "image/png", "", []byte{0x89, 'P', 'N', 'G'}, http.StatusUnsupportedMediaType},
