@@ -1,6 +1,7 @@
 // Package admin serves crier's admin HTTP API: webhook endpoints (create,
 // change, disable, rotate secrets, delete), their attempts, dead letters
-// and replays, over a subscribers.Manager. Every route needs the admin
+// and replays, over a subscribers.Manager; and articles (list, show,
+// retract), over the publisher and the feeds index. Every route needs the admin
 // bearer token; bodies are JSON both ways, errors {"error": "..."}.
 package admin
 
@@ -30,6 +31,10 @@ type Options struct {
 	// Logger gets the details of internal errors, which clients see only
 	// as a generic message. Nil discards them.
 	Logger *slog.Logger
+	// Retractor and Index serve the articles routes; without both, those
+	// routes answer 404.
+	Retractor Retractor
+	Index     ArticleIndex
 }
 
 const (
@@ -130,16 +135,18 @@ func (c createRequest) endpoint() subscribers.Endpoint {
 
 // server holds what the routes share.
 type server struct {
-	m     *subscribers.Manager
-	token string
-	log   *slog.Logger
-	mux   *http.ServeMux
+	m         *subscribers.Manager
+	retractor Retractor
+	index     ArticleIndex
+	token     string
+	log       *slog.Logger
+	mux       *http.ServeMux
 }
 
 // Handler returns the admin API. It registers full paths under /admin/,
 // to be mounted at "/admin/" on crier's mux.
 func Handler(m *subscribers.Manager, o Options) http.Handler {
-	s := &server{m: m, token: o.Token, log: o.Logger, mux: http.NewServeMux()}
+	s := &server{m: m, token: o.Token, log: o.Logger, retractor: o.Retractor, index: o.Index, mux: http.NewServeMux()}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -159,6 +166,11 @@ func Handler(m *subscribers.Manager, o Options) http.Handler {
 		"POST /admin/dead-letters/replay":       s.replayFailures,
 	} {
 		s.mux.Handle(pattern, h)
+	}
+	if s.retractor != nil && s.index != nil {
+		s.mux.HandleFunc("GET /admin/articles", s.articles)
+		s.mux.HandleFunc("GET /admin/articles/{id}", s.article)
+		s.mux.HandleFunc("POST /admin/articles/{id}/retract", s.retract)
 	}
 	return s
 }

@@ -162,7 +162,9 @@ func (a *App) build(ctx context.Context) error {
 		http.Error(w, "nats disconnected", http.StatusServiceUnavailable)
 	})
 	if tok := cfg.HTTP.AdminToken.Reveal(); tok != "" {
-		mux.Handle("/admin/", admin.Handler(a.subs, admin.Options{Token: tok, Logger: log.With("component", "admin")}))
+		mux.Handle("/admin/", admin.Handler(a.subs, admin.Options{
+			Token: tok, Logger: log.With("component", "admin"), Retractor: pub, Index: a.Feeds,
+		}))
 	}
 	mux.Handle("GET /metrics", loopbackOrToken(cfg.HTTP.AdminToken.Reveal(),
 		promhttp.HandlerFor(a.metrics, promhttp.HandlerOpts{ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)})))

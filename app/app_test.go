@@ -71,11 +71,16 @@ func (rc *receiver) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var a struct {
 		ID, Title string
 		Revision  int
+		Retracted time.Time
 	}
 	if err := json.Unmarshal(body, &ev); err != nil || ev.Timestamp.IsZero() || json.Unmarshal(ev.Data, &a) != nil || a.ID == "" {
 		rc.t.Errorf("bad payload: %s", body)
 	}
-	if want := map[bool]string{false: "article.published", true: "article.updated"}[a.Revision > 1]; ev.Type != want {
+	want := map[bool]string{false: "article.published", true: "article.updated"}[a.Revision > 1]
+	if !a.Retracted.IsZero() {
+		want = "article.retracted"
+	}
+	if ev.Type != want {
 		rc.t.Errorf("revision %d sent as %q, want %q", a.Revision, ev.Type, want)
 	}
 	rc.mu.Lock()
@@ -357,6 +362,79 @@ func TestCorrectionEndToEnd(t *testing.T) {
 	defer firstOnly.mu.Unlock()
 	if len(firstOnly.events) != 1 || firstOnly.events[0].typ != "article.published" {
 		t.Errorf("the article.published-only endpoint got %+v", firstOnly.events)
+	}
+}
+
+// A retraction through the admin API reaches every reader: an
+// article.retracted webhook, a 410 page with the reason, an Atom
+// deleted-entry; a new input of the article is refused.
+func TestRetractionEndToEnd(t *testing.T) {
+	rc, hook := newReceiver(t)
+	cfg := testConfig(t, t.TempDir(), t.TempDir(), hook.URL+"/hook")
+	cfg.HTTP.AdminToken = "admin-secret"
+	a, _ := start(t, cfg)
+	base := "http://" + a.HTTPAddr()
+	body := `{"url":"https://example.org/faux","title":"Un faux article","text":"Ce texte publié par erreur ne devait jamais paraître dans les flux de la rédaction.\n\nIl sera retiré.","language":"fr"}`
+	post := func() *http.Response {
+		t.Helper()
+		resp, err := http.Post(base+"/api/articles", "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return resp
+	}
+	resp := post()
+	var accepted struct{ ID string }
+	if err := json.NewDecoder(resp.Body).Decode(&accepted); err != nil || resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("ingest: %s %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	await(t, rc.delivered, 1)
+
+	req, _ := http.NewRequest(http.MethodPost, base+"/admin/articles/"+accepted.ID+"/retract", strings.NewReader(`{"reason":"Published by mistake"}`))
+	req.Header.Set("Authorization", "Bearer admin-secret")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var st struct {
+		Status           string
+		Revision         int
+		RetractionReason string `json:"retraction_reason"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&st); err != nil || resp.StatusCode != http.StatusOK || st.Status != "retracted" || st.Revision != 2 || st.RetractionReason != "Published by mistake" {
+		t.Fatalf("retract: %s %+v %v", resp.Status, st, err)
+	}
+	resp.Body.Close()
+	await(t, rc.delivered, 1)
+	rc.mu.Lock()
+	evs := slices.Clone(rc.events)
+	rc.mu.Unlock()
+	if len(evs) != 2 || evs[1].typ != "article.retracted" || evs[1].webhookID == evs[0].webhookID {
+		t.Errorf("webhooks %+v, want article.published then article.retracted with its own webhook-id", evs)
+	}
+
+	page, err := http.Get(base + "/articles/" + accepted.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text, _ := io.ReadAll(page.Body)
+	page.Body.Close()
+	if page.StatusCode != http.StatusGone || !strings.Contains(string(text), "Published by mistake") {
+		t.Errorf("page: %s %s, want 410 with the reason", page.Status, text)
+	}
+	feed, err := http.Get(base + "/feeds/all.atom")
+	if err != nil {
+		t.Fatal(err)
+	}
+	atom, _ := io.ReadAll(feed.Body)
+	feed.Body.Close()
+	if !strings.Contains(string(atom), `<at:deleted-entry ref="urn:crier:`+accepted.ID+`"`) {
+		t.Errorf("all.atom announces no deletion:\n%s", atom)
+	}
+	if resp := post(); resp.StatusCode != http.StatusConflict {
+		t.Errorf("the retracted article posted again: %s, want 409", resp.Status)
 	}
 }
 

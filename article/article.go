@@ -77,6 +77,11 @@ type Article struct {
 	Revision int `json:"revision,omitempty"`
 	// Updated is when this revision was received; zero on the first.
 	Updated time.Time `json:"updated,omitzero"`
+	// Retracted, set on a tombstone, is when the article was withdrawn:
+	// the message carries its identity (id, url, language, source, tags,
+	// story) and RetractionReason, no text. Readers drop the article.
+	Retracted        time.Time `json:"retracted,omitzero"`
+	RetractionReason string    `json:"retraction_reason,omitempty"`
 }
 
 // RevisionOf is the revision a message carries: absent means the first.

@@ -167,7 +167,7 @@ type Webhook struct {
 	Tags       []string `yaml:"tags"`
 	Stories    []string `yaml:"stories"`
 	// EventTypes are the article events sent: article.published,
-	// article.updated; empty sends all.
+	// article.updated, article.retracted; empty sends all.
 	EventTypes []string `yaml:"event_types"`
 	// Payload is "full" (the default) or "thin".
 	Payload     string  `yaml:"payload"`

@@ -223,8 +223,8 @@ func (c *Config) Validate() error {
 			}
 		}
 		for j, t := range w.EventTypes {
-			if !oneOf(t, "article.published", "article.updated") {
-				bad(fmt.Sprintf("%s.event_types[%d]", key, j), "must be article.published or article.updated, not %q", t)
+			if !oneOf(t, "article.published", "article.updated", "article.retracted") {
+				bad(fmt.Sprintf("%s.event_types[%d]", key, j), "must be article.published, article.updated or article.retracted, not %q", t)
 			}
 		}
 	}

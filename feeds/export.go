@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -21,6 +22,7 @@ type ExportStats struct {
 	Files   int   // identity files
 	GzFiles int   // .gz siblings
 	Bytes   int64 // of both
+	Removed int   // files of retracted articles removed
 }
 
 // documents is the catalogue of every document the site serves at its
@@ -87,7 +89,8 @@ func exportFile(p string) (string, error) {
 // are those Handler sends, since they come from it (without the rate
 // limit). Files are written atomically (a temporary file renamed) and
 // carry the document's Last-Modified as their modification time. Export
-// touches nothing outside dir and deletes nothing.
+// touches nothing outside dir, and deletes only the files it wrote for
+// articles since retracted (their page and JSON, and .gz siblings).
 func (s *Service) Export(ctx context.Context, dir string) (ExportStats, error) {
 	var st ExportStats
 	if err := os.MkdirAll(dir, 0o755); err != nil {
@@ -130,7 +133,33 @@ func (s *Service) Export(ctx context.Context, dir string) (ExportStats, error) {
 			st.Bytes += int64(len(gz))
 		}
 	}
+	for _, p := range s.retractedPaths() {
+		rel, err := exportFile(p)
+		if err != nil {
+			return st, err
+		}
+		for _, f := range [...]string{rel, rel + ".gz"} {
+			if err := root.Remove(f); err == nil {
+				st.Removed++
+			} else if !errors.Is(err, fs.ErrNotExist) {
+				return st, fmt.Errorf("feeds: export: remove %s: %w", f, err)
+			}
+		}
+	}
 	return st, nil
+}
+
+// retractedPaths are the URL paths of the retracted articles' documents.
+func (s *Service) retractedPaths() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	paths := make([]string, 0, 2*len(s.gone))
+	for id := range s.gone {
+		p := articlePath(id)
+		paths = append(paths, p, p+".json")
+	}
+	slices.Sort(paths)
+	return paths
 }
 
 // exportGet asks the handler for p; with encoding "gzip" it returns nil

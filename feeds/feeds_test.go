@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -498,6 +500,89 @@ func TestUndatedArticle(t *testing.T) {
 	page := string(s.get("/articles/" + undated.ID).body)
 	if !strings.Contains(page, `Received <time datetime="`+undated.Ingested.Format(time.RFC3339)) {
 		t.Errorf("page does not say when crier received it:\n%s", page)
+	}
+}
+
+// A tombstone takes the article out of every feed and page: its page and
+// JSON answer 410 with the reason, the Atom feeds that listed it announce
+// the deletion (RFC 6721) while it would still be listed, the export
+// removes its files, and a late revision does not bring it back.
+func TestRetractedArticle(t *testing.T) {
+	e := newEnv(t)
+	kept := newArticle("Kept", "en", "BBC", "https://x.example/kept", t0)
+	wrong := newArticle("Wrong", "en", "BBC", "https://x.example/wrong", t0.Add(-2*time.Hour))
+	wrong.Revision, wrong.StoryID = 1, wrong.ID
+	e.publish(kept)
+	e.publish(wrong)
+	s := e.startSite(feeds.Options{})
+	s.waitFor(kept.ID, wrong.ID)
+	dir := t.TempDir()
+	if _, err := s.svc.Export(t.Context(), dir); err != nil {
+		t.Fatal(err)
+	}
+
+	tomb := &article.Article{Schema: 1, ID: wrong.ID, URL: wrong.URL, Language: "en", Source: "BBC", StoryID: wrong.ID,
+		Revision: 2, Retracted: t0.Add(2 * time.Hour), RetractionReason: "Court order <3>", Body: []string{}}
+	e.publish(tomb)
+	e.publish(wrong) // revision 1 again, late
+	sentinel := newArticle("Sentinel", "fr", "AFP", "https://x.example/s", t0.Add(-time.Hour))
+	e.publish(sentinel)
+	s.waitFor(sentinel.ID)
+	if err := s.svc.WaitForRevision(t.Context(), wrong.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, path := range []string{"/feeds/all.rss", "/feeds/all.json", "/feeds/source/bbc.atom", "/feeds/story/" + wrong.ID + ".atom"} {
+		if r := s.do(http.MethodGet, path); r.status == http.StatusOK && strings.Contains(string(r.body), "Wrong") {
+			t.Errorf("%s still lists the retracted article", path)
+		}
+	}
+	atom := string(s.get("/feeds/all.atom").body)
+	validateAtom(t, "all.atom", []byte(atom))
+	for _, want := range []string{
+		`xmlns:at="http://purl.org/atompub/tombstones/1.0"`,
+		`<at:deleted-entry ref="` + feeds.ItemID(wrong.ID) + `" when="` + tomb.Retracted.Format(time.RFC3339Nano) + `">`,
+		`<at:comment>Court order &lt;3&gt;</at:comment>`,
+	} {
+		if !strings.Contains(atom, want) {
+			t.Errorf("all.atom lacks %s:\n%s", want, atom)
+		}
+	}
+	if fr := string(s.get("/feeds/lang/fr.atom").body); strings.Contains(fr, "deleted-entry") {
+		t.Error("a feed that never listed the article announces its deletion")
+	}
+	f, _ := s.feed("/feeds/all.atom")
+	if got := ids(f.Items); !slices.Equal(got, guids(kept, sentinel)) {
+		t.Errorf("all.atom items %q", got)
+	}
+	if got := string(s.get("/feeds/all.atom?limit=1").body); strings.Contains(got, "deleted-entry") {
+		t.Error("a deletion is announced where the article would no longer be listed (limit 1)")
+	}
+
+	page := s.do(http.MethodGet, "/articles/"+wrong.ID)
+	js := s.do(http.MethodGet, "/articles/"+wrong.ID+".json")
+	if page.status != http.StatusGone || !strings.Contains(string(page.body), "Court order &lt;3&gt;") {
+		t.Errorf("page: %d %s, want 410 with the reason", page.status, page.body)
+	}
+	var gone struct{ ID, RetractionReason string }
+	if js.status != http.StatusGone || json.Unmarshal(js.body, &gone) != nil || gone.ID != wrong.ID {
+		t.Errorf("JSON: %d %s, want 410 naming the article", js.status, js.body)
+	}
+
+	st, err := s.svc.Export(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"articles/" + wrong.ID + ".html", "articles/" + wrong.ID + ".json"} {
+		if _, err := os.Stat(filepath.Join(dir, f)); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("export kept %s (%v)", f, err)
+		}
+	}
+	if st.Removed < 2 {
+		t.Errorf("export removed %d files, want the page and the JSON at least", st.Removed)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "articles", kept.ID+".html")); err != nil {
+		t.Errorf("export lost a kept article: %v", err)
 	}
 }
 

@@ -1,7 +1,10 @@
 package feeds
 
 import (
+	"encoding/json"
 	"errors"
+	"fmt"
+	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -179,8 +182,9 @@ func (s *Service) articleSlot(e *entry, json bool) *slot {
 	})
 }
 
-// touched lists the documents a change of old (nil when new) into e
-// affects, creating the pinned slots of e's feeds, and marks them stale.
+// touched lists the documents a change of old (nil when new) into e (nil
+// when retracted) affects, creating the pinned slots of e's feeds, and
+// marks them stale.
 // Add calls it with its lock held, before WaitFor can return.
 func (s *Service) touched(old, e *entry) {
 	var deps []dep
@@ -192,6 +196,10 @@ func (s *Service) touched(old, e *entry) {
 		for _, k := range x.keys() {
 			deps = append(deps, feedID(k))
 		}
+	}
+	if e == nil { // retracted: its page and feeds are stale, nothing is new
+		s.docs.changed(deps)
+		return
 	}
 	for _, k := range e.keys()[:3] { // all, language, source
 		for _, f := range feedFormats {
@@ -217,11 +225,18 @@ func (s *Service) serveHome(w http.ResponseWriter, r *http.Request) {
 
 func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
 	file := r.PathValue("file")
-	if id, ok := strings.CutSuffix(file, ".json"); ok {
+	id, isJSON := strings.CutSuffix(file, ".json")
+	if isJSON {
 		if e, found := s.lookup(id); found {
 			s.serveSlot(w, r, s.articleSlot(e, true))
 			return
 		}
+	} else {
+		id = file
+	}
+	if t, gone := s.retracted(id); gone {
+		s.serveGone(w, t, isJSON)
+		return
 	}
 	e, found := s.lookup(file)
 	if !found {
@@ -229,6 +244,29 @@ func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveSlot(w, r, s.articleSlot(e, false))
+}
+
+// serveGone answers a retracted article's page or JSON: 410 Gone, with
+// the reason.
+func (s *Service) serveGone(w http.ResponseWriter, t *tombstone, isJSON bool) {
+	h := w.Header()
+	h["Cache-Control"] = s.cacheControl
+	h["X-Content-Type-Options"] = s.hdrNosniff
+	if isJSON {
+		h.Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusGone)
+		_ = json.NewEncoder(w).Encode(struct {
+			ID        string    `json:"id"`
+			Retracted time.Time `json:"retracted"`
+			Reason    string    `json:"retraction_reason"`
+		}{t.id, t.at, t.reason})
+		return
+	}
+	h["Content-Security-Policy"] = s.hdrCSP
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(http.StatusGone)
+	fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Article retracted · %s</title></head>\n<body><h1>Article retracted</h1>\n<p>This article was retracted on <time datetime=\"%s\">%s</time>: %s</p></body></html>\n",
+		html.EscapeString(s.opts.Title), t.at.Format(time.RFC3339), t.at.Format("2 January 2006"), html.EscapeString(t.reason))
 }
 
 // serveSlot serves the fresh document of a slot.

@@ -61,6 +61,8 @@ const (
 	nsDC      = "http://purl.org/dc/elements/1.1/"
 	// nsHistory is RFC 5005's namespace, for <fh:archive/>.
 	nsHistory = "http://purl.org/syndication/history/1.0"
+	// nsTombstones is RFC 6721's namespace.
+	nsTombstones = "http://purl.org/atompub/tombstones/1.0"
 )
 
 // feedMeta is what a rendered feed document says about itself. The same
@@ -85,6 +87,9 @@ type feedMeta struct {
 	current     string
 	prevArchive string
 	nextArchive string
+
+	// deleted are the retracted articles an Atom feed announces (RFC 6721).
+	deleted []*tombstone
 }
 
 // feedPath is the site-relative path of a feed.
@@ -244,6 +249,9 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 		items = items[:k.limit]
 	}
 	m := s.describe(k, items)
+	if k.format == formatAtom {
+		m.deleted = s.deletedIn(k.feed, items, k.limit)
+	}
 	if len(ms) > 0 {
 		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ms[len(ms)-1], k.format)
 	}
@@ -288,10 +296,21 @@ type atomFeed struct {
 	XMLName   xml.Name `xml:"feed"`
 	Lang      string   `xml:"xml:lang,attr,omitempty"`
 	HistoryNS string   `xml:"xmlns:fh,attr,omitempty"`
+	TombNS    string   `xml:"xmlns:at,attr,omitempty"`
 	*feeds.AtomFeed
 	Archive *struct{}        `xml:"fh:archive"`
-	Links   []feeds.AtomLink `xml:"link"`  // hides AtomFeed.Link
-	Entries []*atomEntry     `xml:"entry"` // hides AtomFeed.Entries
+	Links   []feeds.AtomLink `xml:"link"` // hides AtomFeed.Link
+	// Before the entries: RFC 4287 puts extension elements there.
+	Deleted []atomDeleted `xml:"at:deleted-entry"`
+	Entries []*atomEntry  `xml:"entry"` // hides AtomFeed.Entries
+}
+
+// atomDeleted is RFC 6721's deleted-entry: a retracted article's id, when,
+// and why.
+type atomDeleted struct {
+	Ref     string `xml:"ref,attr"`
+	When    string `xml:"when,attr"`
+	Comment string `xml:"at:comment,omitempty"`
 }
 
 // FeedXml makes atomFeed writable with feeds.WriteXML.
@@ -346,6 +365,10 @@ func (s *Service) atom(m feedMeta, f *feeds.Feed, items []*entry) *atomFeed {
 	if m.archive {
 		out.HistoryNS = nsHistory
 		out.Archive = &struct{}{}
+	}
+	for _, t := range m.deleted {
+		out.TombNS = nsTombstones
+		out.Deleted = append(out.Deleted, atomDeleted{Ref: ItemID(t.id), When: t.at.Format(time.RFC3339Nano), Comment: t.reason})
 	}
 	// The W3C validator warns when two entries share an updated value
 	// (DuplicateUpdated): crier's come from ingestion times to the

@@ -12,6 +12,7 @@
 package feeds
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -91,6 +92,7 @@ type Service struct {
 
 	mu      sync.RWMutex
 	byID    map[string]*entry
+	gone    map[string]*tombstone        // retracted articles
 	stories map[string]map[string]*entry // story id -> its articles
 	sets    map[feedKey]map[string]*entry
 	changed chan struct{} // closed and replaced on every change
@@ -130,6 +132,7 @@ func New(o Options) *Service {
 		policy:       bluemonday.UGCPolicy(),
 		pages:        parsePages(),
 		byID:         make(map[string]*entry),
+		gone:         make(map[string]*tombstone),
 		stories:      make(map[string]map[string]*entry),
 		sets:         make(map[feedKey]map[string]*entry),
 		changed:      make(chan struct{}),
@@ -184,23 +187,15 @@ func (s *Service) Add(a *article.Article) {
 	if old != nil && old.raw.RevisionOf() > e.raw.RevisionOf() {
 		return
 	}
+	if s.gone[e.id] != nil {
+		return // retracted: no revision comes back
+	}
 	if old != nil {
 		e.month = min(e.month, old.month) // keep its archive (archive.go)
 		if e.undated && old.undated {
 			e.published = old.published // first received: a correction does not move it up
 		}
-		if set := s.stories[old.storyID]; set != nil {
-			delete(set, old.id)
-			if len(set) == 0 {
-				delete(s.stories, old.storyID)
-			}
-		}
-		for _, k := range old.keys() {
-			delete(s.sets[k], old.id)
-			if len(s.sets[k]) == 0 && k.kind != kindAll {
-				delete(s.sets, k)
-			}
-		}
+		s.unindex(old)
 	}
 	s.byID[e.id] = e
 	if e.storyID != "" {
@@ -222,6 +217,81 @@ func (s *Service) Add(a *article.Article) {
 	s.changed = make(chan struct{})
 }
 
+// unindex takes e out of its story and feeds; its caller holds mu.
+func (s *Service) unindex(e *entry) {
+	if set := s.stories[e.storyID]; set != nil {
+		delete(set, e.id)
+		if len(set) == 0 {
+			delete(s.stories, e.storyID)
+		}
+	}
+	for _, k := range e.keys() {
+		delete(s.sets[k], e.id)
+		if len(s.sets[k]) == 0 && k.kind != kindAll {
+			delete(s.sets, k)
+		}
+	}
+}
+
+// tombstone is what the index keeps of a retracted article: enough to
+// answer 410 Gone with the reason, and to announce the deletion in the
+// Atom feeds that listed it (RFC 6721) while it would still be listed.
+type tombstone struct {
+	id        string
+	revision  int
+	at        time.Time
+	reason    string
+	published time.Time // the entry's place in its feeds
+	keys      []feedKey // the feeds it was in
+}
+
+// retract removes a retracted article (a, its tombstone) from the feeds
+// and pages; later revisions of it are ignored.
+func (s *Service) retract(a *article.Article) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t := s.gone[a.ID]; t != nil && t.revision >= a.RevisionOf() {
+		return
+	}
+	t := &tombstone{id: a.ID, revision: a.RevisionOf(), at: a.Retracted.UTC(), reason: cleanLine(a.RetractionReason)}
+	if old := s.byID[a.ID]; old != nil {
+		t.published, t.keys = old.published, old.keys()
+		s.unindex(old)
+		delete(s.byID, a.ID)
+		s.touched(old, nil)
+	}
+	s.gone[a.ID] = t
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// retracted returns the tombstone of a retracted article.
+func (s *Service) retracted(id string) (*tombstone, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t, ok := s.gone[id]
+	return t, ok
+}
+
+// deletedIn returns the tombstones of feed k, newest first, that would
+// still be listed among items, the feed's newest at most limit entries.
+func (s *Service) deletedIn(k feedKey, items []*entry, limit int) []*tombstone {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var out []*tombstone
+	for _, t := range s.gone {
+		if !slices.Contains(t.keys, k) {
+			continue
+		}
+		if len(items) >= limit && t.published.Before(items[len(items)-1].published) {
+			continue // pushed out by newer articles
+		}
+		out = append(out, t)
+	}
+	slices.SortFunc(out, func(a, b *tombstone) int { return cmp.Or(b.at.Compare(a.at), strings.Compare(a.id, b.id)) })
+	return out
+}
+
 // WaitFor returns nil once an article with this id is visible in the feeds
 // and pages, or ctx's error when ctx ends first.
 func (s *Service) WaitFor(ctx context.Context, id string) error {
@@ -234,9 +304,10 @@ func (s *Service) WaitForRevision(ctx context.Context, id string, revision int) 
 	for {
 		s.mu.RLock()
 		e, ok := s.byID[id]
+		t, gone := s.gone[id]
 		changed := s.changed
 		s.mu.RUnlock()
-		if ok && e.raw.RevisionOf() >= revision {
+		if (ok && e.raw.RevisionOf() >= revision) || (gone && t.revision >= revision) {
 			return nil
 		}
 		select {
@@ -309,6 +380,10 @@ func (s *Service) handle(msg jetstream.Msg) {
 		s.log.Warn("feeds: message without article id skipped", "subject", msg.Subject())
 		return
 	}
+	if !a.Retracted.IsZero() {
+		s.retract(&a)
+		return
+	}
 	if a.Ingested.IsZero() {
 		// The stream's timestamp is the next best thing, and the same on
 		// every replay.
@@ -368,4 +443,37 @@ func (s *Service) alsoReported(e *entry) []*entry {
 	}
 	slices.SortFunc(out, newer)
 	return out
+}
+
+// Latest returns the newest articles of the index (newest revisions), at
+// most n, newest first, as they came from the stream.
+func (s *Service) Latest(n int) []*article.Article {
+	items, _ := s.snapshot(feedKey{kind: kindAll})
+	if len(items) > n {
+		items = items[:n]
+	}
+	out := make([]*article.Article, len(items))
+	for i, e := range items {
+		out[i] = e.raw
+	}
+	return out
+}
+
+// Article returns the newest revision of the indexed article id.
+func (s *Service) Article(id string) (*article.Article, bool) {
+	e, ok := s.lookup(id)
+	if !ok {
+		return nil, false
+	}
+	return e.raw, true
+}
+
+// Retraction says when and why article id was retracted; false when it
+// was not.
+func (s *Service) Retraction(id string) (at time.Time, reason string, ok bool) {
+	t, ok := s.retracted(id)
+	if !ok {
+		return time.Time{}, "", false
+	}
+	return t.at, t.reason, true
 }

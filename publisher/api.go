@@ -24,8 +24,8 @@ type APIOptions struct {
 // APIHandler serves POST /api/articles: a structured JSON article, or a raw
 // text/plain or text/html page. It answers 202 with the article id, its
 // revision and what became of the input (Result.Status), or a JSON error:
-// 400 (bad input), 401/403, 413 (too large), 415 (media type), 422 (too
-// little to be an article).
+// 400 (bad input), 401/403, 409 (a retracted article), 413 (too large),
+// 415 (media type), 422 (too little to be an article).
 func (p *Publisher) APIHandler(o APIOptions) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodPost {
@@ -60,6 +60,9 @@ func (p *Publisher) APIHandler(o APIOptions) http.Handler {
 			return
 		case errors.Is(err, normalize.ErrUnsupportedType):
 			writeError(w, http.StatusUnsupportedMediaType, err.Error())
+			return
+		case errors.Is(err, ErrRetracted):
+			writeError(w, http.StatusConflict, err.Error())
 			return
 		case errors.Is(err, normalize.ErrNotArticle):
 			writeError(w, http.StatusUnprocessableEntity, err.Error())

@@ -178,7 +178,7 @@ func (p *Publisher) inboxFile(ctx context.Context, name string, st *RunStats) (*
 // publishFile publishes one normalized file and records it in the ledger.
 func (p *Publisher) publishFile(ctx context.Context, ia *inboxArticle, st *RunStats) error {
 	res, err := p.Publish(ctx, ia.a)
-	if normalize.IsBadInput(err) {
+	if normalize.IsBadInput(err) || errors.Is(err, ErrRetracted) {
 		st.Failed++
 		p.log.Warn("inbox file rejected", "file", ia.name, "error", err)
 		return p.moveToFailed(ia.name, err)

@@ -27,6 +27,8 @@ const (
 	EventType = "dev.crier.article.published.v1"
 	// EventTypeUpdated is the type of every later revision.
 	EventTypeUpdated = "dev.crier.article.updated.v1"
+	// EventTypeRetracted is the type of a tombstone (Publisher.Retract).
+	EventTypeRetracted = "dev.crier.article.retracted.v1"
 	specVersion      = "1.0"
 )
 
@@ -202,6 +204,8 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 			return Result{}, err
 		}
 		switch {
+		case !rec.Retracted.IsZero():
+			return Result{}, fmt.Errorf("%w: article %s, on %s: %s", ErrRetracted, a.ID, rec.Retracted.Format(time.RFC3339), rec.Reason)
 		case rec.Hash == hash && rec.State == statePublished:
 			return Result{ID: a.ID, Revision: rec.Revision, Duplicate: true, StoryID: rec.StoryID, Seq: rec.Seq}, nil
 		case rec.Hash == hash:
@@ -320,6 +324,7 @@ func (p *Publisher) publishRevision(ctx context.Context, a *article.Article, rec
 		return Result{}, err
 	}
 	rec.State, rec.Seq, rec.At = statePublished, ack.Sequence, p.now().UTC()
+	rec.Subject, rec.URL, rec.Language, rec.Source, rec.Tags = msg.Subject, a.URL, a.Language, a.Source, a.Tags
 	if _, err := p.articles.Update(ctx, a.ID, encode(rec), kvRev); errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		// A newer revision was claimed since: its record says more.
 		p.log.Debug("revision record superseded", "article_id", a.ID, "revision", rec.Revision)
@@ -392,7 +397,10 @@ func (p *Publisher) message(a *article.Article) (*nats.Msg, error) {
 	msg.Header.Set("ce-specversion", specVersion)
 	msg.Header.Set("ce-id", MsgID(a.ID, a.Revision))
 	msg.Header.Set("ce-type", EventType)
-	if a.Revision > 1 {
+	switch {
+	case !a.Retracted.IsZero():
+		msg.Header.Set("ce-type", EventTypeRetracted)
+	case a.Revision > 1:
 		msg.Header.Set("ce-type", EventTypeUpdated)
 	}
 	msg.Header.Set("ce-source", p.source)

@@ -29,6 +29,17 @@ type articleRecord struct {
 	// At is when State was written: a record pending for longer than
 	// pendingTimeout was left by a crash.
 	At time.Time `json:"at"`
+	// What a tombstone repeats of the newest revision, so that readers
+	// filtering by subject, tag or story see it: written with State
+	// published.
+	Subject  string   `json:"subject,omitempty"`
+	URL      string   `json:"url,omitempty"`
+	Language string   `json:"language,omitempty"`
+	Source   string   `json:"source,omitempty"`
+	Tags     []string `json:"tags,omitempty"`
+	// Retracted and Reason are set once the article is withdrawn.
+	Retracted time.Time `json:"retracted,omitzero"`
+	Reason    string    `json:"reason,omitempty"`
 }
 
 // pendingTimeout is how long a revision waits for the previous one to be

@@ -3,6 +3,7 @@ package publisher
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -248,4 +249,67 @@ func streamArticles(t *testing.T, js jetstream.JetStream, stream string) []strea
 		out = append(out, streamArticle{m.Header, a})
 	}
 	return out
+}
+
+// A retraction is the article's next revision, a tombstone with the
+// reason and no text; the article is published no more.
+func TestRetract(t *testing.T) {
+	f := newFixture(t, 0)
+	ctx := t.Context()
+	in := map[string]string{"url": revURL, "title": "Le pont fermé", "text": revBody1, "language": "fr", "source": "Exemple"}
+	a, _, err := f.pub.Ingest(ctx, jsonInput(t, in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.pub.Retract(ctx, a.ID, "  "); !errors.Is(err, ErrNoReason) {
+		t.Errorf("retraction without a reason: %v, want ErrNoReason", err)
+	}
+	if _, err := f.pub.Retract(ctx, strings.Repeat("0", 32), "wrong"); !errors.Is(err, ErrUnknownArticle) {
+		t.Errorf("retraction of an unknown id: %v, want ErrUnknownArticle", err)
+	}
+	res, err := f.pub.Retract(ctx, a.ID, "Legal\n takedown")
+	if err != nil || res.Revision != 2 || res.Duplicate {
+		t.Fatalf("retract: %+v %v, want revision 2", res, err)
+	}
+	if again, err := f.pub.Retract(ctx, a.ID, "again"); err != nil || !again.Duplicate || again.Revision != 2 {
+		t.Errorf("retract again: %+v %v, want the same tombstone", again, err)
+	}
+	in["text"] = revBody2
+	if _, _, err := f.pub.Ingest(ctx, jsonInput(t, in)); !errors.Is(err, ErrRetracted) || !strings.Contains(err.Error(), "Legal takedown") {
+		t.Errorf("a correction of a retracted article: %v, want ErrRetracted with the reason", err)
+	}
+
+	msgs := streamArticles(t, f.js, f.top.ArticleStream)
+	if len(msgs) != 2 {
+		t.Fatalf("stream holds %d messages, want the article and its tombstone", len(msgs))
+	}
+	tomb := msgs[1]
+	for k, v := range map[string]string{"Nats-Msg-Id": a.ID + "-2", "ce-type": EventTypeRetracted, "ce-subject": a.ID} {
+		if got := tomb.hdr.Get(k); got != v {
+			t.Errorf("tombstone header %s = %q, want %q", k, got, v)
+		}
+	}
+	if tomb.article.Retracted.IsZero() || tomb.article.RetractionReason != "Legal takedown" || len(tomb.article.Body) != 0 ||
+		tomb.article.Title != "" || tomb.article.Language != "fr" || tomb.article.StoryID != a.ID {
+		t.Errorf("tombstone %+v", tomb.article)
+	}
+	if msgs[0].hdr.Get("Nats-Msg-Id") == "" || tomb.hdr.Get("Nats-Msg-Id") == msgs[0].hdr.Get("Nats-Msg-Id") {
+		t.Error("tombstone and article share a message id")
+	}
+	if got, want := f.pub.top.ArticleSubject("fr", "exemple"), streamSubject(t, f, 2); got != want {
+		t.Errorf("tombstone on %s, want the article's subject %s", want, got)
+	}
+}
+
+func streamSubject(t *testing.T, f *fixture, seq uint64) string {
+	t.Helper()
+	s, err := f.js.Stream(t.Context(), f.top.ArticleStream)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := s.GetMsg(t.Context(), seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m.Subject
 }

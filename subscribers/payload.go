@@ -15,24 +15,31 @@ const (
 	EventArticlePublished = "article.published"
 	// EventArticleUpdated announces each later revision (a correction).
 	EventArticleUpdated = "article.updated"
+	// EventArticleRetracted announces a retraction: the data is the
+	// article's tombstone (id, reason, no text); receivers remove it.
+	EventArticleRetracted = "article.retracted"
 )
 
 // EventTypes are the article event types an endpoint may choose from.
-var EventTypes = []string{EventArticlePublished, EventArticleUpdated}
+var EventTypes = []string{EventArticlePublished, EventArticleUpdated, EventArticleRetracted}
 
-// eventType is the webhook type of an article message: its revision says
-// it, in the body, so a replay or a dead letter, which keep the body but
-// not every header, says the same.
+// eventType is the webhook type of an article message: its body says it
+// (a tombstone's "retracted", a correction's "revision"), so a replay or a
+// dead letter, which keep the body but not every header, says the same.
+// An unescaped `"key":` can only be a key, and crier's article has no
+// nested object with these keys.
 func eventType(article []byte) string {
-	if revisionOf(article) > 1 {
+	switch {
+	case bytes.Contains(article, []byte(`"retracted":`)):
+		return EventArticleRetracted
+	case revisionOf(article) > 1:
 		return EventArticleUpdated
 	}
 	return EventArticlePublished
 }
 
-// revisionOf reads the top-level "revision" of article JSON without
-// decoding the rest: an unescaped `"revision":` can only be a key, and
-// crier's article has no nested object with that key. 1 when absent.
+// revisionOf reads the "revision" of article JSON without decoding the
+// rest; 1 when absent.
 func revisionOf(article []byte) int {
 	i := bytes.Index(article, []byte(`"revision":`))
 	if i < 0 {
@@ -101,6 +108,9 @@ type ThinArticle struct {
 	// correction...
 	Revision int       `json:"revision"`
 	Updated  time.Time `json:"updated,omitzero"`
+	// Retracted and RetractionReason are set on a retraction.
+	Retracted        time.Time `json:"retracted,omitzero"`
+	RetractionReason string    `json:"retraction_reason,omitempty"`
 	// JSONURL and HTMLURL are crier's own copies of the article.
 	JSONURL string `json:"json_url"`
 	HTMLURL string `json:"html_url"`

@@ -43,6 +43,7 @@ func TestEventType(t *testing.T) {
 		{`{"id":"a","revision":1}`, EventArticlePublished},
 		{`{"id":"a","revision":2,"updated":"2026-01-02T03:04:05Z"}`, EventArticleUpdated},
 		{`{"id":"a", "revision": 12}`, EventArticleUpdated},
+		{`{"id":"a","body":[],"revision":4,"retracted":"2026-01-02T03:04:05Z","retraction_reason":"r"}`, EventArticleRetracted},
 		// A body quoting the key has it escaped: no revision.
 		{`{"id":"a","body":["\"revision\":3"]}`, EventArticlePublished},
 	} {

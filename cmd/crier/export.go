@@ -28,6 +28,6 @@ func exportCmd(ctx context.Context, env *environment, args []string) int {
 		log.Error("export failed", "error", err)
 		return exitFailed
 	}
-	fmt.Fprintf(env.stdout, "wrote %d files and %d .gz files (%d bytes) to %s\n", st.Files, st.GzFiles, st.Bytes, *out)
+	fmt.Fprintf(env.stdout, "wrote %d files and %d .gz files (%d bytes) to %s; removed %d files of retracted articles\n", st.Files, st.GzFiles, st.Bytes, *out, st.Removed)
 	return exitOK
 }

@@ -60,6 +60,7 @@ func commands() []command {
 		{"receive", "[--config FILE] [--webhook NAME] [--listen ADDR]", "run a test webhook receiver that verifies signatures and prints deliveries", receive},
 		{"endpoints", "list|show|create|update|delete|disable|enable|rotate|attempts|replay", "manage webhook endpoints through the admin API", endpointsCmd},
 		{"dead-letters", "list|replay", "list and replay webhook dead letters through the admin API", deadLettersCmd},
+		{"articles", "list|show|retract", "list, inspect and retract articles through the admin API", articlesCmd},
 		{"secret", "[--ed25519]", "print a new webhook secret (whsec_...), or an ed25519 key pair (whsk_/whpk_)", secret},
 		{"version", "", "print the version", printVersion},
 	}
