@@ -29,7 +29,7 @@ const (
 	EventTypeUpdated = "dev.crier.article.updated.v1"
 	// EventTypeRetracted is the type of a tombstone (Publisher.Retract).
 	EventTypeRetracted = "dev.crier.article.retracted.v1"
-	specVersion      = "1.0"
+	specVersion        = "1.0"
 )
 
 // MsgID is the Nats-Msg-Id (and CloudEvents id) of one revision of an
