@@ -92,19 +92,33 @@ func (s *websubSubscriber) setDown(v bool) {
 // awaitItem waits for a delivered feed holding the article id.
 func (s *websubSubscriber) awaitItem(t *testing.T, id string) websubDelivery {
 	t.Helper()
+	return s.awaitFeed(t, "a feed with article "+id, func(f *gofeed.Feed) bool { return itemOf(f, id) != nil })
+}
+
+// awaitFeed waits for a delivered feed that ok accepts.
+func (s *websubSubscriber) awaitFeed(t *testing.T, what string, ok func(*gofeed.Feed) bool) websubDelivery {
+	t.Helper()
 	timeout := time.After(30 * time.Second)
 	for {
 		select {
 		case d := <-s.received:
-			for _, it := range d.feed.Items {
-				if it.GUID == feeds.ItemID(id) {
-					return d
-				}
+			if ok(d.feed) {
+				return d
 			}
 		case <-timeout:
-			t.Fatalf("no feed with article %s delivered", id)
+			t.Fatalf("no %s delivered", what)
 		}
 	}
+}
+
+// itemOf returns the feed's item of article id, nil when it has none.
+func itemOf(f *gofeed.Feed, id string) *gofeed.Item {
+	for _, it := range f.Items {
+		if it.GUID == feeds.ItemID(id) {
+			return it
+		}
+	}
+	return nil
 }
 
 var hubLinkRE = regexp.MustCompile(`<(?:atom:)?link[^>]*rel="hub"[^>]*>`)
@@ -134,11 +148,16 @@ func bodyHub(body []byte) string {
 	return ""
 }
 
-// publishArticle posts an article through the ingest API and returns its id.
-func publishArticle(t *testing.T, a *app.App, title string) (string, time.Time) {
+// publishArticle posts an article through the ingest API and returns its id;
+// a second title posts a correction of it under that title.
+func publishArticle(t *testing.T, a *app.App, title string, correction ...string) (string, time.Time) {
 	t.Helper()
+	shown := title
+	if len(correction) > 0 {
+		shown = correction[0]
+	}
 	body, _ := json.Marshal(map[string]string{
-		"url": "https://example.org/" + url.PathEscape(title), "title": title,
+		"url": "https://example.org/" + url.PathEscape(title), "title": shown,
 		"text":   "Le président a reçu lundi son homologue à Minsk pour des pourparlers sur " + title + ".\n\nLes deux dirigeants ont évoqué la défense et l'économie.",
 		"source": "Exemple", "language": "fr", "published": "2022-12-19T18:00:00Z",
 	})
@@ -247,6 +266,22 @@ func TestWebSubEndToEnd(t *testing.T) {
 	if want := `<` + cfg.HTTP.BaseURL + `/hub>; rel="hub", <` + topic + `>; rel="self"`; d.link != want {
 		t.Errorf("Link %q, want %q", d.link, want)
 	}
+	await(t, rc.delivered, 1)
+
+	// A correction brings the feed with the new title; a retraction, the
+	// feed without the article.
+	if fix, _ := publishArticle(t, a, "Premier article", "Premier article, corrigé"); fix != id {
+		t.Fatalf("the correction has id %s, want %s", fix, id)
+	}
+	sub.awaitFeed(t, "the corrected feed", func(f *gofeed.Feed) bool {
+		it := itemOf(f, id)
+		return it != nil && it.Title == "Premier article, corrigé"
+	})
+	await(t, rc.delivered, 1)
+	if _, err := a.Publisher.Retract(t.Context(), id, "Published by mistake"); err != nil {
+		t.Fatal(err)
+	}
+	sub.awaitFeed(t, "the feed without the retracted article", func(f *gofeed.Feed) bool { return itemOf(f, id) == nil })
 	await(t, rc.delivered, 1)
 
 	// The subscriber is down, then back: the retry brings the feed.

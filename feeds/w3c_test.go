@@ -24,6 +24,7 @@ import (
 	"golang.org/x/net/html/atom"
 	"golang.org/x/text/language"
 
+	"github.com/crier/crier/article"
 	"github.com/crier/crier/feeds"
 )
 
@@ -846,9 +847,25 @@ func TestW3C(t *testing.T) {
 	for _, a := range c.all() {
 		e.publish(a)
 	}
+	// What revisions and retractions add: an undated article (no
+	// pubDate, published or date_published) and a retracted one (an Atom
+	// at:deleted-entry) in the feeds of English, the BBC and all.
+	undated := newArticle("Undated", "en", "BBC", "https://bbc.example/undated", t0.Add(-48*time.Hour))
+	undated.PublishedEstimated = true
+	gone := newArticle("Gone", "en", "BBC", "https://bbc.example/gone", t0.Add(time.Minute))
+	e.publish(undated)
+	e.publish(gone)
+	e.publish(&article.Article{Schema: 1, ID: gone.ID, Language: "en", Source: "BBC", Revision: 2,
+		Retracted: t0.Add(time.Hour), RetractionReason: "Published by mistake", Body: []string{}})
 	s := e.startSite(feeds.Options{HubURL: hubURL})
-	for _, a := range c.all() {
+	for _, a := range append(c.all(), undated) {
 		s.waitFor(a.ID)
+	}
+	if err := s.svc.WaitForRevision(t.Context(), gone.ID, 2); err != nil {
+		t.Fatal(err)
+	}
+	if atom := s.get("/feeds/all.atom").body; !bytes.Contains(atom, []byte("at:deleted-entry")) {
+		t.Fatal("the W3C test's all.atom has no deleted-entry to check")
 	}
 	type feed struct{ name, path string } // path has %s for the extension
 	list := []feed{{"all-limit", "/feeds/all.%s?limit=2"}}

@@ -2,6 +2,7 @@ package subscribers
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/json"
@@ -33,9 +34,13 @@ const (
 	HeaderAttempts        = "Crier-Attempts"
 	HeaderOriginalSubject = "Crier-Original-Subject"
 	HeaderStreamSeq       = "Crier-Stream-Seq"
-	// HeaderArticleID carries the article id on a replay (whose own
-	// Nats-Msg-Id must differ, or the server would drop it as a duplicate).
+	// HeaderArticleID carries the article id on a replay and a dead
+	// letter.
 	HeaderArticleID = "Crier-Article-Id"
+	// HeaderMsgID carries the original Nats-Msg-Id on a replay (whose own
+	// must differ, or the server would drop it as a duplicate): the
+	// revision's key, from which the webhook-id is made.
+	HeaderMsgID = "Crier-Msg-Id"
 	// HeaderStreamTime is the original stream time of a replayed message,
 	// so its body (and webhook-id) is the one of the first delivery.
 	HeaderStreamTime = "Crier-Stream-Time"
@@ -97,7 +102,7 @@ type message struct {
 	msg        jetstream.Msg
 	meta       *jetstream.MsgMetadata
 	src        source
-	articleID  string
+	articleID  string // the article's id, on every revision
 	webhookID  string
 	event      string // the webhook type, EventArticlePublished or EventArticleUpdated
 	streamTime time.Time
@@ -122,24 +127,21 @@ func (r *runner) inspect(src source, msg jetstream.Msg) (*message, error) {
 	}
 	h := msg.Headers()
 	d := &message{msg: msg, meta: meta, src: src, streamTime: meta.Timestamp}
-	d.articleID = h.Get(HeaderArticleID)
-	if d.articleID == "" {
-		d.articleID = h.Get(nats.MsgIdHdr)
-	}
-	if d.articleID == "" {
-		// Still stable across retries and restarts.
-		d.articleID = "seq" + strconv.FormatUint(meta.Sequence.Stream, 10)
-	}
+	// The message's key: a replay's original Nats-Msg-Id (one written
+	// before revisions has only the article id), or its own.
+	key := cmp.Or(h.Get(HeaderMsgID), h.Get(HeaderArticleID), h.Get(nats.MsgIdHdr),
+		"seq"+strconv.FormatUint(meta.Sequence.Stream, 10)) // still stable across retries and restarts
+	d.articleID = cmp.Or(h.Get(HeaderArticleID), h.Get("ce-subject"), key)
 	if v := h.Get(HeaderStreamTime); v != "" {
 		if t, err := time.Parse(time.RFC3339Nano, v); err == nil {
 			d.streamTime = t
 		}
 	}
 	// webhook-id is the receiver's idempotency key: the same for every
-	// attempt and every replay of one article to one endpoint.
-	d.webhookID = "msg_" + d.articleID
+	// attempt and every replay of one revision to one endpoint.
+	d.webhookID = "msg_" + key
 	if r.events {
-		d.webhookID = "evt_" + d.articleID
+		d.webhookID = "evt_" + key
 	} else {
 		d.event = eventType(msg.Data())
 	}

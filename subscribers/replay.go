@@ -1,11 +1,13 @@
 package subscribers
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -16,6 +18,7 @@ import (
 type replay struct {
 	endpoint   string
 	articleID  string
+	msgID      string // the original Nats-Msg-Id
 	subject    string
 	streamSeq  uint64
 	streamTime time.Time
@@ -38,9 +41,10 @@ func (m *Manager) enqueue(ctx context.Context, rs []replay) (int, error) {
 	var futures []jetstream.PubAckFuture
 	for _, r := range rs {
 		msg := &nats.Msg{Subject: m.o.Topology.ReplaySubject(r.endpoint), Data: r.data, Header: nats.Header{}}
-		// The article id travels in its own header: as Nats-Msg-Id it
+		// The message id travels in its own header: as Nats-Msg-Id it
 		// would make the server drop a second replay as a duplicate.
 		msg.Header.Set(HeaderArticleID, r.articleID)
+		msg.Header.Set(HeaderMsgID, r.msgID)
 		msg.Header.Set(HeaderStreamTime, r.streamTime.UTC().Format(time.RFC3339Nano))
 		msg.Header.Set(HeaderOriginalSubject, r.subject)
 		msg.Header.Set(HeaderStreamSeq, strconv.FormatUint(r.streamSeq, 10))
@@ -99,6 +103,7 @@ func (m *Manager) ReplayDeadLetter(ctx context.Context, seq uint64) error {
 func fromDeadLetter(dl DeadLetter) replay {
 	return replay{
 		endpoint: dl.Endpoint, articleID: dl.ArticleID, subject: dl.Subject,
+		msgID:     cmp.Or(strings.TrimPrefix(dl.WebhookID, "msg_"), dl.ArticleID),
 		streamSeq: dl.StreamSeq, streamTime: dl.StreamTime, storyID: dl.StoryID, data: dl.Message,
 	}
 }
@@ -146,12 +151,10 @@ func (m *Manager) ReplayRange(ctx context.Context, endpoint string, from, to tim
 		if err != nil || meta.Timestamp.After(to) {
 			return false
 		}
-		id := msg.Headers().Get(nats.MsgIdHdr)
-		if id == "" {
-			id = "seq" + strconv.FormatUint(meta.Sequence.Stream, 10)
-		}
+		h := msg.Headers()
+		id := cmp.Or(h.Get(nats.MsgIdHdr), "seq"+strconv.FormatUint(meta.Sequence.Stream, 10))
 		rs = append(rs, replay{
-			endpoint: endpoint, articleID: id, subject: msg.Subject(), streamSeq: meta.Sequence.Stream,
+			endpoint: endpoint, articleID: cmp.Or(h.Get("ce-subject"), id), msgID: id, subject: msg.Subject(), streamSeq: meta.Sequence.Stream,
 			streamTime: meta.Timestamp, storyID: msg.Headers().Get(HeaderStoryID), data: msg.Data(),
 		})
 		if len(rs) == 1000 {
