@@ -79,10 +79,15 @@ func receive(ctx context.Context, env *environment, args []string) int {
 			Type string `json:"type"`
 			Data struct {
 				ID, Title, Language, Source string
+				Reason                      string `json:"retraction_reason"`
 			} `json:"data"`
 		}
 		_ = json.Unmarshal(body, &ev)
-		fmt.Fprintf(env.stdout, "verified %s %s [%s %s] %s\n", r.Header.Get("webhook-id"), ev.Type, ev.Data.Language, ev.Data.Source, ev.Data.Title)
+		what := ev.Data.Title
+		if ev.Data.Reason != "" {
+			what = ev.Data.ID + " retracted: " + ev.Data.Reason
+		}
+		fmt.Fprintf(env.stdout, "verified %s %s [%s %s] %s\n", r.Header.Get("webhook-id"), ev.Type, ev.Data.Language, ev.Data.Source, what)
 		w.WriteHeader(http.StatusNoContent)
 	})
 	ln, err := net.Listen("tcp", addr)
