@@ -212,7 +212,11 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 			// This revision was claimed by an attempt that did not finish
 			// and may be out: publish it again (the server drops a repeat
 			// by Nats-Msg-Id) and finish its bookkeeping.
-			return p.publishRevision(ctx, a, rec, kvRev)
+			res, err := p.publishRevision(ctx, a, rec, kvRev)
+			if err == nil && rec.Revision == 1 {
+				p.indexStory(ctx, a, story.NewFingerprint(a))
+			}
+			return res, err
 		case rec.State == statePending && p.now().Sub(rec.At) < pendingTimeout:
 			// Another input is publishing the previous revision: wait for
 			// it, so that revisions reach the stream in order.
@@ -278,14 +282,19 @@ func (p *Publisher) publishFirst(ctx context.Context, a *article.Article, hash s
 	}
 	res, err := p.publishRevision(ctx, a, rec, kvRev)
 	if err == nil {
-		ctx, cancel := afterAck(ctx)
-		defer cancel()
-		if err := p.stories.Add(ctx, fp, a.StoryID); err != nil {
-			// The article is out; later ones will only miss it as a match.
-			p.log.Warn("story index not updated", "article_id", a.ID, "err", err)
-		}
+		p.indexStory(ctx, a, fp)
 	}
 	return res, err
+}
+
+// indexStory adds a published article to the story index.
+func (p *Publisher) indexStory(ctx context.Context, a *article.Article, fp story.Fingerprint) {
+	ctx, cancel := afterAck(ctx)
+	defer cancel()
+	if err := p.stories.Add(ctx, fp, a.StoryID); err != nil {
+		// The article is out; later ones will only miss it as a match.
+		p.log.Warn("story index not updated", "article_id", a.ID, "err", err)
+	}
 }
 
 // publishRevision publishes a as the revision rec claims (its KV entry at
