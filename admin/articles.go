@@ -35,10 +35,13 @@ type (
 		Title     string    `json:"title"`
 		Revision  int       `json:"revision"`
 		Published time.Time `json:"published"`
-		Updated   time.Time `json:"updated,omitzero"`
-		Source    string    `json:"source,omitempty"`
-		Language  string    `json:"language"`
-		URL       string    `json:"url,omitempty"`
+		// PublishedEstimated: the page gave no date; Published is when
+		// crier received it.
+		PublishedEstimated bool      `json:"published_estimated,omitempty"`
+		Updated            time.Time `json:"updated,omitzero"`
+		Source             string    `json:"source,omitempty"`
+		Language           string    `json:"language"`
+		URL                string    `json:"url,omitempty"`
 	}
 	// ArticleList is the answer of GET /admin/articles, newest first.
 	ArticleList struct {
@@ -69,7 +72,8 @@ func (s *server) articles(w http.ResponseWriter, r *http.Request) {
 	list := ArticleList{Articles: []ArticleSummary{}}
 	for _, a := range s.index.Latest(limit) {
 		list.Articles = append(list.Articles, ArticleSummary{
-			ID: a.ID, Title: a.Title, Revision: a.RevisionOf(), Published: a.Published, Updated: a.Updated,
+			ID: a.ID, Title: a.Title, Revision: a.RevisionOf(), Published: a.Published,
+			PublishedEstimated: a.PublishedEstimated, Updated: a.Updated,
 			Source: a.Source, Language: a.Language, URL: a.URL,
 		})
 	}

@@ -264,7 +264,7 @@ func (n *Normalizer) build(ex *extraction, in Input, now time.Time) (*article.Ar
 	}
 	if n.minWords > 0 {
 		if words := bodyWords(body); words < n.minWords && !ownHeadline(ex.title, body) {
-			return nil, fmt.Errorf("%w: %d words and no headline, fewer than the %d an article needs", ErrNotArticle, words, n.minWords)
+			return nil, fmt.Errorf("%w: %d of the %d words needed, and no headline", ErrNotArticle, words, n.minWords)
 		}
 	}
 	a := &article.Article{

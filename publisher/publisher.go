@@ -205,7 +205,7 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 		}
 		switch {
 		case !rec.Retracted.IsZero():
-			return Result{}, fmt.Errorf("%w: article %s, on %s: %s", ErrRetracted, a.ID, rec.Retracted.Format(time.RFC3339), rec.Reason)
+			return Result{}, fmt.Errorf("%w on %s: %s (article %s)", ErrRetracted, rec.Retracted.Format(time.RFC3339), rec.Reason, a.ID)
 		case rec.Hash == hash && rec.State == statePublished:
 			return Result{ID: a.ID, Revision: rec.Revision, Duplicate: true, StoryID: rec.StoryID, Seq: rec.Seq}, nil
 		case rec.Hash == hash:

@@ -43,7 +43,11 @@ func articlesList(ctx context.Context, env *environment, cmd string, args []stri
 	tw := newTable(env.stdout)
 	fmt.Fprintln(tw, "ID\tREVISION\tPUBLISHED\tSOURCE\tTITLE")
 	for _, a := range list.Articles {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", a.ID, a.Revision, a.Published.Format(time.RFC3339), orElse(a.Source, "-"), a.Title)
+		published := a.Published.Format(time.RFC3339)
+		if a.PublishedEstimated {
+			published = "undated" // the page gave no date
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\n", a.ID, a.Revision, published, orElse(a.Source, "-"), a.Title)
 	}
 	tw.Flush()
 	return exitOK
@@ -89,7 +93,11 @@ func articleCall(ctx context.Context, env *environment, cf *clientFlags, cmd, me
 	}
 	if a := st.Article; a != nil {
 		fmt.Fprintf(tw, "title:\t%s\n", a.Title)
-		fmt.Fprintf(tw, "published:\t%s\n", a.Published.Format(time.RFC3339))
+		if a.PublishedEstimated {
+			fmt.Fprintf(tw, "published:\tundated (received %s)\n", a.Ingested.Format(time.RFC3339))
+		} else {
+			fmt.Fprintf(tw, "published:\t%s\n", a.Published.Format(time.RFC3339))
+		}
 		if !a.Updated.IsZero() {
 			fmt.Fprintf(tw, "updated:\t%s\n", a.Updated.Format(time.RFC3339))
 		}
