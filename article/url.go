@@ -47,7 +47,7 @@ func CanonicalURL(raw string) string {
 			}
 		}
 		u.RawQuery = strings.Join(kept, "&")
-		u.ForceQuery = false
 	}
+	u.ForceQuery = false
 	return u.String()
 }
