@@ -27,10 +27,11 @@ import (
 //
 // An item belongs to the month crier first ingested it and stays there when
 // the article is updated, so once a month is over its archive never gains
-// or loses an item, and once a later month has items its next-archive link
-// is final too: such an archive is served as immutable, with a year's
-// max-age. (A correction to one of its articles still shows in its content,
-// and so in its ETag.) The newest archive grows until a later month starts.
+// an item, and once a later month has items its next-archive link is final
+// too. Its content still changes with a correction, and a retraction takes
+// its item out: archives are cached like feeds, not as immutable, so that a
+// takedown reaches the readers' caches. The newest archive grows until a
+// later month starts.
 
 // monthLayout formats archive months.
 const monthLayout = "2006-01"
@@ -120,10 +121,7 @@ func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := newRendered(body, k.format.contentType(), m.modified)
-	// Once a later month has items, this one's items and links are final.
-	r.immutable = i+1 < len(ms)
-	return r, nil
+	return newRendered(body, k.format.contentType(), m.modified), nil
 }
 
 // archivePaths lists the site-relative path of every archive document that

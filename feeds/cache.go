@@ -39,10 +39,6 @@ const depAny dep = "*"
 // is zero.
 const defaultCacheBytes = 256 << 20
 
-// immutableMaxAge is the Cache-Control max-age of documents that never
-// change once written (closed archives).
-const immutableMaxAge = 365 * 24 * time.Hour
-
 // doc is one rendered document ready to serve: the identity body and,
 // when it is smaller, a gzip body, with every header value prebuilt so a
 // response allocates nothing.
@@ -390,9 +386,6 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	}
 	d.lastModified = []string{d.modTime.Format(http.TimeFormat)}
 	d.cacheControl = s.cacheControl
-	if r.immutable {
-		d.cacheControl = s.immutableCC
-	}
 	if link != "" {
 		d.link = []string{link}
 	}

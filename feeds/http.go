@@ -20,10 +20,6 @@ type rendered struct {
 	body        []byte
 	modTime     time.Time
 	contentType string
-	// immutable marks a document that never changes once rendered (a
-	// closed archive): it is served with a year-long max-age and
-	// "immutable".
-	immutable bool
 }
 
 func newRendered(body []byte, contentType string, modTime time.Time) *rendered {

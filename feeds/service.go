@@ -78,7 +78,6 @@ func ItemID(id string) string { return "urn:crier:" + url.PathEscape(id) }
 type Service struct {
 	opts         Options
 	cacheControl []string // Cache-Control of documents that change
-	immutableCC  []string // Cache-Control of documents that never change
 	hdrVary      []string // prebuilt header values, shared by every response
 	hdrGzip      []string
 	hdrNosniff   []string
@@ -122,7 +121,6 @@ func New(o Options) *Service {
 	s := &Service{
 		opts:         o,
 		cacheControl: []string{"public, max-age=" + strconv.Itoa(int(o.MaxAge.Seconds()))},
-		immutableCC:  []string{"public, max-age=" + strconv.Itoa(int(immutableMaxAge.Seconds())) + ", immutable"},
 		hdrVary:      []string{"Accept-Encoding"},
 		hdrGzip:      []string{"gzip"},
 		hdrNosniff:   []string{"nosniff"},
