@@ -10,71 +10,72 @@ import (
 // RFC 5005 archived feeds.
 //
 // Every feed (all, each language, source, tag and story) is also published
-// as one archive document per UTC month of its items' first ingestion, in
-// each format:
+// as one archive document per UTC day of its items' first ingestion, in
+// each format, so that a document's size is bounded by a day's news, not
+// by the archive:
 //
-//	/feeds/archive/<YYYY-MM>/all.<ext>
-//	/feeds/archive/<YYYY-MM>/<kind>/<value>.<ext>
+//	/feeds/archive/<YYYY-MM-DD>/all.<ext>
+//	/feeds/archive/<YYYY-MM-DD>/<kind>/<value>.<ext>
 //
 // "archive" is no feed kind, so these never collide with the current feeds
 // (/feeds/all.<ext>, /feeds/<kind>/<value>.<ext>). An archive holds every
-// item of its month, with no limit. The subscription document (the current
+// item of its day, with no limit; days without items have none. The subscription document (the current
 // feed) links rel="prev-archive" to the newest archive; each archive carries
 // <fh:archive/> and links rel="current", "prev-archive" (older) and
 // "next-archive" (newer), so a reader can walk back through the whole
 // history. JSON Feed has no such links: next_url goes from the current
 // feed to the newest archive and from each archive to the one before.
 //
-// An item belongs to the month crier first ingested it and stays there when
-// the article is updated, so once a month is over its archive never gains
-// an item, and once a later month has items its next-archive link is final
-// too. Its content still changes with a correction, and a retraction takes
-// its item out: archives are cached like feeds, not as immutable, so that a
+// An item belongs to the day crier first ingested it and stays there when
+// the article is updated, so once a day is over its archive never gains an
+// item, and once a later day has items its next-archive link is final too.
+// Its content still changes with a correction, and a retraction takes its
+// item out: archives are cached like feeds, not as immutable, so that a
 // takedown reaches the readers' caches. The newest archive grows until a
-// later month starts.
+// later day starts.
 
-// monthLayout formats archive months.
-const monthLayout = "2006-01"
+// dayLayout formats archive days.
+const dayLayout = "2006-01-02"
 
-// monthOf is the archive month of an ingestion time.
-func monthOf(t time.Time) string { return t.UTC().Format(monthLayout) }
+// dayOf is the archive day of an ingestion time.
+func dayOf(t time.Time) string { return t.UTC().Format(dayLayout) }
 
-// archivePath is the site-relative path of a feed's archive for a month:
-// the feed's own path with "/archive/<month>" after "/feeds".
-func archivePath(k feedKey, month string, f format) string {
-	return "/feeds/archive/" + month + strings.TrimPrefix(feedPath(k, f), "/feeds")
+// archivePath is the site-relative path of a feed's archive for a day: the
+// feed's own path with "/archive/<day>" after "/feeds".
+func archivePath(k feedKey, day string, f format) string {
+	return "/feeds/archive/" + day + strings.TrimPrefix(feedPath(k, f), "/feeds")
 }
 
-// months returns the distinct archive months of items, oldest first.
-func months(items []*entry) []string {
-	var ms []string
+// days returns the distinct archive days of items, oldest first.
+func days(items []*entry) []string {
+	var ds []string
 	for _, e := range items {
-		if !slices.Contains(ms, e.month) {
-			ms = append(ms, e.month)
+		if !slices.Contains(ds, e.day) {
+			ds = append(ds, e.day)
 		}
 	}
-	slices.Sort(ms)
-	return ms
+	slices.Sort(ds)
+	return ds
 }
 
 // archiveRoutes registers the archive documents' routes on mux.
 func (s *Service) archiveRoutes(mux *http.ServeMux) {
-	mux.HandleFunc("GET /feeds/archive/{month}/{file}", s.serveArchive(kindAll))
+	mux.HandleFunc("GET /feeds/archive/{day}/{file}", s.serveArchive(kindAll))
 	for name, kind := range kindNames {
-		mux.HandleFunc("GET /feeds/archive/{month}/"+name+"/{file}", s.serveArchive(kind))
+		mux.HandleFunc("GET /feeds/archive/{day}/"+name+"/{file}", s.serveArchive(kind))
 	}
 }
 
 func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		month := r.PathValue("month")
+		day := r.PathValue("day")
 		fk, f, ok := feedFile(kind, r.PathValue("file"))
-		if !ok || !validMonth(month) {
+		if !ok || !validDay(day) {
 			http.NotFound(w, r)
 			return
 		}
 		// An archive is whole: ?limit does not apply.
-		k := feedDoc{feed: fk, format: f, limit: s.opts.Limit, month: month}
+		k := feedDoc{feed: fk, format: f, limit: s.opts.Limit, day: day}
 		if !s.has(k.feed) {
 			http.NotFound(w, r)
 			return
@@ -83,39 +84,39 @@ func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 	}
 }
 
-// validMonth accepts "YYYY-MM" exactly as monthOf writes it.
-func validMonth(m string) bool {
-	t, err := time.Parse(monthLayout, m)
-	return err == nil && t.Format(monthLayout) == m
+// validDay accepts "YYYY-MM-DD" exactly as dayOf writes it.
+func validDay(d string) bool {
+	t, err := time.Parse(dayLayout, d)
+	return err == nil && t.Format(dayLayout) == d
 }
 
 // renderArchive renders the archive document k names: the feed's items of
-// month k.month, described and built by the same code as the current feed.
+// day k.day, described and built by the same code as the current feed.
 func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
 	all, ok := s.snapshot(k.feed)
 	if !ok {
 		return nil, errNotFound
 	}
-	ms := months(all)
-	i := slices.Index(ms, k.month)
+	ds := days(all)
+	i := slices.Index(ds, k.day)
 	if i < 0 {
 		return nil, errNotFound
 	}
 	items := make([]*entry, 0, len(all))
 	for _, e := range all {
-		if e.month == k.month {
+		if e.day == k.day {
 			items = append(items, e)
 		}
 	}
 	m := s.describe(feedDoc{feed: k.feed, format: k.format, limit: s.opts.Limit}, items)
 	m.archive = true
 	m.current = m.self
-	m.self = s.opts.BaseURL + archivePath(k.feed, k.month, k.format)
+	m.self = s.opts.BaseURL + archivePath(k.feed, k.day, k.format)
 	if i > 0 {
-		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ms[i-1], k.format)
+		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ds[i-1], k.format)
 	}
-	if i+1 < len(ms) {
-		m.nextArchive = s.opts.BaseURL + archivePath(k.feed, ms[i+1], k.format)
+	if i+1 < len(ds) {
+		m.nextArchive = s.opts.BaseURL + archivePath(k.feed, ds[i+1], k.format)
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {
@@ -133,12 +134,12 @@ func (s *Service) archivePaths() []string {
 	for k, set := range s.sets {
 		seen := map[string]bool{}
 		for _, e := range set {
-			if seen[e.month] {
+			if seen[e.day] {
 				continue
 			}
-			seen[e.month] = true
+			seen[e.day] = true
 			for _, f := range feedFormats {
-				paths = append(paths, archivePath(k, e.month, f))
+				paths = append(paths, archivePath(k, e.day, f))
 			}
 		}
 	}

@@ -8,18 +8,18 @@ import (
 	"github.com/crier/crier/article"
 )
 
-func TestArchivePathsAndImmutable(t *testing.T) {
+func TestArchivePaths(t *testing.T) {
 	s := New(Options{BaseURL: "http://x.test"})
 	jan := time.Date(2025, 1, 31, 23, 59, 0, 0, time.UTC)
 	a := &article.Article{ID: "a", Title: "A", Language: "fr", Source: "BBC", Tags: []string{"Paris"}, Ingested: jan}
-	b := &article.Article{ID: "b", Title: "B", Language: "fr", Source: "BBC", Ingested: jan.Add(time.Hour)} // February, UTC
+	b := &article.Article{ID: "b", Title: "B", Language: "fr", Source: "BBC", Ingested: jan.Add(time.Hour)} // 1 February, UTC
 	s.Add(a)
 	s.Add(b)
 	want := []string{}
-	for _, p := range []string{"/feeds/archive/2025-01/all", "/feeds/archive/2025-02/all",
-		"/feeds/archive/2025-01/lang/fr", "/feeds/archive/2025-02/lang/fr",
-		"/feeds/archive/2025-01/source/bbc", "/feeds/archive/2025-02/source/bbc",
-		"/feeds/archive/2025-01/tag/paris"} {
+	for _, p := range []string{"/feeds/archive/2025-01-31/all", "/feeds/archive/2025-02-01/all",
+		"/feeds/archive/2025-01-31/lang/fr", "/feeds/archive/2025-02-01/lang/fr",
+		"/feeds/archive/2025-01-31/source/bbc", "/feeds/archive/2025-02-01/source/bbc",
+		"/feeds/archive/2025-01-31/tag/paris"} {
 		for _, ext := range []string{"rss", "atom", "json"} {
 			want = append(want, p+"."+ext)
 		}
@@ -29,7 +29,7 @@ func TestArchivePathsAndImmutable(t *testing.T) {
 		t.Errorf("archivePaths\n got %q\nwant %q", got, want)
 	}
 
-	// An update re-ingested later stays in its first month.
+	// An update re-ingested later stays in its first day.
 	u := *a
 	u.Ingested = jan.AddDate(0, 3, 0)
 	s.Add(&u)

@@ -34,10 +34,10 @@ type entry struct {
 	published time.Time
 	undated   bool // feeds claim no publication date
 	ingested  time.Time
-	// month is the UTC month ("2006-01") of the entry's first ingestion:
+	// day is the UTC day ("2006-01-02") of the entry's first ingestion:
 	// the archive document that holds it (see archive.go). An update of the
 	// article keeps it, so archive membership never changes.
-	month string
+	day string
 }
 
 // link is where a feed item points: the original when known, else our page.
@@ -145,7 +145,7 @@ func (s *Service) newEntry(a *article.Article) *entry {
 	if e.published.IsZero() || a.PublishedEstimated {
 		e.published, e.undated = e.ingested, a.PublishedEstimated
 	}
-	e.month = monthOf(e.ingested)
+	e.day = dayOf(e.ingested)
 	return e
 }
 

@@ -50,14 +50,14 @@ func huge() *article.Article {
 func TestHostileEveryFeed(t *testing.T) {
 	h, big := hostile(), huge()
 	s := renderSite(t, feeds.Options{Title: "crier & <friends> ]]>", HubURL: "https://hub.example/?a=1&b=]]>"}, h, big)
-	month := h.Ingested.UTC().Format("2006-01")
+	day := h.Ingested.UTC().Format("2006-01-02")
 	var paths []string
 	for _, p := range []string{
 		"/feeds/all", "/feeds/lang/ar", "/feeds/lang/en", "/feeds/source/" + h.SourceSlug(), "/feeds/source/big-co",
 		"/feeds/tag/" + article.Slug(h.Tags[0]), "/feeds/tag/" + article.Slug(h.Tags[1]), "/feeds/tag/" + article.Slug(h.Tags[2]),
 		"/feeds/story/" + url.PathEscape(h.StoryID),
 	} {
-		paths = append(paths, p, strings.Replace(p, "/feeds/", "/feeds/archive/"+month+"/", 1))
+		paths = append(paths, p, strings.Replace(p, "/feeds/", "/feeds/archive/"+day+"/", 1))
 	}
 	for _, p := range paths {
 		for _, ext := range []string{"rss", "atom", "json"} {

@@ -27,13 +27,13 @@ func newRendered(body []byte, contentType string, modTime time.Time) *rendered {
 }
 
 // feedDoc names one feed document: a feed in one format, at one limit,
-// or one month of its archive. Its cache slot is keyed by its path
+// or one day of its archive. Its cache slot is keyed by its path
 // (feedSlot).
 type feedDoc struct {
 	feed   feedKey
 	format format
 	limit  int
-	month  string // "2006-01" for an archive document (archive.go)
+	day    string // "2006-01-02" for an archive document (archive.go)
 }
 
 // Handler serves the feeds and pages; mount it at "/". It applies the
@@ -111,15 +111,15 @@ func (s *Service) feedPathLimit(k feedDoc) string {
 // feedSlot returns the cache slot of a feed rendering.
 func (s *Service) feedSlot(k feedDoc) *slot {
 	key := s.feedPathLimit(k)
-	if k.month != "" {
-		key = archivePath(k.feed, k.month, k.format)
+	if k.day != "" {
+		key = archivePath(k.feed, k.day, k.format)
 	}
 	return s.docs.slot(key, func() *slot {
 		sl := &slot{
 			// An archive depends on its feed too: the first item of a new
-			// month gives the last archive its next-archive link.
+			// day gives the last archive its next-archive link.
 			deps: []dep{feedID(k.feed)},
-			pinned: k.limit == s.opts.Limit && k.month == "" &&
+			pinned: k.limit == s.opts.Limit && k.day == "" &&
 				(k.feed.kind == kindAll || k.feed.kind == kindLang || k.feed.kind == kindSource),
 			render: func() (*rendered, error) {
 				return s.renderFeed(k)

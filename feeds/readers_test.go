@@ -91,9 +91,9 @@ func readerFeeds(c readersCorpus) []readerFeed {
 		{"tag-paris", "/feeds/tag/paris", hasTag("paris")},
 		{"tag-hostile", "/feeds/tag/" + article.Slug("Tom & Jerry"), hasTag(article.Slug("Tom & Jerry"))},
 		{"story", "/feeds/story/" + url.PathEscape(story), func(a *article.Article) bool { return a.StoryID == story }},
-		// RFC 5005 archives: every article here was ingested in March 2025.
-		{"archive-all", "/feeds/archive/2025-03/all", func(*article.Article) bool { return true }},
-		{"archive-tag-paris", "/feeds/archive/2025-03/tag/paris", hasTag("paris")},
+		// RFC 5005 archives: every article here was ingested on 1 March 2025.
+		{"archive-all", "/feeds/archive/2025-03-01/all", func(*article.Article) bool { return true }},
+		{"archive-tag-paris", "/feeds/archive/2025-03-01/tag/paris", hasTag("paris")},
 	}
 }
 

@@ -232,9 +232,9 @@ func (s *Service) sourceFeed(e *entry) string {
 }
 
 // renderFeed renders one subscription feed in one format, or, when k names
-// a month, one archive document (renderArchive).
+// a day, one archive document (renderArchive).
 func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
-	if k.month != "" {
+	if k.day != "" {
 		return s.renderArchive(k)
 	}
 	items, ok := s.snapshot(k.feed)
@@ -244,7 +244,7 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 	// The archives hold every item, the current feed the newest few; its
 	// prev-archive is the newest archive, which may overlap it (RFC 5005
 	// lets readers dedupe by id).
-	ms := months(items)
+	ds := days(items)
 	if len(items) > k.limit {
 		items = items[:k.limit]
 	}
@@ -252,8 +252,8 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 	if k.format == formatAtom {
 		m.deleted = s.deletedIn(k.feed, items, k.limit)
 	}
-	if len(ms) > 0 {
-		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ms[len(ms)-1], k.format)
+	if len(ds) > 0 {
+		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ds[len(ds)-1], k.format)
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {

@@ -19,7 +19,7 @@ import (
 	"github.com/crier/crier/feeds"
 )
 
-// renderCorpus is three articles over three months exercising every field
+// renderCorpus is three articles over three days exercising every field
 // the renderers map: tags, byline, agencies, media, relative URLs.
 type renderCorpus struct {
 	full, bare, webp *article.Article
@@ -274,7 +274,7 @@ func TestHubLinks(t *testing.T) {
 	}{{"with hub", hub}, {"without hub", ""}} {
 		t.Run(tc.name, func(t *testing.T) {
 			s := renderSite(t, feeds.Options{HubURL: tc.hub}, c.all()...)
-			for _, path := range []string{"/feeds/all", "/feeds/tag/paris", "/feeds/source/bbc", "/feeds/archive/2025-01/all"} {
+			for _, path := range []string{"/feeds/all", "/feeds/tag/paris", "/feeds/source/bbc", "/feeds/archive/2025-01-10/all"} {
 				rss := s.get(path + ".rss").body
 				atom := s.get(path + ".atom").body
 				for name, links := range map[string]map[string]string{"rss": xmlLinks(t, rss), "atom": xmlLinks(t, atom)} {
@@ -426,8 +426,8 @@ func TestArchives(t *testing.T) {
 				t.Errorf("back-filled ids %q, want %q", got, allIDs)
 			}
 			if want := []string{
-				base + "/feeds/archive/2025-03/all." + ext, base + "/feeds/archive/2025-02/all." + ext,
-				base + "/feeds/archive/2025-01/all." + ext, "",
+				base + "/feeds/archive/2025-03-10/all." + ext, base + "/feeds/archive/2025-02-10/all." + ext,
+				base + "/feeds/archive/2025-01-10/all." + ext, "",
 			}; !slices.Equal(visited, want) {
 				t.Errorf("visited %q, want %q", visited, want)
 			}
@@ -436,18 +436,20 @@ func TestArchives(t *testing.T) {
 
 	t.Run("kinds and errors", func(t *testing.T) {
 		for path, want := range map[string]int{
-			"/feeds/archive/2025-01/tag/climate-change.atom":      1,
-			"/feeds/archive/2025-01/source/le-monde.rss":          1,
-			"/feeds/archive/2025-03/lang/fr.json":                 1,
-			"/feeds/archive/2025-01/story/" + c.full.ID + ".atom": 0, // no story id
-			"/feeds/archive/2025-02/all.rss?limit=1":              1,
-			"/feeds/archive/2025-02/tag/climate-change.atom":      0,
-			"/feeds/archive/2025-13/all.atom":                     0,
-			"/feeds/archive/2025-1/all.atom":                      0,
-			"/feeds/archive/2025-01/everything.atom":              0,
-			"/feeds/archive/2025-01/all.xml":                      0,
-			"/feeds/archive/2025-01/nope/all.atom":                0,
-			"/feeds/archive/2025-01/tag/nope.rss":                 0,
+			"/feeds/archive/2025-01-10/tag/climate-change.atom":      1,
+			"/feeds/archive/2025-01-10/source/le-monde.rss":          1,
+			"/feeds/archive/2025-03-10/lang/fr.json":                 1,
+			"/feeds/archive/2025-01-10/story/" + c.full.ID + ".atom": 0, // no story id
+			"/feeds/archive/2025-02-10/all.rss?limit=1":              1,
+			"/feeds/archive/2025-02-10/tag/climate-change.atom":      0,
+			"/feeds/archive/2025-01-11/all.atom":                     0, // a day without items
+			"/feeds/archive/2025-01/all.atom":                        0, // a month
+			"/feeds/archive/2025-02-30/all.atom":                     0,
+			"/feeds/archive/2025-1-10/all.atom":                      0,
+			"/feeds/archive/2025-01-10/everything.atom":              0,
+			"/feeds/archive/2025-01-10/all.xml":                      0,
+			"/feeds/archive/2025-01-10/nope/all.atom":                0,
+			"/feeds/archive/2025-01-10/tag/nope.rss":                 0,
 		} {
 			r := s.do(http.MethodGet, path)
 			if want == 0 {
@@ -468,26 +470,26 @@ func TestArchives(t *testing.T) {
 	})
 
 	t.Run("stable", func(t *testing.T) {
-		before := s.get("/feeds/archive/2025-01/all.atom")
-		// A new article of another month and an update of an old article
-		// re-ingested later leave the January archive's items alone.
+		before := s.get("/feeds/archive/2025-01-10/all.atom")
+		// A new article of another day and an update of an old article
+		// re-ingested later leave the 10 January archive's items alone.
 		u := *c.full
 		u.Ingested = time.Date(2025, 4, 2, 0, 0, 0, 0, time.UTC)
 		s.svc.Add(&u)
 		n := newArticle("April", "en", "BBC", "https://bbc.example/april", time.Date(2025, 4, 1, 0, 0, 0, 0, time.UTC))
 		s.svc.Add(n)
-		after := s.get("/feeds/archive/2025-01/all.atom")
+		after := s.get("/feeds/archive/2025-01-10/all.atom")
 		fb, _ := gofeed.NewParser().ParseString(string(before.body))
 		fa, _ := gofeed.NewParser().ParseString(string(after.body))
 		if !slices.Equal(ids(fb.Items), ids(fa.Items)) {
-			t.Errorf("January archive items changed: %q -> %q", ids(fb.Items), ids(fa.Items))
+			t.Errorf("10 January archive items changed: %q -> %q", ids(fb.Items), ids(fa.Items))
 		}
-		if r := s.do(http.MethodGet, "/feeds/archive/2025-04/all.atom"); r.status != http.StatusOK {
-			t.Errorf("April archive: %d", r.status)
+		if r := s.do(http.MethodGet, "/feeds/archive/2025-04-01/all.atom"); r.status != http.StatusOK {
+			t.Errorf("1 April archive: %d", r.status)
 		}
 		links := xmlLinks(t, s.get("/feeds/all.atom").body)
-		if links["prev-archive"] != base+"/feeds/archive/2025-04/all.atom" {
-			t.Errorf("prev-archive after a new month: %q", links["prev-archive"])
+		if links["prev-archive"] != base+"/feeds/archive/2025-04-01/all.atom" {
+			t.Errorf("prev-archive after a new day: %q", links["prev-archive"])
 		}
 	})
 }

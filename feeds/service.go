@@ -189,7 +189,7 @@ func (s *Service) Add(a *article.Article) {
 		return // retracted: no revision comes back
 	}
 	if old != nil {
-		e.month = min(e.month, old.month) // keep its archive (archive.go)
+		e.day = min(e.day, old.day) // keep its archive (archive.go)
 		if e.undated && old.undated {
 			e.published = old.published // first received: a correction does not move it up
 		}
