@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -46,16 +47,14 @@ func archivePath(k feedKey, day string, f format) string {
 	return "/feeds/archive/" + day + strings.TrimPrefix(feedPath(k, f), "/feeds")
 }
 
-// days returns the distinct archive days of items, oldest first.
+// days returns the distinct archive days of items, oldest first: one pass
+// and a set, since a feed's history may hold thousands of days.
 func days(items []*entry) []string {
-	var ds []string
+	seen := make(map[string]struct{})
 	for _, e := range items {
-		if !slices.Contains(ds, e.day) {
-			ds = append(ds, e.day)
-		}
+		seen[e.day] = struct{}{}
 	}
-	slices.Sort(ds)
-	return ds
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // archiveRoutes registers the archive documents' routes on mux.
