@@ -259,7 +259,9 @@ func report(w io.Writer, o options, cps []checkpoint, statuses map[string]int, d
 		}
 		return strconv.FormatFloat(b/(1<<20), 'f', 0, 64)
 	}
-	ms := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64) }
+	ms := func(d time.Duration) string {
+		return strconv.FormatFloat(float64(d)/float64(time.Millisecond), 'f', 1, 64)
+	}
 	for _, cp := range cps {
 		fmt.Fprintf(tw, "%d\t%.0f\t%s\t%s\t%s\t%s\t%s\t\n", cp.articles, cp.rate, ms(cp.p50), ms(cp.p99), ms(cp.pmax), mb(cp.heap), mb(cp.rss))
 	}
