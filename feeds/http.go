@@ -1,10 +1,7 @@
 package feeds
 
 import (
-	"encoding/json"
 	"errors"
-	"fmt"
-	"html"
 	"net/http"
 	"strconv"
 	"strings"
@@ -240,29 +237,6 @@ func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.serveSlot(w, r, s.articleSlot(e, false))
-}
-
-// serveGone answers a retracted article's page or JSON: 410 Gone, with
-// the reason.
-func (s *Service) serveGone(w http.ResponseWriter, t *tombstone, isJSON bool) {
-	h := w.Header()
-	h["Cache-Control"] = s.cacheControl
-	h["X-Content-Type-Options"] = s.hdrNosniff
-	if isJSON {
-		h.Set("Content-Type", "application/json")
-		w.WriteHeader(http.StatusGone)
-		_ = json.NewEncoder(w).Encode(struct {
-			ID        string    `json:"id"`
-			Retracted time.Time `json:"retracted"`
-			Reason    string    `json:"retraction_reason"`
-		}{t.id, t.at, t.reason})
-		return
-	}
-	h["Content-Security-Policy"] = s.hdrCSP
-	h.Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(http.StatusGone)
-	fmt.Fprintf(w, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Article retracted · %s</title></head>\n<body><h1>Article retracted</h1>\n<p>This article was retracted on <time datetime=\"%s\">%s</time>: %s</p></body></html>\n",
-		html.EscapeString(s.opts.Title), t.at.Format(time.RFC3339), t.at.Format("2 January 2006"), html.EscapeString(t.reason))
 }
 
 // serveSlot serves the fresh document of a slot.

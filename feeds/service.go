@@ -12,7 +12,6 @@
 package feeds
 
 import (
-	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -231,65 +230,6 @@ func (s *Service) unindex(e *entry) {
 	}
 }
 
-// tombstone is what the index keeps of a retracted article: enough to
-// answer 410 Gone with the reason, and to announce the deletion in the
-// Atom feeds that listed it (RFC 6721) while it would still be listed.
-type tombstone struct {
-	id        string
-	revision  int
-	at        time.Time
-	reason    string
-	published time.Time // the entry's place in its feeds
-	keys      []feedKey // the feeds it was in
-}
-
-// retract removes a retracted article (a, its tombstone) from the feeds
-// and pages; later revisions of it are ignored.
-func (s *Service) retract(a *article.Article) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if t := s.gone[a.ID]; t != nil && t.revision >= a.RevisionOf() {
-		return
-	}
-	t := &tombstone{id: a.ID, revision: a.RevisionOf(), at: a.Retracted.UTC(), reason: cleanLine(a.RetractionReason)}
-	if old := s.byID[a.ID]; old != nil {
-		t.published, t.keys = old.published, old.keys()
-		s.unindex(old)
-		delete(s.byID, a.ID)
-		s.touched(old, nil)
-	}
-	s.gone[a.ID] = t
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
-
-// retracted returns the tombstone of a retracted article.
-func (s *Service) retracted(id string) (*tombstone, bool) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	t, ok := s.gone[id]
-	return t, ok
-}
-
-// deletedIn returns the tombstones of feed k, newest first, that would
-// still be listed among items, the feed's newest at most limit entries.
-func (s *Service) deletedIn(k feedKey, items []*entry, limit int) []*tombstone {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	var out []*tombstone
-	for _, t := range s.gone {
-		if !slices.Contains(t.keys, k) {
-			continue
-		}
-		if len(items) >= limit && t.published.Before(items[len(items)-1].published) {
-			continue // pushed out by newer articles
-		}
-		out = append(out, t)
-	}
-	slices.SortFunc(out, func(a, b *tombstone) int { return cmp.Or(b.at.Compare(a.at), strings.Compare(a.id, b.id)) })
-	return out
-}
-
 // WaitFor returns nil once an article with this id is visible in the feeds
 // and pages, or ctx's error when ctx ends first.
 func (s *Service) WaitFor(ctx context.Context, id string) error {
@@ -464,14 +404,4 @@ func (s *Service) Article(id string) (*article.Article, bool) {
 		return nil, false
 	}
 	return e.raw, true
-}
-
-// Retraction says when and why article id was retracted; false when it
-// was not.
-func (s *Service) Retraction(id string) (at time.Time, reason string, ok bool) {
-	t, ok := s.retracted(id)
-	if !ok {
-		return time.Time{}, "", false
-	}
-	return t.at, t.reason, true
 }
