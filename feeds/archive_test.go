@@ -97,13 +97,13 @@ func TestLeadFigure(t *testing.T) {
 	a := &article.Article{ID: "a", Title: "A title", Media: []article.Media{
 		{URL: "https://i.example/first\x01.jpg"}, {URL: "https://i.example/second.jpg", Caption: "Second"},
 	}}
-	e := s.newEntry(a)
+	e := s.newEntry(a, 0)
 	got := e.leadFigure()
 	want := figure{URL: "https://i.example/first.jpg", Alt: "A title"}
 	if got == nil || *got != want || e.enclosure.url != got.URL {
 		t.Errorf("leadFigure = %+v, want %+v (enclosure %+v)", got, want, e.enclosure)
 	}
-	if f := s.newEntry(&article.Article{ID: "b"}).leadFigure(); f != nil {
+	if f := s.newEntry(&article.Article{ID: "b"}, 0).leadFigure(); f != nil {
 		t.Errorf("leadFigure without media = %+v, want nil", f)
 	}
 }

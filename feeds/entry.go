@@ -9,15 +9,22 @@ import (
 	"github.com/crier/crier/article"
 )
 
-// entry is an indexed article with its fields cleaned for output.
+// entry is an indexed article with its fields cleaned for output: what
+// ordering, filtering and listing need, not its body (body.go).
 type entry struct {
-	raw        *article.Article // as received, for /articles/<id>.json
-	id         string
-	title      string
-	summary    string // plain text, never empty when the body is not
-	text       string
-	bodyHTML   string // sanitized
-	byline     string
+	id string
+	// seq is the stream sequence of the message it came from, to read its
+	// body again; 0 for an article added without the stream, whose body is
+	// then inline.
+	seq      uint64
+	inline   *body
+	revision int
+	revised  time.Time // the article's Updated: when this revision came
+	kicker   string
+	url      string // the article's url as published
+	title    string
+	summary  string // plain text, never empty when the body is not
+	byline   string
 	source     string
 	agencies   []string
 	tags       []string
@@ -91,15 +98,16 @@ func newer(a, b *entry) int {
 	return strings.Compare(a.id, b.id)
 }
 
-func (s *Service) newEntry(a *article.Article) *entry {
-	raw := *a
-	raw.Body = slices.Clone(a.Body)
-	raw.Agencies = slices.Clone(a.Agencies)
-	raw.Tags = slices.Clone(a.Tags)
-	raw.Media = slices.Clone(a.Media)
+// newEntry indexes a, the message of stream sequence seq (0 when a comes
+// without the stream: its body is then kept inline).
+func (s *Service) newEntry(a *article.Article, seq uint64) *entry {
 	e := &entry{
-		raw:        &raw,
 		id:         a.ID,
+		seq:        seq,
+		revision:   a.RevisionOf(),
+		revised:    a.Updated,
+		kicker:     cleanLine(a.Kicker),
+		url:        a.URL,
 		title:      cleanLine(a.Title),
 		summary:    cleanLine(a.Summary),
 		byline:     cleanLine(a.Byline),
@@ -112,24 +120,22 @@ func (s *Service) newEntry(a *article.Article) *entry {
 		published:  a.Published.UTC(),
 		ingested:   a.Ingested.UTC(),
 	}
-	paras := make([]string, 0, len(a.Body))
-	for _, p := range a.Body {
-		if p = strings.TrimSpace(cleanText(p)); p != "" {
-			paras = append(paras, p)
-		}
+	if seq == 0 {
+		raw := *a
+		raw.Body = slices.Clone(a.Body)
+		raw.Agencies = slices.Clone(a.Agencies)
+		raw.Tags = slices.Clone(a.Tags)
+		raw.Media = slices.Clone(a.Media)
+		e.inline = s.makeBody(&raw, e.original)
 	}
-	e.text = strings.Join(paras, "\n\n")
-	body := cleanText(a.BodyHTML)
-	if strings.TrimSpace(body) == "" {
-		body = paragraphsHTML(paras)
-	}
-	// Once, here, rather than per render: relative URLs resolved against
-	// the original page, then sanitized (the sanitizer must see the final
-	// URLs to judge their schemes).
-	e.bodyHTML = s.policy.Sanitize(absolutize(body, e.original))
 	e.enclosure = leadMedia(a.Media)
-	if e.summary == "" && len(paras) > 0 {
-		e.summary = excerpt(strings.Join(strings.Fields(paras[0]), " "), 280)
+	if e.summary == "" {
+		for _, p := range a.Body {
+			if p = strings.TrimSpace(cleanText(p)); p != "" {
+				e.summary = excerpt(strings.Join(strings.Fields(p), " "), 280)
+				break
+			}
+		}
 	}
 	if e.title == "" {
 		e.title = excerpt(e.summary, 80)

@@ -168,7 +168,7 @@ func (s *Service) articleSlot(e *entry, json bool) *slot {
 				return nil, errNotFound
 			}
 			if json {
-				return articleJSON(cur)
+				return s.articleJSON(cur)
 			}
 			return s.renderArticle(cur)
 		}}

@@ -479,21 +479,25 @@ type articlePage struct {
 }
 
 func (s *Service) renderArticle(e *entry) (*rendered, error) {
+	b, err := s.bodyOf(e)
+	if err != nil {
+		return nil, err
+	}
 	source := feedKey{kindSource, e.sourceSlug}
 	p := articlePage{
 		pageBase:   s.base(e.title),
-		Kicker:     cleanLine(e.raw.Kicker),
+		Kicker:     e.kicker,
 		Summary:    e.summary,
 		Source:     e.source,
 		SourcePage: s.opts.BaseURL + listingPath(source),
 		Published:  e.published,
 		Estimated:  e.undated,
-		Updated:    e.raw.Updated,
+		Updated:    e.revised,
 		Byline:     e.byline,
 		Agencies:   e.agencies,
 		Image:      e.leadFigure(),
-		// Sanitized with bluemonday when the article was added.
-		Body:     template.HTML(e.bodyHTML),
+		// Sanitized with bluemonday when the body was made.
+		Body:     template.HTML(b.html),
 		Original: e.original,
 		JSON:     e.page + ".json",
 	}
@@ -516,8 +520,12 @@ func (s *Service) renderArticle(e *entry) (*rendered, error) {
 	return s.execute("article.html", p, e.ingested)
 }
 
-func articleJSON(e *entry) (*rendered, error) {
-	b, err := json.MarshalIndent(e.raw, "", "  ")
+func (s *Service) articleJSON(e *entry) (*rendered, error) {
+	body, err := s.bodyOf(e)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(body.article, "", "  ")
 	if err != nil {
 		return nil, fmt.Errorf("feeds: encode article %s: %w", e.id, err)
 	}

@@ -189,7 +189,7 @@ func (s *Service) describe(k feedDoc, items []*entry) feedMeta {
 }
 
 // gorillaFeed is the format-neutral feed the three outputs are built from.
-func (s *Service) gorillaFeed(m feedMeta, items []*entry) *feeds.Feed {
+func (s *Service) gorillaFeed(m feedMeta, items []*entry, bodies []*body) *feeds.Feed {
 	f := &feeds.Feed{
 		Title:       m.title,
 		Link:        &feeds.Link{Href: m.home},
@@ -197,7 +197,7 @@ func (s *Service) gorillaFeed(m feedMeta, items []*entry) *feeds.Feed {
 		Id:          m.id,
 		Updated:     m.updated,
 	}
-	for _, e := range items {
+	for i, e := range items {
 		f.Add(&feeds.Item{
 			Title:       e.title,
 			Link:        &feeds.Link{Href: e.link()},
@@ -207,7 +207,7 @@ func (s *Service) gorillaFeed(m feedMeta, items []*entry) *feeds.Feed {
 			IsPermaLink: "false",
 			Created:     e.created(),
 			Updated:     e.updated(),
-			Content:     e.bodyHTML,
+			Content:     bodies[i].html,
 		})
 	}
 	return f
@@ -265,11 +265,12 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 // renderDoc is the one place feed documents are built, current feeds and
 // archives alike: gorilla/feeds' structs, wrapped to add what it lacks.
 func (s *Service) renderDoc(f format, m feedMeta, items []*entry) ([]byte, error) {
-	gf := s.gorillaFeed(m, items)
-	var (
-		buf bytes.Buffer
-		err error
-	)
+	bodies, err := s.bodiesOf(items)
+	if err != nil {
+		return nil, err
+	}
+	gf := s.gorillaFeed(m, items, bodies)
+	var buf bytes.Buffer
 	switch f {
 	case formatRSS:
 		err = feeds.WriteXML(s.rss(m, gf, items), &buf)
@@ -279,7 +280,7 @@ func (s *Service) renderDoc(f format, m feedMeta, items []*entry) ([]byte, error
 		enc := json.NewEncoder(&buf)
 		enc.SetIndent("", "  ")
 		enc.SetEscapeHTML(false)
-		err = enc.Encode(jsonFeedOf(m, gf, items))
+		err = enc.Encode(jsonFeedOf(m, gf, items, bodies))
 	default:
 		err = fmt.Errorf("feeds: no feed format %d", f)
 	}
@@ -563,7 +564,7 @@ type crierExt struct {
 	Agencies []string `json:"agencies,omitempty"`
 }
 
-func jsonFeedOf(m feedMeta, f *feeds.Feed, items []*entry) *jsonFeed {
+func jsonFeedOf(m feedMeta, f *feeds.Feed, items []*entry, bodies []*body) *jsonFeed {
 	jf := (&feeds.JSON{Feed: f}).JSONFeed()
 	jf.FeedUrl = m.self
 	jf.Language = m.lang
@@ -580,7 +581,7 @@ func jsonFeedOf(m feedMeta, f *feeds.Feed, items []*entry) *jsonFeed {
 		it := &jsonItem{
 			JSONItem:    ji,
 			ContentHTML: ji.ContentHTML,
-			ContentText: cmp.Or(e.text, e.summary, e.title),
+			ContentText: cmp.Or(bodies[i].text, e.summary, e.title),
 			Language:    e.langTag,
 			Tags:        e.tags,
 		}

@@ -52,6 +52,10 @@ type Options struct {
 	// 256 MB when zero. The default feeds of all, each language and each
 	// source, and the home page, are always kept.
 	CacheBytes int64
+	// BodyCacheBytes bounds the memory of the articles' bodies kept
+	// between renders (the index holds none; a body not kept is read from
+	// the stream when a document needs it); 64 MB when zero.
+	BodyCacheBytes int64
 	// RateLimit is how many requests per second Handler lets each client
 	// IP make, with bursts of RateBurst; 0 turns the limit off. Clients
 	// over it get 429 with Retry-After.
@@ -97,6 +101,11 @@ type Service struct {
 
 	docs *docCache
 
+	// bodies caches the articles' bodies, which the index does not hold;
+	// fetch reads one from the stream (set by Run; nil without it).
+	bodies *bodyCache
+	fetch  func(ctx context.Context, seq uint64) (data []byte, at time.Time, err error)
+
 	caughtUp     chan struct{}
 	caughtUpOnce sync.Once
 }
@@ -136,6 +145,7 @@ func New(o Options) *Service {
 		caughtUp:     make(chan struct{}),
 	}
 	s.docs = newDocCache(s, o.CacheBytes)
+	s.bodies = newBodyCache(o.BodyCacheBytes)
 	if o.RateLimit > 0 {
 		s.limiter = newLimiter(o.RateLimit, o.RateBurst)
 	}
@@ -176,12 +186,17 @@ func (s *Service) Add(a *article.Article) {
 		s.log.Warn("feeds: article without id ignored")
 		return
 	}
-	e := s.newEntry(a)
+	s.add(a, 0)
+}
+
+// add indexes a, read from stream sequence seq (0: not from the stream).
+func (s *Service) add(a *article.Article, seq uint64) {
+	e := s.newEntry(a, seq)
 
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	old := s.byID[e.id]
-	if old != nil && old.raw.RevisionOf() > e.raw.RevisionOf() {
+	if old != nil && old.revision > e.revision {
 		return
 	}
 	if s.gone[e.id] != nil {
@@ -245,7 +260,7 @@ func (s *Service) WaitForRevision(ctx context.Context, id string, revision int) 
 		t, gone := s.gone[id]
 		changed := s.changed
 		s.mu.RUnlock()
-		if (ok && e.raw.RevisionOf() >= revision) || (gone && t.revision >= revision) {
+		if (ok && e.revision >= revision) || (gone && t.revision >= revision) {
 			return nil
 		}
 		select {
@@ -279,6 +294,13 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 	info, err := st.Info(ctx)
 	if err != nil {
 		return fmt.Errorf("feeds: stream %s info: %w", stream, err)
+	}
+	s.fetch = func(ctx context.Context, seq uint64) ([]byte, time.Time, error) {
+		m, err := st.GetMsg(ctx, seq)
+		if err != nil {
+			return nil, time.Time{}, err
+		}
+		return m.Data, m.Time, nil
 	}
 	last := info.State.LastSeq
 	if info.State.Msgs == 0 {
@@ -322,14 +344,25 @@ func (s *Service) handle(msg jetstream.Msg) {
 		s.retract(&a)
 		return
 	}
+	meta, err := msg.Metadata()
+	if err != nil {
+		s.log.Warn("feeds: message without metadata skipped", "subject", msg.Subject(), "error", err)
+		return
+	}
 	if a.Ingested.IsZero() {
 		// The stream's timestamp is the next best thing, and the same on
 		// every replay.
-		if meta, err := msg.Metadata(); err == nil {
-			a.Ingested = meta.Timestamp
-		}
+		a.Ingested = meta.Timestamp
 	}
-	s.Add(&a)
+	seq := meta.Sequence.Stream
+	select {
+	case <-s.caughtUp:
+		// A new article: its feeds are about to show it. (The replay of
+		// the history caches nothing: bodies are read when asked for.)
+		s.bodies.put(seq, s.makeBody(&a, httpURL(a.URL)))
+	default:
+	}
+	s.add(&a, seq)
 }
 
 // snapshot returns the articles of a feed, newest first; false when the
@@ -384,7 +417,8 @@ func (s *Service) alsoReported(e *entry) []*entry {
 }
 
 // Latest returns the newest articles of the index (newest revisions), at
-// most n, newest first, as they came from the stream.
+// most n, newest first, without their text: id, title, url, language,
+// source, dates and revision, what listing them needs.
 func (s *Service) Latest(n int) []*article.Article {
 	items, _ := s.snapshot(feedKey{kind: kindAll})
 	if len(items) > n {
@@ -392,16 +426,26 @@ func (s *Service) Latest(n int) []*article.Article {
 	}
 	out := make([]*article.Article, len(items))
 	for i, e := range items {
-		out[i] = e.raw
+		out[i] = &article.Article{
+			Schema: article.SchemaVersion, ID: e.id, URL: e.url, Title: e.title, Kicker: e.kicker, Summary: e.summary,
+			Published: e.published, PublishedEstimated: e.undated, Ingested: e.ingested, Updated: e.revised,
+			Byline: e.byline, Source: e.source, Language: e.langTag, StoryID: e.storyID, Revision: e.revision,
+		}
 	}
 	return out
 }
 
-// Article returns the newest revision of the indexed article id.
+// Article returns the newest revision of the indexed article id, whole (its
+// body read from the stream if need be).
 func (s *Service) Article(id string) (*article.Article, bool) {
 	e, ok := s.lookup(id)
 	if !ok {
 		return nil, false
 	}
-	return e.raw, true
+	b, err := s.bodyOf(e)
+	if err != nil {
+		s.log.Warn("feeds: article body unreadable", "article_id", id, "error", err)
+		return nil, false
+	}
+	return b.article, true
 }

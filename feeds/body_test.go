@@ -1,0 +1,101 @@
+package feeds
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/crier/crier/article"
+	"github.com/crier/crier/broker/brokertest"
+)
+
+// The index holds no body: the replay of the history caches none, and a
+// page, a feed or the article JSON reads the bodies it needs from the
+// stream into a cache that keeps its bound.
+func TestBodiesComeFromTheStream(t *testing.T) {
+	b, top := brokertest.Start(t)
+	ctx := context.Background()
+	var ids []string
+	for i := range 5 {
+		a := article.Article{
+			Schema: article.SchemaVersion, ID: fmt.Sprintf("%032x", i+1), Title: fmt.Sprintf("Title %d", i),
+			Body:      []string{fmt.Sprintf("Paragraph number %d.", i)},
+			Published: time.Date(2026, 1, 2, 3, i, 0, 0, time.UTC), Ingested: time.Date(2026, 1, 2, 4, i, 0, 0, time.UTC),
+			Language: "en", Source: "x",
+		}
+		data, _ := json.Marshal(a)
+		if _, err := b.JS.Publish(ctx, top.ArticleSubject("en", "x"), data); err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, a.ID)
+	}
+	s := New(Options{BaseURL: "http://x.test", BodyCacheBytes: 1}) // room for one body
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx, b.JS, top.ArticleStream) }()
+	defer func() { stop(); <-done }()
+	select {
+	case <-s.CaughtUp():
+	case <-time.After(10 * time.Second):
+		t.Fatal("not caught up")
+	}
+	if n := s.bodies.len(); n != 0 {
+		t.Errorf("the replay cached %d bodies, want none", n)
+	}
+	s.mu.RLock()
+	for _, e := range s.byID {
+		if e.inline != nil || e.seq == 0 {
+			t.Errorf("entry %s holds its body (seq %d)", e.id, e.seq)
+		}
+	}
+	s.mu.RUnlock()
+
+	get := func(path string) string {
+		t.Helper()
+		rec := httptest.NewRecorder()
+		s.Handler().ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		body, _ := io.ReadAll(rec.Result().Body)
+		if rec.Code != 200 {
+			t.Fatalf("GET %s: %d", path, rec.Code)
+		}
+		return string(body)
+	}
+	for i, id := range ids {
+		want := fmt.Sprintf("Paragraph number %d.", i)
+		if page := get("/articles/" + id); !strings.Contains(page, want) {
+			t.Errorf("page of %s lacks its body", id)
+		}
+		if js := get("/articles/" + id + ".json"); !strings.Contains(js, want) {
+			t.Errorf("JSON of %s lacks its body", id)
+		}
+	}
+	feed := get("/feeds/all.json")
+	for i := range ids {
+		if !strings.Contains(feed, fmt.Sprintf("Paragraph number %d.", i)) {
+			t.Errorf("all.json lacks article %d's text", i)
+		}
+	}
+	if n := s.bodies.len(); n > 1 {
+		t.Errorf("the cache holds %d bodies, over its bound of one", n)
+	}
+}
+
+func TestBodyCacheBound(t *testing.T) {
+	c := newBodyCache(3000)
+	for i := range 10 {
+		c.put(uint64(i), &body{size: 1000})
+	}
+	if c.len() != 3 || c.get(9) == nil || c.get(6) != nil {
+		t.Errorf("cache holds %d bodies; want the 3 newest", c.len())
+	}
+	c.get(7)                     // 7 is now the most recent
+	c.put(10, &body{size: 1000}) // evicts 8
+	if c.get(8) != nil || c.get(7) == nil {
+		t.Error("least recently used not evicted first")
+	}
+}
