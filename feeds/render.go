@@ -244,7 +244,7 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 	// The archives hold every item, the current feed the newest few; its
 	// prev-archive is the newest archive, which may overlap it (RFC 5005
 	// lets readers dedupe by id).
-	ds := days(items)
+	newest := newestDay(items)
 	if len(items) > k.limit {
 		items = items[:k.limit]
 	}
@@ -252,8 +252,8 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 	if k.format == formatAtom {
 		m.deleted = s.deletedIn(k.feed, items, k.limit)
 	}
-	if len(ds) > 0 {
-		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ds[len(ds)-1], k.format)
+	if newest != "" {
+		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, newest, k.format)
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {
