@@ -16,15 +16,15 @@ type entry struct {
 	// seq is the stream sequence of the message it came from, to read its
 	// body again; 0 for an article added without the stream, whose body is
 	// then inline.
-	seq      uint64
-	inline   *body
-	revision int
-	revised  time.Time // the article's Updated: when this revision came
-	kicker   string
-	url      string // the article's url as published
-	title    string
-	summary  string // plain text, never empty when the body is not
-	byline   string
+	seq        uint64
+	inline     *body
+	revision   int
+	revised    time.Time // the article's Updated: when this revision came
+	kicker     string
+	url        string // the article's url as published
+	title      string
+	summary    string // plain text, never empty when the body is not
+	byline     string
 	source     string
 	agencies   []string
 	tags       []string
