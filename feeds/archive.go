@@ -57,16 +57,6 @@ func days(items []*entry) []string {
 	return slices.Sorted(maps.Keys(seen))
 }
 
-// newestDay returns the newest archive day of items, "" when none: what a
-// current feed links to, in one pass without allocating, on every render.
-func newestDay(items []*entry) string {
-	newest := ""
-	for _, e := range items {
-		newest = max(newest, e.day)
-	}
-	return newest
-}
-
 // archiveRoutes registers the archive documents' routes on mux.
 func (s *Service) archiveRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("GET /feeds/archive/{day}/{file}", s.serveArchive(kindAll))

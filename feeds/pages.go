@@ -258,10 +258,7 @@ func (s *Service) item(e *entry) articleItem {
 // its sources (slug and display name).
 func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]string) {
 	s.mu.RLock()
-	all := make([]*entry, 0, len(s.byID))
-	for _, e := range s.byID {
-		all = append(all, e)
-	}
+	latest, _ = newestN(s.sets[feedKey{kind: kindAll}], s.opts.Limit)
 	for k, set := range s.sets {
 		switch k.kind {
 		case kindLang:
@@ -277,10 +274,9 @@ func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]
 		}
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(all, newer)
 	slices.Sort(langs)
 	slices.SortFunc(sources, func(a, b [2]string) int { return strings.Compare(a[0], b[0]) })
-	return all[:min(len(all), s.opts.Limit)], langs, sources
+	return latest, langs, sources
 }
 
 // langLabel names the language of a language feed's key for the reader;
@@ -361,11 +357,10 @@ func (s *Service) renderListing(k feedKey) (*rendered, error) {
 	if listingPath(k) == "" {
 		return nil, errNotFound
 	}
-	items, ok := s.snapshot(k)
+	items, _, ok := s.newest(k, s.opts.Limit)
 	if !ok || len(items) == 0 {
 		return nil, errNotFound
 	}
-	items = items[:min(len(items), s.opts.Limit)]
 	var p listingPage
 	switch k.kind {
 	case kindLang:

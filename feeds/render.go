@@ -237,16 +237,12 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 	if k.day != "" {
 		return s.renderArchive(k)
 	}
-	items, ok := s.snapshot(k.feed)
-	if !ok {
-		return nil, errNotFound
-	}
 	// The archives hold every item, the current feed the newest few; its
 	// prev-archive is the newest archive, which may overlap it (RFC 5005
 	// lets readers dedupe by id).
-	newest := newestDay(items)
-	if len(items) > k.limit {
-		items = items[:k.limit]
+	items, newest, ok := s.newest(k.feed, k.limit)
+	if !ok {
+		return nil, errNotFound
 	}
 	m := s.describe(k, items)
 	if k.format == formatAtom {

@@ -382,6 +382,41 @@ func (s *Service) snapshot(k feedKey) ([]*entry, bool) {
 	return items, true
 }
 
+// newest returns the n newest articles of a feed, newest first, and its
+// newest archive day; false when the feed has no articles and is not "all".
+// Unlike snapshot it neither copies nor sorts the feed's whole set: current
+// feeds, listings and the home page render on every new article, however
+// long the history.
+func (s *Service) newest(k feedKey, n int) (items []*entry, day string, ok bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	set, ok := s.sets[k]
+	if !ok && k.kind != kindAll {
+		return nil, "", false
+	}
+	items, day = newestN(set, n)
+	return items, day, true
+}
+
+// newestN returns the n newest entries of set (in newer's order), newest
+// first, and their newest archive day: one pass over the set, keeping a
+// sorted buffer of at most n.
+func newestN(set map[string]*entry, n int) (top []*entry, day string) {
+	top = make([]*entry, 0, min(n, len(set)))
+	for _, e := range set {
+		day = max(day, e.day)
+		if n == 0 || (len(top) == n && newer(e, top[n-1]) >= 0) {
+			continue // not newer than the oldest kept
+		}
+		i, _ := slices.BinarySearchFunc(top, e, newer)
+		if len(top) == n {
+			top = top[:n-1]
+		}
+		top = slices.Insert(top, i, e)
+	}
+	return top, day
+}
+
 // has reports whether a feed exists: "all" always, any other feed while it
 // has articles.
 func (s *Service) has(k feedKey) bool {
@@ -420,10 +455,7 @@ func (s *Service) alsoReported(e *entry) []*entry {
 // most n, newest first, without their text: id, title, url, language,
 // source, dates and revision, what listing them needs.
 func (s *Service) Latest(n int) []*article.Article {
-	items, _ := s.snapshot(feedKey{kind: kindAll})
-	if len(items) > n {
-		items = items[:n]
-	}
+	items, _, _ := s.newest(feedKey{kind: kindAll}, n)
 	out := make([]*article.Article, len(items))
 	for i, e := range items {
 		out[i] = &article.Article{
