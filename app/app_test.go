@@ -182,6 +182,53 @@ func await(t *testing.T, ch <-chan string, n int) []string {
 	return got
 }
 
+// ingestAnswer is the ingest API's answer to a POST.
+type ingestAnswer struct {
+	ID, Status string
+	Revision   int
+}
+
+// ingest POSTs a JSON article to crier's ingest API at base and returns the
+// HTTP status and the decoded answer; an unreadable answer fails the test.
+func ingest(t *testing.T, base, body string) (int, ingestAnswer) {
+	t.Helper()
+	resp, err := http.Post(base+"/api/articles", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var answer ingestAnswer
+	if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil {
+		t.Fatalf("ingest API: %s, unreadable answer: %v", resp.Status, err)
+	}
+	return resp.StatusCode, answer
+}
+
+// accepted is ingest that fails the test unless the API answered 202.
+func accepted(t *testing.T, base, body string) ingestAnswer {
+	t.Helper()
+	status, answer := ingest(t, base, body)
+	if status != http.StatusAccepted {
+		t.Fatalf("ingest API: status %d, want 202", status)
+	}
+	return answer
+}
+
+// getFeed fetches a feed and parses it with gofeed.
+func getFeed(t *testing.T, url string) *gofeed.Feed {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	feed, err := gofeed.NewParser().Parse(resp.Body)
+	if err != nil {
+		t.Fatalf("%s: %v", url, err)
+	}
+	return feed
+}
+
 func TestSeedsEndToEnd(t *testing.T) {
 	rc, hook := newReceiver(t)
 	inbox := t.TempDir()
@@ -199,35 +246,19 @@ func TestSeedsEndToEnd(t *testing.T) {
 
 	// A new article through the ingest API, while crier runs.
 	base := "http://" + a.HTTPAddr()
-	post, err := http.Post(base+"/api/articles", "application/json", strings.NewReader(
-		`{"url":"https://example.org/minsk","title":"Loukachenko reçoit Poutine","text":"Le président bélarusse a reçu lundi son homologue russe à Minsk pour des pourparlers.\n\nLes deux dirigeants ont évoqué la défense et l'économie.","source":"Exemple","language":"fr","published":"2022-12-19T18:00:00Z"}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var accepted struct{ ID string }
-	if err := json.NewDecoder(post.Body).Decode(&accepted); err != nil || post.StatusCode != http.StatusAccepted {
-		t.Fatalf("ingest API: %s %v", post.Status, err)
-	}
-	post.Body.Close()
-	if err := a.Feeds.WaitFor(ctx, accepted.ID); err != nil {
+	posted := accepted(t, base,
+		`{"url":"https://example.org/minsk","title":"Loukachenko reçoit Poutine","text":"Le président bélarusse a reçu lundi son homologue russe à Minsk pour des pourparlers.\n\nLes deux dirigeants ont évoqué la défense et l'économie.","source":"Exemple","language":"fr","published":"2022-12-19T18:00:00Z"}`)
+	if err := a.Feeds.WaitFor(ctx, posted.ID); err != nil {
 		t.Fatalf("posted article not in the feeds: %v", err)
 	}
-	if got := await(t, rc.delivered, 1); got[0] != accepted.ID {
-		t.Fatalf("webhook got %s, want the posted %s", got[0], accepted.ID)
+	if got := await(t, rc.delivered, 1); got[0] != posted.ID {
+		t.Fatalf("webhook got %s, want the posted %s", got[0], posted.ID)
 	}
-	ids = append(ids, accepted.ID)
+	ids = append(ids, posted.ID)
 
 	// Feeds, parsed back by gofeed.
 	for _, ext := range []string{"rss", "atom", "json"} {
-		resp, err := http.Get(base + "/feeds/all." + ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		feed, err := gofeed.NewParser().Parse(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("all.%s: %v", ext, err)
-		}
+		feed := getFeed(t, base+"/feeds/all."+ext)
 		var got []string
 		for _, it := range feed.Items {
 			got = append(got, strings.TrimPrefix(it.GUID, "urn:crier:"))
@@ -302,21 +333,10 @@ func TestCorrectionEndToEnd(t *testing.T) {
 	a, _ := start(t, cfg)
 	base := "http://" + a.HTTPAddr()
 
-	post := func(title string) (answer struct {
-		ID, Status string
-		Revision   int
-	}) {
+	post := func(title string) ingestAnswer {
 		t.Helper()
-		resp, err := http.Post(base+"/api/articles", "application/json", strings.NewReader(
-			`{"url":"https://example.org/minsk?utm_medium=rss","title":"`+title+`","text":"Le président bélarusse a reçu lundi son homologue russe à Minsk pour des pourparlers.\n\nLes deux dirigeants ont évoqué la défense et l'économie.","source":"Exemple","language":"fr","published":"2022-12-19T18:00:00Z"}`))
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != http.StatusAccepted {
-			t.Fatalf("ingest API: %s %v", resp.Status, err)
-		}
-		return answer
+		return accepted(t, base,
+			`{"url":"https://example.org/minsk?utm_medium=rss","title":"`+title+`","text":"Le président bélarusse a reçu lundi son homologue russe à Minsk pour des pourparlers.\n\nLes deux dirigeants ont évoqué la défense et l'économie.","source":"Exemple","language":"fr","published":"2022-12-19T18:00:00Z"}`)
 	}
 	first := post("Loukachenko reçoit Poutine")
 	await(t, rc.delivered, 1)
@@ -345,15 +365,7 @@ func TestCorrectionEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, ext := range []string{"rss", "atom", "json"} {
-		resp, err := http.Get(base + "/feeds/all." + ext)
-		if err != nil {
-			t.Fatal(err)
-		}
-		feed, err := gofeed.NewParser().Parse(resp.Body)
-		resp.Body.Close()
-		if err != nil {
-			t.Fatalf("all.%s: %v", ext, err)
-		}
+		feed := getFeed(t, base+"/feeds/all."+ext)
 		if len(feed.Items) != 1 || feed.Items[0].Title != "Loukachenko reçoit Poutine à Minsk" || feed.Items[0].GUID != "urn:crier:"+first.ID {
 			t.Errorf("all.%s: %d items, the first %q %s; want the correction alone, urn:crier:%s", ext, len(feed.Items), feed.Items[0].Title, feed.Items[0].GUID, first.ID)
 		}
@@ -375,23 +387,10 @@ func TestRetractionEndToEnd(t *testing.T) {
 	a, _ := start(t, cfg)
 	base := "http://" + a.HTTPAddr()
 	body := `{"url":"https://example.org/faux","title":"Un faux article","text":"Ce texte publié par erreur ne devait jamais paraître dans les flux de la rédaction.\n\nIl sera retiré.","language":"fr"}`
-	post := func() *http.Response {
-		t.Helper()
-		resp, err := http.Post(base+"/api/articles", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return resp
-	}
-	resp := post()
-	var accepted struct{ ID string }
-	if err := json.NewDecoder(resp.Body).Decode(&accepted); err != nil || resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("ingest: %s %v", resp.Status, err)
-	}
-	resp.Body.Close()
+	posted := accepted(t, base, body)
 	await(t, rc.delivered, 1)
 
-	req, _ := http.NewRequest(http.MethodPost, base+"/admin/articles/"+accepted.ID+"/retract", strings.NewReader(`{"reason":"Published by mistake"}`))
+	req, _ := http.NewRequest(http.MethodPost, base+"/admin/articles/"+posted.ID+"/retract", strings.NewReader(`{"reason":"Published by mistake"}`))
 	req.Header.Set("Authorization", "Bearer admin-secret")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
@@ -415,7 +414,7 @@ func TestRetractionEndToEnd(t *testing.T) {
 		t.Errorf("webhooks %+v, want article.published then article.retracted with its own webhook-id", evs)
 	}
 
-	page, err := http.Get(base + "/articles/" + accepted.ID)
+	page, err := http.Get(base + "/articles/" + posted.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -430,11 +429,11 @@ func TestRetractionEndToEnd(t *testing.T) {
 	}
 	atom, _ := io.ReadAll(feed.Body)
 	feed.Body.Close()
-	if !strings.Contains(string(atom), `<at:deleted-entry ref="urn:crier:`+accepted.ID+`"`) {
+	if !strings.Contains(string(atom), `<at:deleted-entry ref="urn:crier:`+posted.ID+`"`) {
 		t.Errorf("all.atom announces no deletion:\n%s", atom)
 	}
-	if resp := post(); resp.StatusCode != http.StatusConflict {
-		t.Errorf("the retracted article posted again: %s, want 409", resp.Status)
+	if status, _ := ingest(t, base, body); status != http.StatusConflict {
+		t.Errorf("the retracted article posted again: %d, want 409", status)
 	}
 }
 

@@ -162,16 +162,7 @@ func publishArticle(t *testing.T, a *app.App, title string, correction ...string
 		"source": "Exemple", "language": "fr", "published": "2022-12-19T18:00:00Z",
 	})
 	at := time.Now()
-	resp, err := http.Post("http://"+a.HTTPAddr()+"/api/articles", "application/json", strings.NewReader(string(body)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	var accepted struct{ ID string }
-	if err := json.NewDecoder(resp.Body).Decode(&accepted); err != nil || resp.StatusCode != http.StatusAccepted {
-		t.Fatalf("ingest API: %s %v", resp.Status, err)
-	}
-	return accepted.ID, at
+	return accepted(t, "http://"+a.HTTPAddr(), string(body)).ID, at
 }
 
 // hubRequest POSTs a subscription request to the hub and waits until the

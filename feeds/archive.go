@@ -47,14 +47,23 @@ func archivePath(k feedKey, day string, f format) string {
 	return "/feeds/archive/" + day + strings.TrimPrefix(feedPath(k, f), "/feeds")
 }
 
-// days returns the distinct archive days of items, oldest first: one pass
-// and a set, since a feed's history may hold thousands of days.
-func days(items []*entry) []string {
+// archiveOf returns the items of one day of a feed, newest first, and the
+// feed's days that have items, oldest first: one pass over the set, and
+// only that day's items sorted (a feed's history may hold a million
+// items over thousands of days).
+func (s *Service) archiveOf(k feedKey, day string) (items []*entry, days []string, ok bool) {
+	s.mu.RLock()
+	set, ok := s.sets[k]
 	seen := make(map[string]struct{})
-	for _, e := range items {
+	for _, e := range set {
 		seen[e.day] = struct{}{}
+		if e.day == day {
+			items = append(items, e)
+		}
 	}
-	return slices.Sorted(maps.Keys(seen))
+	s.mu.RUnlock()
+	slices.SortFunc(items, newer)
+	return items, slices.Sorted(maps.Keys(seen)), ok
 }
 
 // archiveRoutes registers the archive documents' routes on mux.
@@ -92,20 +101,10 @@ func validDay(d string) bool {
 // renderArchive renders the archive document k names: the feed's items of
 // day k.day, described and built by the same code as the current feed.
 func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
-	all, ok := s.snapshot(k.feed)
-	if !ok {
-		return nil, errNotFound
-	}
-	ds := days(all)
+	items, ds, ok := s.archiveOf(k.feed, k.day)
 	i := slices.Index(ds, k.day)
-	if i < 0 {
+	if !ok || i < 0 {
 		return nil, errNotFound
-	}
-	items := make([]*entry, 0, len(all))
-	for _, e := range all {
-		if e.day == k.day {
-			items = append(items, e)
-		}
 	}
 	m := s.describe(feedDoc{feed: k.feed, format: k.format, limit: s.opts.Limit}, items)
 	m.archive = true

@@ -365,23 +365,6 @@ func (s *Service) handle(msg jetstream.Msg) {
 	s.add(&a, seq)
 }
 
-// snapshot returns the articles of a feed, newest first; false when the
-// feed has no articles and is not "all".
-func (s *Service) snapshot(k feedKey) ([]*entry, bool) {
-	s.mu.RLock()
-	set, ok := s.sets[k]
-	items := make([]*entry, 0, len(set))
-	for _, e := range set {
-		items = append(items, e)
-	}
-	s.mu.RUnlock()
-	if !ok && k.kind != kindAll {
-		return nil, false
-	}
-	slices.SortFunc(items, newer)
-	return items, true
-}
-
 // newest returns the n newest articles of a feed, newest first, and its
 // newest archive day; false when the feed has no articles and is not "all".
 // Unlike snapshot it neither copies nor sorts the feed's whole set: current

@@ -217,27 +217,14 @@ func (p *Publisher) Publish(ctx context.Context, a *article.Article) (Result, er
 				p.indexStory(ctx, a, story.NewFingerprint(a))
 			}
 			return res, err
-		case rec.State == statePending && p.now().Sub(rec.At) < pendingTimeout:
-			// Another input is publishing the previous revision: wait for
-			// it, so that revisions reach the stream in order.
-			if err := p.awaitRecord(ctx, a.ID, kvRev, pendingTimeout-p.now().Sub(rec.At)); err != nil {
-				return Result{}, err
-			}
-			continue
 		}
-		// A pending record past pendingTimeout was left by a crash; its
-		// input, retried, becomes a revision of its own.
-		next := rec
-		next.Revision++
-		next.Hash, next.State, next.Seq, next.At = hash, statePending, 0, p.now().UTC()
-		kvRev, err = p.articles.Update(ctx, a.ID, encode(next), kvRev)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			continue // another replica revised it first: revise its revision
-		}
+		next, kvRev, ok, err := p.claimNext(ctx, a.ID, rec, kvRev, func(next *articleRecord) { next.Hash = hash })
 		if err != nil {
-			return Result{}, fmt.Errorf("publisher: claim revision %d of %s: %w", next.Revision, a.ID, err)
+			return Result{}, err
 		}
-		return p.publishRevision(ctx, a, next, kvRev)
+		if ok {
+			return p.publishRevision(ctx, a, next, kvRev)
+		}
 	}
 }
 
@@ -333,7 +320,7 @@ func (p *Publisher) publishRevision(ctx context.Context, a *article.Article, rec
 		return Result{}, err
 	}
 	rec.State, rec.Seq, rec.At = statePublished, ack.Sequence, p.now().UTC()
-	rec.Subject, rec.URL, rec.Language, rec.Source, rec.Tags = msg.Subject, a.URL, a.Language, a.Source, a.Tags
+	rec.URL, rec.Language, rec.Source, rec.Tags = a.URL, a.Language, a.Source, a.Tags
 	if _, err := p.articles.Update(ctx, a.ID, encode(rec), kvRev); errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
 		// A newer revision was claimed since: its record says more.
 		p.log.Debug("revision record superseded", "article_id", a.ID, "revision", rec.Revision)

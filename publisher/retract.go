@@ -44,24 +44,16 @@ func (p *Publisher) Retract(ctx context.Context, id, reason string) (Result, err
 			return Result{ID: id, Revision: rec.Revision, Duplicate: true, StoryID: rec.StoryID, Seq: rec.Seq}, nil
 		case !rec.Retracted.IsZero():
 			return p.publishTombstone(ctx, id, rec, kvRev) // an unfinished retraction
-		case rec.State == statePending && p.now().Sub(rec.At) < pendingTimeout:
-			if err := p.awaitRecord(ctx, id, kvRev, pendingTimeout-p.now().Sub(rec.At)); err != nil {
-				return Result{}, err
-			}
-			continue
 		}
-		next := rec
-		next.Revision++
-		next.Hash, next.State, next.Seq, next.At = "", statePending, 0, p.now().UTC()
-		next.Retracted, next.Reason = next.At, reason
-		kvRev, err = p.articles.Update(ctx, id, encode(next), kvRev)
-		if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			continue // revised meanwhile: retract the newer revision
-		}
+		next, kvRev, ok, err := p.claimNext(ctx, id, rec, kvRev, func(next *articleRecord) {
+			next.Hash, next.Retracted, next.Reason = "", next.At, reason
+		})
 		if err != nil {
-			return Result{}, fmt.Errorf("publisher: claim retraction of %s: %w", id, err)
+			return Result{}, err
 		}
-		return p.publishTombstone(ctx, id, next, kvRev)
+		if ok {
+			return p.publishTombstone(ctx, id, next, kvRev)
+		}
 	}
 }
 

@@ -32,7 +32,6 @@ type articleRecord struct {
 	// What a tombstone repeats of the newest revision, so that readers
 	// filtering by subject, tag or story see it: written with State
 	// published.
-	Subject  string   `json:"subject,omitempty"`
 	URL      string   `json:"url,omitempty"`
 	Language string   `json:"language,omitempty"`
 	Source   string   `json:"source,omitempty"`
@@ -90,6 +89,31 @@ func (p *Publisher) awaitRecord(ctx context.Context, id string, seen uint64, wai
 			return nil
 		}
 	}
+}
+
+// claimNext claims the revision after rec (the record of article id at KV
+// revision kvRev) for what edit sets. While another input is publishing rec,
+// it waits, so that revisions reach the stream in order; a pending record
+// older than pendingTimeout was left by a crash and is overtaken (its
+// input, retried, becomes a revision of its own). ok is false when the
+// record moved meanwhile (a wait ended, or another input claimed first): the
+// caller reads it again.
+func (p *Publisher) claimNext(ctx context.Context, id string, rec articleRecord, kvRev uint64, edit func(*articleRecord)) (next articleRecord, nextRev uint64, ok bool, err error) {
+	if age := p.now().Sub(rec.At); rec.State == statePending && age < pendingTimeout {
+		return next, 0, false, p.awaitRecord(ctx, id, kvRev, pendingTimeout-age)
+	}
+	next = rec
+	next.Revision++
+	next.State, next.Seq, next.At = statePending, 0, p.now().UTC()
+	edit(&next)
+	nextRev, err = p.articles.Update(ctx, id, encode(next), kvRev)
+	if errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
+		return next, 0, false, nil
+	}
+	if err != nil {
+		return next, 0, false, fmt.Errorf("publisher: claim revision %d of %s: %w", next.Revision, id, err)
+	}
+	return next, nextRev, true, nil
 }
 
 // encode marshals a record; they are plain structs that always encode.

@@ -26,33 +26,31 @@ var EventTypes = []string{EventArticlePublished, EventArticleUpdated, EventArtic
 // eventType is the webhook type of an article message: its body says it
 // (a tombstone's "retracted", a correction's "revision"), so a replay or a
 // dead letter, which keep the body but not every header, says the same.
-// An unescaped `"key":` can only be a key, and crier's article has no
-// nested object with these keys.
+// It runs on every delivery, so it reads the body from its end: crier's
+// article.Article declares Revision, then Retracted, after every other
+// field, and an unescaped `"key":` can only be a key (its article has no
+// nested object with these keys). A message written before revisions has
+// no "revision" and is an article's first.
 func eventType(article []byte) string {
-	switch {
-	case bytes.Contains(article, []byte(`"retracted":`)):
-		return EventArticleRetracted
-	case revisionOf(article) > 1:
-		return EventArticleUpdated
-	}
-	return EventArticlePublished
-}
-
-// revisionOf reads the "revision" of article JSON without decoding the
-// rest; 1 when absent.
-func revisionOf(article []byte) int {
-	i := bytes.Index(article, []byte(`"revision":`))
+	i := bytes.LastIndex(article, []byte(`"revision":`))
 	if i < 0 {
-		return 1
+		return EventArticlePublished
+	}
+	tail := article[i+len(`"revision":`):]
+	if bytes.Contains(tail, []byte(`"retracted":`)) {
+		return EventArticleRetracted
 	}
 	n := 0
-	for _, c := range bytes.TrimLeft(article[i+len(`"revision":`):], " ") {
+	for _, c := range bytes.TrimLeft(tail, " ") {
 		if c < '0' || c > '9' || n > 1<<20 {
 			break
 		}
 		n = n*10 + int(c-'0')
 	}
-	return max(n, 1)
+	if n > 1 {
+		return EventArticleUpdated
+	}
+	return EventArticlePublished
 }
 
 // payload is the body of an attempt: the article wrapped in the event
