@@ -22,6 +22,12 @@ import (
 // still stale because the renderer has not reached it yet. So an article is
 // in every feed as soon as WaitFor returns, and serving is a lookup.
 //
+// Background rounds start at most once per Options.RenderInterval: under a
+// steady stream of articles a document is rendered, and compressed, about
+// once per interval instead of once per batch of changes, which had the
+// renderer take half of the CPU during ingestion. Readers poll at the
+// feeds' max-age, and a request for a stale document still renders it.
+//
 // The default-limit RSS, Atom and JSON documents of the all, language and
 // source feeds and the home page are pinned: created on the first change
 // that touches them and kept. Every other document (tag and story feeds,
@@ -39,27 +45,55 @@ const depAny dep = "*"
 // is zero.
 const defaultCacheBytes = 256 << 20
 
-// doc is one rendered document ready to serve: the identity body and,
-// when it is smaller, a gzip body, with every header value prebuilt so a
-// response allocates nothing.
+// doc is one rendered document ready to serve: the identity body and its
+// gzip variant, made on the first request that accepts it, with every
+// header value prebuilt so a response allocates nothing.
 type doc struct {
 	version uint64 // the slot's version when its render started
 	body    []byte
-	gz      []byte // nil: no gzip variant (it would not be smaller)
+	gz      *gzipped // shared with the previous document when the body is the same
 	modTime time.Time
 
 	contentType  []string
-	etag, gzETag []string
+	etag         []string
 	length       []string
-	gzLength     []string
 	lastModified []string
 	cacheControl []string
 	link         []string // nil when no hub is advertised
 	csp          []string // pages' Content-Security-Policy; nil for feeds
 }
 
-// size is what a document costs the cache.
-func (d *doc) size() int64 { return int64(len(d.body) + len(d.gz) + 512) }
+// size is what a document costs the cache: its gzip variant is counted as a
+// quarter of the body, what a feed compresses to, whether or not a request
+// has made it yet.
+func (d *doc) size() int64 { return int64(len(d.body) + len(d.body)/4 + 512) }
+
+// gzipped is the gzip variant of a body, compressed once on first use:
+// most documents a burst of articles re-renders are never requested before
+// the next render, and compressing every render took a fifth of the CPU
+// of ingestion.
+type gzipped struct {
+	once   sync.Once
+	src    []byte
+	tag    string // the identity ETag's hex
+	body   []byte // nil: not smaller than the identity body
+	etag   []string
+	length []string
+}
+
+// get returns the compressed body with its ETag and Content-Length; a nil
+// body when compression does not make it smaller.
+func (g *gzipped) get() (body []byte, etag, length []string) {
+	g.once.Do(func() {
+		if gz := compress(g.src); len(gz) < len(g.src) {
+			g.body = gz
+			g.etag = []string{`"` + g.tag + `-gz"`}
+			g.length = []string{strconv.Itoa(len(gz))}
+		}
+		g.src = nil
+	})
+	return g.body, g.etag, g.length
+}
 
 // slot is the place of one document in the cache.
 type slot struct {
@@ -89,6 +123,7 @@ func (sl *slot) fresh() *doc {
 type docCache struct {
 	s        *Service
 	maxBytes int64
+	interval time.Duration // minimum time between background rounds
 	tick     atomic.Uint64
 	renders  atomic.Int64 // every render, for tests
 
@@ -102,9 +137,10 @@ type docCache struct {
 	running bool          // a work goroutine is running
 	held    bool          // background renders wait for release (replay)
 	idle    chan struct{} // closed while no background render is due
+	round   time.Time     // when the last background round started
 }
 
-func newDocCache(s *Service, maxBytes int64) *docCache {
+func newDocCache(s *Service, maxBytes int64, interval time.Duration) *docCache {
 	if maxBytes <= 0 {
 		maxBytes = defaultCacheBytes
 	}
@@ -113,6 +149,7 @@ func newDocCache(s *Service, maxBytes int64) *docCache {
 	return &docCache{
 		s:        s,
 		maxBytes: maxBytes,
+		interval: interval,
 		slots:    make(map[string]*slot),
 		byDep:    make(map[dep]map[*slot]struct{}),
 		pending:  make(map[*slot]struct{}),
@@ -318,11 +355,16 @@ func (c *docCache) release() {
 }
 
 // work renders the queued documents until none is left or renders are
-// held; changes that arrive meanwhile join the next round, so a burst
-// costs few renders.
+// held; changes that arrive meanwhile join the next round, which starts no
+// sooner than c.interval after this one, so a burst costs few renders.
 func (c *docCache) work() {
 	for {
 		c.workMu.Lock()
+		if wait := c.interval - time.Since(c.round); wait > 0 && !c.held {
+			c.workMu.Unlock()
+			time.Sleep(wait)
+			c.workMu.Lock()
+		}
 		batch := c.pending
 		if len(batch) == 0 || c.held {
 			c.running = false
@@ -333,6 +375,7 @@ func (c *docCache) work() {
 			return
 		}
 		c.pending = make(map[*slot]struct{})
+		c.round = time.Now()
 		c.workMu.Unlock()
 		for sl := range batch {
 			if sl.gone.Load() {
@@ -354,24 +397,21 @@ func (c *docCache) waitIdle() {
 	<-idle
 }
 
-// newDoc builds the servable document of r: the gzip variant, the ETags
-// and every header value. prev is the slot's previous document: when the
-// body did not change its compressed form is reused, and when it did but
+// newDoc builds the servable document of r: the ETag and every header
+// value, the gzip variant to come. prev is the slot's previous document:
+// when the body did not change its compressed form is reused, and when it did but
 // r's modification time did not move (an article replaced by an older
 // one), Last-Modified still moves forward so If-Modified-Since never
 // answers 304 to a changed document.
 func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	d := &doc{body: r.body, modTime: r.modTime.UTC().Truncate(time.Second)}
 	if prev != nil && bytes.Equal(prev.body, r.body) {
-		d.gz, d.etag, d.gzETag, d.modTime = prev.gz, prev.etag, prev.gzETag, prev.modTime
+		d.gz, d.etag, d.modTime = prev.gz, prev.etag, prev.modTime
 	} else {
 		sum := sha256.Sum256(r.body)
 		tag := hex.EncodeToString(sum[:16])
 		d.etag = []string{`"` + tag + `"`}
-		if gz := compress(r.body); len(gz) < len(r.body) {
-			d.gz = gz
-			d.gzETag = []string{`"` + tag + `-gz"`}
-		}
+		d.gz = &gzipped{src: r.body, tag: tag}
 		if prev != nil && !d.modTime.After(prev.modTime) {
 			d.modTime = prev.modTime.Add(time.Second)
 			if now := time.Now().UTC().Truncate(time.Second); now.After(d.modTime) {
@@ -381,9 +421,6 @@ func (s *Service) newDoc(r *rendered, prev *doc, link string) *doc {
 	}
 	d.contentType = []string{r.contentType}
 	d.length = []string{strconv.Itoa(len(d.body))}
-	if d.gz != nil {
-		d.gzLength = []string{strconv.Itoa(len(d.gz))}
-	}
 	d.lastModified = []string{d.modTime.Format(http.TimeFormat)}
 	d.cacheControl = s.cacheControl
 	if link != "" {

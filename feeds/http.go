@@ -286,22 +286,19 @@ func (s *Service) serve(w http.ResponseWriter, r *http.Request, d *doc) {
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, etag, length := d.body, d.etag, d.length
-	var useGzip bool
-	if d.gz != nil {
-		h["Vary"] = s.hdrVary
-		var ok bool
-		useGzip, ok = chooseEncoding(r.Header["Accept-Encoding"])
-		if !ok {
-			http.Error(w, "no acceptable content coding (identity or gzip)", http.StatusNotAcceptable)
-			return
-		}
-		if useGzip {
-			body, etag, length = d.gz, d.gzETag, d.gzLength
-		}
-	} else if _, ok := chooseEncoding(r.Header["Accept-Encoding"]); !ok {
-		http.Error(w, "no acceptable content coding (identity)", http.StatusNotAcceptable)
+	useGzip, ok := chooseEncoding(r.Header["Accept-Encoding"])
+	if !ok {
+		http.Error(w, "no acceptable content coding (identity or gzip)", http.StatusNotAcceptable)
 		return
+	}
+	h["Vary"] = s.hdrVary
+	body, etag, length := d.body, d.etag, d.length
+	if useGzip {
+		if gz, gzETag, gzLength := d.gz.get(); gz != nil {
+			body, etag, length = gz, gzETag, gzLength
+		} else {
+			useGzip = false
+		}
 	}
 	h["Etag"] = etag
 	h["Last-Modified"] = d.lastModified

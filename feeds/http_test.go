@@ -237,6 +237,39 @@ func TestRenderOnChange(t *testing.T) {
 	svc.WaitRendered()
 }
 
+// While the background renderer waits out Options.RenderInterval, a
+// request for a document a change made stale renders it itself: the
+// interval spares renders, never freshness. The gzip variant follows.
+func TestRenderIntervalNeverServesStale(t *testing.T) {
+	svc := feeds.New(feeds.Options{BaseURL: base, RenderInterval: time.Hour})
+	h := svc.Handler()
+	day := time.Date(2026, 3, 2, 8, 0, 0, 0, time.UTC)
+	for i, title := range []string{"First", "Second", "Third"} {
+		svc.Add(newArticle(title, "fr", "BBC", "https://example.org/"+title, day.Add(time.Duration(i)*time.Hour)))
+		for _, enc := range []string{"", "gzip"} {
+			r := request(h, http.MethodGet, "/feeds/all.atom", "Accept-Encoding", enc)
+			body := r.Body.String()
+			if enc == "gzip" {
+				if r.Header().Get("Content-Encoding") != "gzip" {
+					t.Fatalf("%s: not gzip", title)
+				}
+				zr, err := gzip.NewReader(r.Body)
+				if err != nil {
+					t.Fatal(err)
+				}
+				b, err := io.ReadAll(zr)
+				if err != nil {
+					t.Fatal(err)
+				}
+				body = string(b)
+			}
+			if r.Code != 200 || !strings.Contains(body, title) {
+				t.Errorf("after adding %q, Accept-Encoding %q: %d, article missing", title, enc, r.Code)
+			}
+		}
+	}
+}
+
 // An article moved to another story: its page follows the new story.
 func TestArticlePageFollowsItsStory(t *testing.T) {
 	svc, h := served(t, feeds.Options{})

@@ -56,6 +56,10 @@ type Options struct {
 	// between renders (the index holds none; a body not kept is read from
 	// the stream when a document needs it); 64 MB when zero.
 	BodyCacheBytes int64
+	// RenderInterval is the least time between two background renders of
+	// the documents a stream of changes touches; 1 s when zero, negative
+	// for none. A request for a stale document renders it at once.
+	RenderInterval time.Duration
 	// RateLimit is how many requests per second Handler lets each client
 	// IP make, with bursts of RateBurst; 0 turns the limit off. Clients
 	// over it get 429 with Retry-After.
@@ -123,6 +127,9 @@ func New(o Options) *Service {
 	if o.MaxAge <= 0 {
 		o.MaxAge = time.Minute
 	}
+	if o.RenderInterval == 0 {
+		o.RenderInterval = time.Second
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -144,7 +151,7 @@ func New(o Options) *Service {
 		changed:      make(chan struct{}),
 		caughtUp:     make(chan struct{}),
 	}
-	s.docs = newDocCache(s, o.CacheBytes)
+	s.docs = newDocCache(s, o.CacheBytes, o.RenderInterval)
 	s.bodies = newBodyCache(o.BodyCacheBytes)
 	if o.RateLimit > 0 {
 		s.limiter = newLimiter(o.RateLimit, o.RateBurst)
