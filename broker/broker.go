@@ -55,6 +55,12 @@ type Broker struct {
 // maxPayload is the embedded server's largest message by default.
 const maxPayload = 8 << 20
 
+// syncQueueLen is the channel of a synchronous subscription: crier's only
+// ones collect the answers of batched direct gets (the story index's
+// reads), at most 1,024 messages and an end marker. The client's default,
+// 65,536 slots, allocated and cleared 512 KB per read.
+const syncQueueLen = 1025
+
 // Start connects to NATS, starting the embedded server first if needed.
 func Start(ctx context.Context, o Options) (*Broker, error) {
 	log := o.Logger
@@ -66,6 +72,7 @@ func Start(ctx context.Context, o Options) (*Broker, error) {
 		nats.ClosedHandler(func(*nats.Conn) { close(b.closed) }),
 		nats.Name(firstNonEmpty(o.Name, "crier")),
 		nats.MaxReconnects(-1),
+		nats.SyncQueueLen(syncQueueLen),
 		nats.ReconnectWait(500 * time.Millisecond),
 		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
 			if err != nil {

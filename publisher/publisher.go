@@ -140,7 +140,7 @@ func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer
 	if err != nil {
 		return nil, fmt.Errorf("publisher: story bucket: %w", err)
 	}
-	idx, err := story.NewKVIndex(ctx, skv, window, 0)
+	idx, err := story.NewKVIndex(ctx, js, skv, window, 0)
 	if err != nil {
 		return nil, fmt.Errorf("publisher: %w", err)
 	}

@@ -97,7 +97,7 @@ func BenchmarkMatchAddKV(b *testing.B) {
 	archive, queries := benchArchive(), benchQueries()
 	ctx := context.Background()
 	br, _ := brokertest.Start(b)
-	m := NewMatcher(newKVIndex(b, newBucket(b, br.JS, "crier_story")), Options{})
+	m := NewMatcher(newKVIndex(b, br.JS, newBucket(b, br.JS, "crier_story")), Options{})
 	for _, fp := range archive[:10_000] {
 		if err := m.Add(ctx, fp, fp.ID); err != nil {
 			b.Fatal(err)

@@ -28,7 +28,8 @@ func testIndexes(t *testing.T) []namedIndex {
 	b, _ := brokertest.Start(t)
 	return []namedIndex{
 		{name: "memory", idx: NewMemoryIndex(0)},
-		{name: "kv", idx: newKVIndex(t, newBucket(t, b.JS, "crier_story"))},
+		{name: "kv", idx: newKVIndex(t, b.JS, newBucket(t, b.JS, "crier_story"))},
+		{name: "kv, one get per key", idx: perKey(newKVIndex(t, b.JS, newBucket(t, b.JS, "crier_story_old")))},
 	}
 }
 
@@ -41,9 +42,16 @@ func newBucket(t testing.TB, js jetstream.JetStream, name string) jetstream.KeyV
 	return kv
 }
 
-func newKVIndex(t testing.TB, kv jetstream.KeyValue) *KVIndex {
+// perKey makes x read as it does from a server without batched direct
+// gets (before 2.11).
+func perKey(x *KVIndex) *KVIndex {
+	x.batched.Store(false)
+	return x
+}
+
+func newKVIndex(t testing.TB, js jetstream.JetStream, kv jetstream.KeyValue) *KVIndex {
 	t.Helper()
-	idx, err := NewKVIndex(context.Background(), kv, testWindow, 0)
+	idx, err := NewKVIndex(context.Background(), js, kv, testWindow, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,15 +96,58 @@ func TestKVSameAsMemory(t *testing.T) {
 	fps := allFixtures(t)
 	idxs := testIndexes(t)
 	want := matchAll(t, NewMatcher(idxs[0].idx, Options{}), fps)
-	got := matchAll(t, NewMatcher(idxs[1].idx, Options{}), fps)
-	for _, fp := range fps {
-		// The verdicts must agree; the best score below the threshold may
-		// not, as the memory index evicts by article time and the bucket by
-		// its TTL.
-		g, w := got[fp.ID], want[fp.ID]
-		if g.StoryID != w.StoryID || g.NearDuplicateOf != w.NearDuplicateOf {
-			t.Errorf("%s: kv %+v, memory %+v", fp.ID, got[fp.ID], want[fp.ID])
+	for _, kv := range idxs[1:] {
+		got := matchAll(t, NewMatcher(kv.idx, Options{}), fps)
+		for _, fp := range fps {
+			// The verdicts must agree; the best score below the threshold
+			// may not, as the memory index evicts by article time and the
+			// bucket by its TTL.
+			g, w := got[fp.ID], want[fp.ID]
+			if g.StoryID != w.StoryID || g.NearDuplicateOf != w.NearDuplicateOf {
+				t.Errorf("%s: %s %+v, memory %+v", fp.ID, kv.name, g, w)
+			}
 		}
+	}
+}
+
+// The batched read gives what one Get per key gives: missing, deleted and
+// purged keys have no value, a key asked twice has its value twice.
+func TestKVBatchedReadsAsGets(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	kv := newBucket(t, b.JS, "crier_story")
+	ctx := context.Background()
+	for _, k := range []string{"t.a", "t.b", "t.c", "t.d"} {
+		if _, err := kv.PutString(ctx, k, "value of "+k); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := kv.PutString(ctx, "t.a", "second value of t.a"); err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Delete(ctx, "t.b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := kv.Purge(ctx, "t.c"); err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"t.a", "t.b", "t.c", "t.d", "t.none", "t.a"}
+	batched, err := newKVIndex(t, b.JS, kv).values(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gets, err := perKey(newKVIndex(t, b.JS, kv)).values(ctx, keys)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"second value of t.a", "", "", "value of t.d", "", "second value of t.a"}
+	for i, k := range keys {
+		if string(batched[i].data) != want[i] || batched[i].rev != gets[i].rev || string(gets[i].data) != want[i] {
+			t.Errorf("%s: batched %q at %d, per key %q at %d; want %q", k, batched[i].data, batched[i].rev, gets[i].data, gets[i].rev, want[i])
+		}
+	}
+	none, err := newKVIndex(t, b.JS, kv).values(ctx, []string{"t.none", "t.other"})
+	if err != nil || none[0].rev != 0 || none[1].rev != 0 {
+		t.Errorf("missing keys: %+v, %v", none, err)
 	}
 }
 
@@ -110,8 +161,8 @@ func TestKVRestart(t *testing.T) {
 	for _, s := range seeds {
 		fps = append(fps, NewFingerprint(s.a))
 	}
-	first := matchAll(t, NewMatcher(newKVIndex(t, kv), Options{}), fps[:3])
-	second := matchAll(t, NewMatcher(newKVIndex(t, kv), Options{}), fps[3:])
+	first := matchAll(t, NewMatcher(newKVIndex(t, b.JS, kv), Options{}), fps[:3])
+	second := matchAll(t, NewMatcher(newKVIndex(t, b.JS, kv), Options{}), fps[3:])
 	story := first[fps[0].ID].StoryID
 	for _, s := range seeds {
 		r, ok := first[s.a.ID]
@@ -123,7 +174,7 @@ func TestKVRestart(t *testing.T) {
 		}
 	}
 	// Matching an article already added gives its recorded story back.
-	again, err := NewMatcher(newKVIndex(t, kv), Options{}).Match(context.Background(), fps[1])
+	again, err := NewMatcher(newKVIndex(t, b.JS, kv), Options{}).Match(context.Background(), fps[1])
 	if err != nil || again.StoryID != story {
 		t.Errorf("rematch: %+v %v, want story %s", again, err, story)
 	}
@@ -135,8 +186,8 @@ func TestKVReplicas(t *testing.T) {
 	b, _ := brokertest.Start(t)
 	kv := newBucket(t, b.JS, "crier_story")
 	replicas := []*Matcher{
-		NewMatcher(newKVIndex(t, kv), Options{}),
-		NewMatcher(newKVIndex(t, kv), Options{}),
+		NewMatcher(newKVIndex(t, b.JS, kv), Options{}),
+		NewMatcher(newKVIndex(t, b.JS, kv), Options{}),
 	}
 	ctx := context.Background()
 	day := time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
@@ -190,7 +241,29 @@ func TestKVBucketNeedsTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewKVIndex(context.Background(), kv, testWindow, 0); err == nil {
+	if _, err := NewKVIndex(context.Background(), b.JS, kv, testWindow, 0); err == nil {
 		t.Error("NewKVIndex accepted a bucket without TTL")
+	}
+}
+
+// A record written again (a new revision of its key) is decoded again,
+// not served from the decoded records kept.
+func TestKVRecordRewritten(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	idx := newKVIndex(t, b.JS, newBucket(t, b.JS, "crier_story"))
+	ctx := context.Background()
+	cutoff := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	rec := Record{Fingerprint: Fingerprint{ID: "a1", Published: cutoff.Add(time.Hour)}, StoryID: "s1"}
+	for _, story := range []string{"s1", "s2"} {
+		rec.StoryID = story
+		if err := idx.Add(ctx, rec, nil, cutoff); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 {
+			recs, err := idx.Records(ctx, []string{"a1"})
+			if err != nil || len(recs) != 1 || recs[0].StoryID != story {
+				t.Fatalf("after writing story %s: %+v, %v", story, recs, err)
+			}
+		}
 	}
 }
