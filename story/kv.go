@@ -197,7 +197,7 @@ func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Pos
 			continue
 		}
 		revs[i] = v.rev
-		if err := json.Unmarshal(v.data, &lists[i]); err != nil {
+		if lists[i], err = decodePostings(v.data); err != nil {
 			return nil, fmt.Errorf("posting list %s: %w", keys[i], err)
 		}
 	}
@@ -241,16 +241,21 @@ func (x *KVIndex) Records(ctx context.Context, ids []string) ([]Record, error) {
 			if err := json.Unmarshal(v.data, &c.rec); err != nil {
 				return nil, fmt.Errorf("record %s: %w", ids[i], err)
 			}
-			x.mu.Lock()
-			if len(x.records) >= maxRecords {
-				clear(x.records)
-			}
-			x.records[keys[i]] = c
-			x.mu.Unlock()
+			x.keepRecord(keys[i], c)
 		}
 		out = append(out, c.rec)
 	}
 	return out, nil
+}
+
+// keepRecord caches a decoded record, emptying the cache when full.
+func (x *KVIndex) keepRecord(key string, c cachedRecord) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if len(x.records) >= maxRecords {
+		clear(x.records)
+	}
+	x.records[key] = c
 }
 
 // Add implements Index: one Put for the record, then one compare-and-set
@@ -261,9 +266,13 @@ func (x *KVIndex) Add(ctx context.Context, rec Record, keys []string, cutoff tim
 	if err != nil {
 		return err
 	}
-	if _, err := x.kv.Put(ctx, recordKey(rec.ID), data); err != nil {
+	key := recordKey(rec.ID)
+	rev, err := x.kv.Put(ctx, key, data)
+	if err != nil {
 		return err
 	}
+	// The article will be a candidate of the next ones of its story.
+	x.keepRecord(key, cachedRecord{rec: rec, rev: rev})
 	p := Posting{ID: rec.ID, Time: rec.Published.Unix()}
 	return parallel(len(keys), func(i int) error {
 		return x.post(ctx, keys[i], p, cutoff.Unix())
@@ -289,16 +298,14 @@ func (x *KVIndex) post(ctx context.Context, key string, p Posting, cutoff int64)
 				return err
 			default:
 				rev = e.Revision()
-				if err := json.Unmarshal(e.Value(), &list); err != nil {
+				if list, err = decodePostings(e.Value()); err != nil {
 					return fmt.Errorf("posting list %s: %w", key, err)
 				}
 			}
 		}
 		fresh = false // a conflict rereads
-		data, err := json.Marshal(addPosting(list, p, cutoff, x.maxPostings))
-		if err != nil {
-			return err
-		}
+		data := encodePostings(addPosting(list, p, cutoff, x.maxPostings))
+		var err error
 		if rev == 0 {
 			_, err = x.kv.Create(ctx, key, data)
 		} else {
