@@ -213,12 +213,30 @@ func (c *docCache) remove(sl *slot) {
 	c.mu.Unlock()
 }
 
-// get returns the fresh document of sl, rendering it when needed; concurrent
-// callers wait for one render.
-func (c *docCache) get(sl *slot) (*doc, error) {
+// fresh returns the fresh document of path, or nil when it has none.
+func (c *docCache) fresh(path string) *doc {
+	sl := c.lookup(path)
+	if sl == nil {
+		return nil
+	}
+	d := sl.fresh()
+	if d != nil {
+		c.touch(sl)
+	}
+	return d
+}
+
+// touch marks sl used now, for the LRU.
+func (c *docCache) touch(sl *slot) {
 	if t := c.tick.Load(); sl.used.Load() != t {
 		sl.used.Store(t)
 	}
+}
+
+// get returns the fresh document of sl, rendering it when needed; concurrent
+// callers wait for one render.
+func (c *docCache) get(sl *slot) (*doc, error) {
+	c.touch(sl)
 	if d := sl.fresh(); d != nil {
 		return d, nil
 	}

@@ -48,8 +48,10 @@ func (s *Service) Handler() http.Handler {
 // documents not cached under their path reach the mux's handlers.
 func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-		if sl := s.docs.lookup(r.URL.EscapedPath()); sl != nil {
-			s.serveSlot(w, r, sl)
+		// Only a fresh document skips the routes: a stale one may be gone
+		// (a retracted article's page answers 410, not 404).
+		if d := s.docs.fresh(r.URL.EscapedPath()); d != nil {
+			s.serve(w, r, d)
 			return
 		}
 	}

@@ -257,20 +257,15 @@ func (s *Service) item(e *entry) articleItem {
 // siteSnapshot returns the newest articles of the index, its languages and
 // its sources (slug and display name).
 func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]string) {
+	latest, _, _ = s.newest(feedKey{kind: kindAll}, s.opts.Limit)
 	s.mu.RLock()
-	latest, _ = newestN(s.sets[feedKey{kind: kindAll}], s.opts.Limit)
 	for k, set := range s.sets {
 		switch k.kind {
 		case kindLang:
 			langs = append(langs, k.value)
 		case kindSource:
-			var newest *entry
-			for _, e := range set {
-				if newest == nil || newer(e, newest) < 0 {
-					newest = e
-				}
-			}
-			sources = append(sources, [2]string{k.value, newest.source})
+			newest, _ := s.tops[k].newest(set, 1)
+			sources = append(sources, [2]string{k.value, newest[0].source})
 		}
 	}
 	s.mu.RUnlock()

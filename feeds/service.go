@@ -101,6 +101,7 @@ type Service struct {
 	gone    map[string]*tombstone        // retracted articles
 	stories map[string]map[string]*entry // story id -> its articles
 	sets    map[feedKey]map[string]*entry
+	tops    map[feedKey]*topList // each set's newest entries (top.go)
 	changed chan struct{} // closed and replaced on every change
 
 	docs *docCache
@@ -148,6 +149,7 @@ func New(o Options) *Service {
 		gone:         make(map[string]*tombstone),
 		stories:      make(map[string]map[string]*entry),
 		sets:         make(map[feedKey]map[string]*entry),
+		tops:         make(map[feedKey]*topList),
 		changed:      make(chan struct{}),
 		caughtUp:     make(chan struct{}),
 	}
@@ -228,8 +230,10 @@ func (s *Service) add(a *article.Article, seq uint64) {
 		if set == nil {
 			set = make(map[string]*entry)
 			s.sets[k] = set
+			s.tops[k] = &topList{}
 		}
 		set[e.id] = e
+		s.tops[k].insert(e)
 	}
 	s.touched(old, e)
 	close(s.changed)
@@ -246,8 +250,12 @@ func (s *Service) unindex(e *entry) {
 	}
 	for _, k := range e.keys() {
 		delete(s.sets[k], e.id)
+		if t := s.tops[k]; t != nil {
+			t.remove(e, len(s.sets[k]))
+		}
 		if len(s.sets[k]) == 0 && k.kind != kindAll {
 			delete(s.sets, k)
+			delete(s.tops, k)
 		}
 	}
 }
@@ -374,15 +382,18 @@ func (s *Service) handle(msg jetstream.Msg) {
 
 // newest returns the n newest articles of a feed, newest first, and its
 // newest archive day; false when the feed has no articles and is not "all".
-// Unlike snapshot it neither copies nor sorts the feed's whole set: current
-// feeds, listings and the home page render on every new article, however
-// long the history.
+// It reads the feed's top list (top.go), not its whole set, unless n is
+// over what the list keeps.
 func (s *Service) newest(k feedKey, n int) (items []*entry, day string, ok bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	set, ok := s.sets[k]
 	if !ok && k.kind != kindAll {
 		return nil, "", false
+	}
+	if t := s.tops[k]; t != nil && n <= maxLimit {
+		items, day = t.newest(set, n)
+		return items, day, true
 	}
 	items, day = newestN(set, n)
 	return items, day, true
