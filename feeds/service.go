@@ -102,7 +102,7 @@ type Service struct {
 	stories map[string]map[string]*entry // story id -> its articles
 	sets    map[feedKey]map[string]*entry
 	tops    map[feedKey]*topList // each set's newest entries (top.go)
-	changed chan struct{} // closed and replaced on every change
+	changed chan struct{}        // closed and replaced on every change
 
 	docs *docCache
 
