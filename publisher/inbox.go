@@ -10,9 +10,11 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
@@ -55,8 +57,9 @@ type fileRecord struct {
 	At        time.Time `json:"at"`
 }
 
-// RunInbox makes one pass over the inbox. A bad file is moved to failed/
-// and the pass goes on; an error from NATS leaves the file for the next
+// RunInbox makes one pass over the inbox: files are normalized on
+// GOMAXPROCS goroutines, then published one by one. A bad file is moved to
+// failed/ and the pass goes on; an error from NATS leaves the file for the next
 // run. The error returned joins those that were not the inputs' fault.
 func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 	var st RunStats
@@ -71,28 +74,35 @@ func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 	// Normalize first, then publish in publication order (undated pages
 	// last): feeds and webhooks see the news in order, and a story is
 	// named after its earliest article.
+	var names []string
+	for _, e := range entries {
+		if !e.IsDir() && !ignored(e.Name()) {
+			names = append(names, e.Name())
+		}
+	}
 	var errs []error
 	var batch []*inboxArticle
-	for _, e := range entries {
-		if ctx.Err() != nil || len(batch) == maxBatch {
-			break // stop taking work; what is left waits for the next run
-		}
-		if e.IsDir() || ignored(e.Name()) {
-			continue
-		}
-		ia, err := p.inboxFile(ctx, e.Name(), &st)
-		switch {
-		case err == nil:
-			if ia != nil {
-				batch = append(batch, ia)
+	workers := runtime.GOMAXPROCS(0)
+	for len(names) > 0 && len(batch) < maxBatch && ctx.Err() == nil {
+		// Normalize in parallel, a few files per worker at a time, never
+		// more than the batch has room for.
+		n := min(len(names), 4*workers, maxBatch-len(batch))
+		for _, r := range p.inboxFiles(ctx, names[:n], workers) {
+			st.add(r.st)
+			switch {
+			case r.err == nil:
+				if r.ia != nil {
+					batch = append(batch, r.ia)
+				}
+			case errors.Is(r.err, errNotSettled):
+				st.Waiting++
+			default:
+				st.Waiting++
+				errs = append(errs, r.err)
+				p.log.Error("inbox file not published; retried next run", "file", r.name, "error", r.err)
 			}
-		case errors.Is(err, errNotSettled):
-			st.Waiting++
-		default:
-			st.Waiting++
-			errs = append(errs, err)
-			p.log.Error("inbox file not published; retried next run", "file", e.Name(), "error", err)
 		}
+		names = names[n:]
 	}
 	slices.SortStableFunc(batch, func(x, y *inboxArticle) int {
 		if x.a.PublishedEstimated != y.a.PublishedEstimated {
@@ -125,6 +135,42 @@ func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 const maxBatch = 1000
 
 var errNotSettled = errors.New("still being written")
+
+// fileResult is what inboxFile made of one file.
+type fileResult struct {
+	name string
+	ia   *inboxArticle
+	err  error
+	st   RunStats
+}
+
+// inboxFiles reads and normalizes names on at most workers goroutines,
+// returning the results in the order of names.
+func (p *Publisher) inboxFiles(ctx context.Context, names []string, workers int) []fileResult {
+	res := make([]fileResult, len(names))
+	sem := make(chan struct{}, workers)
+	var wg sync.WaitGroup
+	for i, name := range names {
+		sem <- struct{}{}
+		wg.Go(func() {
+			defer func() { <-sem }()
+			r := fileResult{name: name}
+			r.ia, r.err = p.inboxFile(ctx, name, &r.st)
+			res[i] = r
+		})
+	}
+	wg.Wait()
+	return res
+}
+
+// add adds the counts of o to st.
+func (st *RunStats) add(o RunStats) {
+	st.Published += o.Published
+	st.Updated += o.Updated
+	st.Duplicates += o.Duplicates
+	st.Failed += o.Failed
+	st.Waiting += o.Waiting
+}
 
 // inboxArticle is an inbox file normalized and waiting to be published.
 type inboxArticle struct {

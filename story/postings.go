@@ -41,20 +41,26 @@ func decodePostings(b []byte) ([]Posting, error) {
 		err := json.Unmarshal(b, &list)
 		return list, err
 	}
-	b = b[1:]
-	var list []Posting
-	for len(b) > 0 {
-		n, k := binary.Uvarint(b)
-		if k <= 0 || n > uint64(len(b)-k) {
+	// One string for every id: the postings' ids are slices of it, not
+	// an allocation each.
+	str := string(b[1:])
+	if str == "" {
+		return nil, nil
+	}
+	list := make([]Posting, 0, len(str)/40)
+	for i := 0; i < len(str); {
+		n, k := binary.Uvarint(b[1+i:])
+		if k <= 0 || n > uint64(len(str)-i-k) {
 			return nil, errBadPostings
 		}
-		id := string(b[k : k+int(n)])
-		b = b[k+int(n):]
-		t, k := binary.Varint(b)
+		i += k
+		id := str[i : i+int(n)]
+		i += int(n)
+		t, k := binary.Varint(b[1+i:])
 		if k <= 0 {
 			return nil, errBadPostings
 		}
-		b = b[k:]
+		i += k
 		list = append(list, Posting{ID: id, Time: t})
 	}
 	return list, nil
