@@ -20,16 +20,7 @@ type Index interface {
 	Records(ctx context.Context, ids []string) ([]Record, error)
 	// Add stores rec and posts it under each key. Postings older than
 	// cutoff are dropped, and each list keeps its most recent entries only.
-	Add(ctx context.Context, rec Record, keys []Key, cutoff time.Time) error
-}
-
-// Key is where an article is posted: a posting list's name and, for an
-// LSH band, the band's full hash. Bands share a bounded number of lists
-// (bandBuckets per band), so the postings carry the hash and a lookup
-// counts only those of the same band value.
-type Key struct {
-	Name string
-	Tag  uint64 // the band's hash; 0 for a term
+	Add(ctx context.Context, rec Record, keys []string, cutoff time.Time) error
 }
 
 // Posting is one article in a key's posting list.
@@ -37,8 +28,6 @@ type Posting struct {
 	ID string `json:"i"`
 	// Time is the article's publication time, Unix seconds.
 	Time int64 `json:"t"`
-	// Tag is the Key's Tag it was posted with.
-	Tag uint64 `json:"g,omitempty"`
 }
 
 // Record is a stored article: its fingerprint and the story it joined.
@@ -128,18 +117,16 @@ func (m *MemoryIndex) Records(_ context.Context, ids []string) ([]Record, error)
 }
 
 // Add implements Index.
-func (m *MemoryIndex) Add(_ context.Context, rec Record, keys []Key, cutoff time.Time) error {
+func (m *MemoryIndex) Add(_ context.Context, rec Record, keys []string, cutoff time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	t, cut := rec.Published.Unix(), cutoff.Unix()
 	m.evict(cut)
 	m.records[rec.ID] = rec
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = k.Name
-		m.postings[k.Name] = addPosting(m.postings[k.Name], Posting{ID: rec.ID, Time: t, Tag: k.Tag}, cut, m.maxPostings)
+	for _, k := range keys {
+		m.postings[k] = addPosting(m.postings[k], Posting{ID: rec.ID, Time: t}, cut, m.maxPostings)
 	}
-	m.added = append(m.added, addition{id: rec.ID, time: t, keys: names})
+	m.added = append(m.added, addition{id: rec.ID, time: t, keys: keys})
 	return nil
 }
 

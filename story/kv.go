@@ -261,7 +261,7 @@ func (x *KVIndex) keepRecord(key string, c cachedRecord) {
 // Add implements Index: one Put for the record, then one compare-and-set
 // per key, in parallel. The record is written first, so a posting never
 // names an article whose fingerprint is missing (except once expired).
-func (x *KVIndex) Add(ctx context.Context, rec Record, keys []Key, cutoff time.Time) error {
+func (x *KVIndex) Add(ctx context.Context, rec Record, keys []string, cutoff time.Time) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return err
@@ -273,9 +273,9 @@ func (x *KVIndex) Add(ctx context.Context, rec Record, keys []Key, cutoff time.T
 	}
 	// The article will be a candidate of the next ones of its story.
 	x.keepRecord(key, cachedRecord{rec: rec, rev: rev})
+	p := Posting{ID: rec.ID, Time: rec.Published.Unix()}
 	return parallel(len(keys), func(i int) error {
-		p := Posting{ID: rec.ID, Time: rec.Published.Unix(), Tag: keys[i].Tag}
-		return x.post(ctx, keys[i].Name, p, cutoff.Unix())
+		return x.post(ctx, keys[i], p, cutoff.Unix())
 	})
 }
 

@@ -106,11 +106,7 @@ func NewMatcher(idx Index, opts Options) *Matcher {
 func (m *Matcher) Match(ctx context.Context, fp Fingerprint) (Result, error) {
 	res := Result{StoryID: fp.ID}
 	keys := indexKeys(fp)
-	names := make([]string, len(keys))
-	for i, k := range keys {
-		names[i] = k.Name
-	}
-	posts, err := m.idx.Postings(ctx, names)
+	posts, err := m.idx.Postings(ctx, keys)
 	if err != nil {
 		return res, fmt.Errorf("story: postings: %w", err)
 	}
@@ -203,7 +199,7 @@ func (m *Matcher) timeFactor(d time.Duration) float64 {
 // rank orders the articles found under fp's keys, within the window, by
 // the keys they share (a band counts as much as all term keys together),
 // and returns the IDs of the first Candidates.
-func (m *Matcher) rank(fp Fingerprint, keys []Key, posts map[string][]Posting) []string {
+func (m *Matcher) rank(fp Fingerprint, keys []string, posts map[string][]Posting) []string {
 	weight := make(map[string]float64, len(keys))
 	bandWeight := 0.0
 	for _, t := range indexedTerms(fp) {
@@ -213,15 +209,12 @@ func (m *Matcher) rank(fp Fingerprint, keys []Key, posts map[string][]Posting) [
 	bandWeight = max(bandWeight, 1)
 	t0, window := fp.Published.Unix(), int64(m.opts.Window/time.Second)
 	score := map[string]float64{}
-	for _, k := range keys {
-		w, ok := weight[k.Name]
+	for k, list := range posts {
+		w, ok := weight[k]
 		if !ok {
 			w = bandWeight
 		}
-		for _, p := range posts[k.Name] {
-			if p.Tag != k.Tag {
-				continue // another band value in the same bucket
-			}
+		for _, p := range list {
 			if d := p.Time - t0; !fp.Estimated && (d > window || d < -window) {
 				continue
 			}
@@ -246,20 +239,11 @@ func indexedTerms(fp Fingerprint) []Term {
 	return fp.Terms[:min(len(fp.Terms), indexTerms)]
 }
 
-// bandBuckets is how many posting lists each LSH band's values share.
-// One list per value made ten keys per article, each kept for the story
-// window by the KV bucket, and the server holds every key in memory (about
-// 120 bytes each): 1.1 million keys, 150 MB, at 100,000 articles. Shared,
-// the bands take at most 10 × 32,768 keys whatever the volume, and a list
-// holds its 100 newest postings: at a million articles in the window, about
-// 30 each.
-const bandBuckets = 1 << 15
-
 // indexKeys returns fp's keys: one per LSH band, then one per indexed
 // term. Keys hash the language in, so languages never meet, and are valid
 // NATS KV keys.
-func indexKeys(fp Fingerprint) []Key {
-	var keys []Key
+func indexKeys(fp Fingerprint) []string {
+	var keys []string
 	if len(fp.MinHash) >= lshBands*lshRows {
 		buf := make([]byte, 0, 64)
 		for b := range lshBands {
@@ -268,12 +252,11 @@ func indexKeys(fp Fingerprint) []Key {
 			for _, v := range fp.MinHash[b*lshRows : (b+1)*lshRows] {
 				buf = binary.LittleEndian.AppendUint32(buf, v)
 			}
-			h := hash64(string(buf)) | 1 // never 0, a term's tag
-			keys = append(keys, Key{Name: fmt.Sprintf("b.%d.%04x", b, h%bandBuckets), Tag: h})
+			keys = append(keys, "b."+hexKey(hash64(string(buf))))
 		}
 	}
 	for _, t := range indexedTerms(fp) {
-		keys = append(keys, Key{Name: termKey(fp.Language, t.Stem)})
+		keys = append(keys, termKey(fp.Language, t.Stem))
 	}
 	return keys
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -293,14 +292,7 @@ func TestIndexKeysValid(t *testing.T) {
 		if len(keys) != lshBands+indexTerms {
 			t.Errorf("seed %s: %d keys", s.name, len(keys))
 		}
-		names := []string{recordKey(fp.ID), recordKey("file:x y")}
-		for i, k := range keys {
-			names = append(names, k.Name)
-			if (i < lshBands) != (k.Tag != 0) {
-				t.Errorf("seed %s: key %d %+v: a band's key has a tag, a term's has none", s.name, i, k)
-			}
-		}
-		for _, k := range names {
+		for _, k := range append(keys, recordKey(fp.ID), recordKey("file:x y")) {
 			if strings.Trim(k, "-/_=.abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789") != "" {
 				t.Errorf("invalid key %q", k)
 			}
@@ -340,22 +332,5 @@ func TestUndatedFarAway(t *testing.T) {
 		if got := score >= th; got != tc.join {
 			t.Errorf("%s: score %.3f, join %v, want %v", tc.name, score, got, tc.join)
 		}
-	}
-}
-
-// Band values share posting lists: only the postings of the same value
-// count, not those of another value in the same bucket.
-func TestRankCountsOnlyTheSameBand(t *testing.T) {
-	fp := NewFingerprint(loadSeeds(t)[0].a)
-	keys := indexKeys(fp)
-	band := keys[0]
-	at := fp.Published.Unix()
-	posts := map[string][]Posting{band.Name: {
-		{ID: "same-band", Time: at, Tag: band.Tag},
-		{ID: "same-bucket", Time: at, Tag: band.Tag ^ 2},
-	}}
-	m := NewMatcher(NewMemoryIndex(0), Options{})
-	if got := m.rank(fp, keys, posts); !slices.Equal(got, []string{"same-band"}) {
-		t.Errorf("rank = %q, want only the article of the same band value", got)
 	}
 }

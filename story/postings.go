@@ -7,15 +7,14 @@ import (
 )
 
 // Posting lists are stored in a compact binary form: a version byte, then
-// per posting the id's length and bytes, the time and the tag as varints. Every
+// per posting the id's length and bytes and the time as varints. Every
 // match reads about thirty lists of up to a hundred postings and every
 // addition rewrites as many: as JSON, decoding them was a tenth of the
 // CPU of ingestion, and the lists twice as large. Lists written as JSON by
 // earlier versions are still read; they expire with the bucket's TTL.
 
-// postingsV2 starts a list in the binary form; a JSON list starts with '['.
-// (Version 1, without tags, was never released.)
-const postingsV2 = 0x02
+// postingsV1 starts a list in the binary form; a JSON list starts with '['.
+const postingsV1 = 0x01
 
 var errBadPostings = errors.New("malformed posting list")
 
@@ -23,22 +22,21 @@ var errBadPostings = errors.New("malformed posting list")
 func encodePostings(list []Posting) []byte {
 	n := 1
 	for _, p := range list {
-		n += 3*binary.MaxVarintLen64 + len(p.ID)
+		n += 2*binary.MaxVarintLen64 + len(p.ID)
 	}
 	b := make([]byte, 0, n)
-	b = append(b, postingsV2)
+	b = append(b, postingsV1)
 	for _, p := range list {
 		b = binary.AppendUvarint(b, uint64(len(p.ID)))
 		b = append(b, p.ID...)
 		b = binary.AppendVarint(b, p.Time)
-		b = binary.AppendUvarint(b, p.Tag)
 	}
 	return b
 }
 
 // decodePostings reads a stored list in either form.
 func decodePostings(b []byte) ([]Posting, error) {
-	if len(b) == 0 || b[0] != postingsV2 {
+	if len(b) == 0 || b[0] != postingsV1 {
 		var list []Posting
 		err := json.Unmarshal(b, &list)
 		return list, err
@@ -63,12 +61,7 @@ func decodePostings(b []byte) ([]Posting, error) {
 			return nil, errBadPostings
 		}
 		i += k
-		tag, k := binary.Uvarint(b[1+i:])
-		if k <= 0 {
-			return nil, errBadPostings
-		}
-		i += k
-		list = append(list, Posting{ID: id, Time: t, Tag: tag})
+		list = append(list, Posting{ID: id, Time: t})
 	}
 	return list, nil
 }

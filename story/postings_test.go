@@ -6,8 +6,7 @@ import (
 )
 
 func TestPostingsEncoding(t *testing.T) {
-	list := []Posting{{ID: "417a7d9a6af920a51d524c2f3ae5abe7", Time: 1767225600, Tag: 1<<64 - 1}, {ID: "x", Time: -5}, {ID: "", Time: 0, Tag: 7}}
-	untagged := []Posting{{ID: "417a7d9a6af920a51d524c2f3ae5abe7", Time: 1767225600}, {ID: "x", Time: -5}, {ID: "", Time: 0}}
+	list := []Posting{{ID: "417a7d9a6af920a51d524c2f3ae5abe7", Time: 1767225600}, {ID: "x", Time: -5}, {ID: "", Time: 0}}
 	for _, tc := range []struct {
 		name string
 		in   []byte
@@ -16,11 +15,10 @@ func TestPostingsEncoding(t *testing.T) {
 	}{
 		{name: "binary", in: encodePostings(list), want: list},
 		{name: "empty binary", in: encodePostings(nil)},
-		{name: "JSON of earlier versions", in: []byte(`[{"i":"417a7d9a6af920a51d524c2f3ae5abe7","t":1767225600},{"i":"x","t":-5},{"i":"","t":0}]`), want: untagged},
+		{name: "JSON of earlier versions", in: []byte(`[{"i":"417a7d9a6af920a51d524c2f3ae5abe7","t":1767225600},{"i":"x","t":-5},{"i":"","t":0}]`), want: list},
 		{name: "truncated id", in: encodePostings(list)[:10], bad: true},
 		{name: "truncated time", in: encodePostings(list[:1])[:34], bad: true},
-		{name: "truncated tag", in: encodePostings(list[:1])[:39], bad: true},
-		{name: "length past the end", in: []byte{postingsV2, 0xff, 0xff, 0xff, 0xff, 0x0f, 'a'}, bad: true},
+		{name: "length past the end", in: []byte{postingsV1, 0xff, 0xff, 0xff, 0xff, 0x0f, 'a'}, bad: true},
 		{name: "neither form", in: []byte("{"), bad: true},
 	} {
 		got, err := decodePostings(tc.in)
