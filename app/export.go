@@ -18,7 +18,8 @@ func FeedsOptions(cfg *config.Config, log *slog.Logger) feeds.Options {
 		BaseURL: cfg.HTTP.BaseURL, Title: cfg.Feeds.Title, Limit: cfg.Feeds.Limit,
 		MaxAge:    feedMaxAge(publisher.ScheduleInterval(cfg.Publisher.Schedule, time.Now())),
 		RateLimit: cfg.HTTP.RateLimit, RateBurst: cfg.HTTP.RateBurst,
-		Logger: log.With("component", "feeds"),
+		Logger:      log.With("component", "feeds"),
+		AwaitReplay: true, // Run follows the stream from its first message
 	}
 	if cfg.WebSub.Enabled {
 		o.HubURL = cfg.HTTP.BaseURL + "/hub"

@@ -5,9 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -708,5 +710,53 @@ func TestWaitFor(t *testing.T) {
 	defer cancel2()
 	if err := svc.WaitFor(ctx, a.ID); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// While Run replays the stream's history the index is partial, and the
+// newest articles come last: a request gets 503 with Retry-After, never a
+// feed without them, and WaitFor returns once the replay is over.
+func TestNoPartialFeedDuringReplay(t *testing.T) {
+	e := newEnv(t)
+	var newest *article.Article
+	for i := range 600 {
+		newest = newArticle("Replayed "+strconv.Itoa(i), "en", "BBC", "https://x.example/r/"+strconv.Itoa(i), t0.Add(time.Duration(i)*time.Minute))
+		e.publish(newest)
+	}
+	svc := feeds.New(feeds.Options{BaseURL: base, AwaitReplay: true})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Run(ctx, e.b.JS, e.top.ArticleStream) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+	h := svc.Handler()
+	unavailable := 0
+	for {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/feeds/all.atom", nil))
+		if rec.Code == http.StatusServiceUnavailable {
+			if rec.Header().Get("Retry-After") == "" {
+				t.Fatal("503 without Retry-After")
+			}
+			unavailable++
+			continue
+		}
+		if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Replayed 599<") {
+			t.Fatalf("%d during or after the replay, without the newest article", rec.Code)
+		}
+		break
+	}
+	t.Logf("%d requests answered 503 during the replay", unavailable)
+	if err := svc.WaitFor(t.Context(), newest.ID); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-svc.CaughtUp():
+	default:
+		t.Error("WaitFor returned before the replay was over")
 	}
 }

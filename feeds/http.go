@@ -47,6 +47,15 @@ func (s *Service) Handler() http.Handler {
 // through the mux's pattern matching: the escaped path is the cache key. Only
 // documents not cached under their path reach the mux's handlers.
 func (s *Service) serveHTTP(w http.ResponseWriter, r *http.Request) {
+	if s.replaying.Load() {
+		// A feed read now would miss the newest articles, which the
+		// replay reaches last.
+		h := w.Header()
+		h.Set("Retry-After", "2")
+		h.Set("Cache-Control", "no-store")
+		http.Error(w, "starting: reading the article stream", http.StatusServiceUnavailable)
+		return
+	}
 	if r.URL.RawQuery == "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 		// Only a fresh document skips the routes: a stale one may be gone
 		// (a retracted article's page answers 410, not 404).
