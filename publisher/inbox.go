@@ -62,6 +62,7 @@ type fileRecord struct {
 // failed/ and the pass goes on; an error from NATS leaves the file for the next
 // run. The error returned joins those that were not the inputs' fault.
 func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
+	start := time.Now()
 	var st RunStats
 	dir := p.inbox.Dir
 	if err := os.MkdirAll(filepath.Join(dir, FailedDir), 0o755); err != nil {
@@ -125,7 +126,8 @@ func (p *Publisher) RunInbox(ctx context.Context) (RunStats, error) {
 		}
 	}
 	if st != (RunStats{}) {
-		p.log.Info("inbox run", "published", st.Published, "updated", st.Updated, "duplicates", st.Duplicates, "failed", st.Failed, "waiting", st.Waiting)
+		p.log.Info("inbox run", "published", st.Published, "updated", st.Updated, "duplicates", st.Duplicates, "failed", st.Failed, "waiting", st.Waiting,
+			"took", time.Since(start).Round(time.Millisecond))
 	}
 	return st, errors.Join(errs...)
 }

@@ -13,6 +13,12 @@
 // when http.admin_token is set.
 //
 //	go run ./cmd/loadgen -url http://127.0.0.1:8080 -n 10000 -c 16 [-token T] [-metrics-token T]
+//
+// With -inbox DIR it writes the same articles as JSON files into an inbox
+// folder instead (each under a temporary name, then renamed, so crier never
+// reads half a file), for `crier run-once` or a running crier to take in.
+//
+//	go run ./cmd/loadgen -inbox /srv/crier/inbox -n 1000
 package main
 
 import (
@@ -28,6 +34,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -49,6 +56,7 @@ func main() {
 
 type options struct {
 	url, token, metricsToken string
+	inbox                    string // write files here instead of posting
 	n, conns, stories        int
 	checkpoints              []int
 	seed                     uint64
@@ -64,6 +72,7 @@ func parseOptions(args []string) (options, error) {
 	fs.IntVar(&o.conns, "c", 8, "concurrent clients")
 	fs.IntVar(&o.stories, "stories", 300, "distinct stories the articles report")
 	fs.Uint64Var(&o.seed, "seed", 1, "seed of the synthetic articles: the same seed makes the same articles")
+	fs.StringVar(&o.inbox, "inbox", "", "write the articles as JSON files into this inbox `dir` instead of posting them")
 	every := fs.String("checkpoints", "", "comma-separated article counts at which to report (default: every tenth of -n)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
@@ -108,8 +117,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.conns}}
 	gen := newGenerator(o.seed, o.stories)
+	if o.inbox != "" {
+		return writeInbox(ctx, o, gen, stdout)
+	}
+	client := &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: o.conns}}
 	jobs := make(chan []byte, o.conns)
 	results := make(chan result, o.conns)
 	var wg sync.WaitGroup
@@ -160,6 +172,29 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if bad := done - statuses["published"] - statuses["updated"] - statuses["duplicate"]; bad > 0 {
 		return fmt.Errorf("%d of %d posts failed", bad, done)
 	}
+	return nil
+}
+
+// writeInbox writes the articles into o.inbox as loadgen-<seed>-<i>.json,
+// each first under a name crier ignores, then renamed.
+func writeInbox(ctx context.Context, o options, gen *generator, stdout io.Writer) error {
+	start := time.Now()
+	var total int
+	for i := range o.n {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		data := gen.article(i)
+		name := filepath.Join(o.inbox, fmt.Sprintf("loadgen-%d-%06d.json", o.seed, i))
+		if err := os.WriteFile(name+".tmp", data, 0o644); err != nil {
+			return err
+		}
+		if err := os.Rename(name+".tmp", name); err != nil {
+			return err
+		}
+		total += len(data)
+	}
+	fmt.Fprintf(stdout, "wrote %d files (%.1f MB) to %s in %v\n", o.n, float64(total)/1e6, o.inbox, time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

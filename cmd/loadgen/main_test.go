@@ -49,6 +49,29 @@ func TestLoadgen(t *testing.T) {
 	}
 }
 
+// With -inbox, the articles become files in an inbox folder, and a real
+// inbox pass publishes every one of them.
+func TestLoadgenInbox(t *testing.T) {
+	dir := t.TempDir()
+	var out bytes.Buffer
+	if err := run(t.Context(), []string{"-inbox", dir, "-n", "20", "-stories", "4"}, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "wrote 20 files") {
+		t.Errorf("report: %s", out.String())
+	}
+	b, top := brokertest.Start(t)
+	pub, err := publisher.New(context.Background(), b.JS, normalize.New(normalize.Options{MinWords: 30}),
+		publisher.Options{Topology: top, Inbox: publisher.InboxOptions{Dir: dir, MaxBytes: 1 << 20}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := pub.RunInbox(t.Context())
+	if err != nil || st.Published != 20 || st.Failed+st.Waiting+st.Duplicates != 0 {
+		t.Errorf("inbox pass: %+v, %v; want 20 published", st, err)
+	}
+}
+
 func TestGeneratorIsDeterministic(t *testing.T) {
 	a, b := newGenerator(7, 3), newGenerator(7, 3)
 	if !bytes.Equal(a.article(5), b.article(5)) || bytes.Equal(a.article(5), a.article(6)) {
