@@ -53,12 +53,14 @@ func archivePath(k feedKey, day string, f format) string {
 // items over thousands of days).
 func (s *Service) archiveOf(k feedKey, day string) (items []*entry, days []string, ok bool) {
 	s.mu.RLock()
-	set, ok := s.sets[k]
+	f, ok := s.sets[k]
 	seen := make(map[string]struct{})
-	for _, e := range set {
-		seen[e.day] = struct{}{}
-		if e.day == day {
-			items = append(items, e)
+	if ok {
+		for _, e := range f.members {
+			seen[e.day] = struct{}{}
+			if e.day == day {
+				items = append(items, e)
+			}
 		}
 	}
 	s.mu.RUnlock()
@@ -129,9 +131,9 @@ func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
 func (s *Service) archivePaths() []string {
 	s.mu.RLock()
 	var paths []string
-	for k, set := range s.sets {
+	for k, f := range s.sets {
 		seen := map[string]bool{}
-		for _, e := range set {
+		for _, e := range f.members {
 			if seen[e.day] {
 				continue
 			}

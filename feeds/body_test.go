@@ -151,14 +151,14 @@ func BenchmarkNewestOfALargeFeed(b *testing.B) {
 			newestN(set, 50)
 		}
 	})
-	top := &topList{}
+	top := newFeed()
 	for _, e := range set {
-		top.insert(e)
+		top.add(e)
 	}
 	b.Run("top-list", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			top.newest(set, 50)
+			top.newest(50)
 		}
 	})
 	b.Run("top-list-insert", func(b *testing.B) {
@@ -167,11 +167,11 @@ func BenchmarkNewestOfALargeFeed(b *testing.B) {
 		for b.Loop() {
 			i++
 			e := &entry{id: fmt.Sprintf("n%031x", i), published: t0.Add(time.Duration(1e6+i) * time.Second)}
-			top.insert(e)
+			top.add(e)
 		}
 	})
 	svc := New(Options{})
-	svc.sets[feedKey{kind: kindAll}] = set
+	svc.sets[feedKey{kind: kindAll}] = &feed{members: set}
 	day := dayOf(t0.Add(5 * 24 * time.Hour))
 	b.Run("archive-day", func(b *testing.B) {
 		b.ReportAllocs()

@@ -259,12 +259,12 @@ func (s *Service) item(e *entry) articleItem {
 func (s *Service) siteSnapshot() (latest []*entry, langs []string, sources [][2]string) {
 	latest, _, _ = s.newest(feedKey{kind: kindAll}, s.opts.Limit)
 	s.mu.RLock()
-	for k, set := range s.sets {
+	for k, f := range s.sets {
 		switch k.kind {
 		case kindLang:
 			langs = append(langs, k.value)
 		case kindSource:
-			newest, _ := s.tops[k].newest(set, 1)
+			newest, _ := f.newest(1)
 			sources = append(sources, [2]string{k.value, newest[0].source})
 		}
 	}

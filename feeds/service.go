@@ -106,9 +106,8 @@ type Service struct {
 	byID    map[string]*entry
 	gone    map[string]*tombstone        // retracted articles
 	stories map[string]map[string]*entry // story id -> its articles
-	sets    map[feedKey]map[string]*entry
-	tops    map[feedKey]*topList // each set's newest entries (top.go)
-	changed chan struct{}        // closed and replaced on every change
+	sets    map[feedKey]*feed            // top.go
+	changed chan struct{}                // closed and replaced on every change
 
 	docs *docCache
 
@@ -158,8 +157,7 @@ func New(o Options) *Service {
 		byID:         make(map[string]*entry),
 		gone:         make(map[string]*tombstone),
 		stories:      make(map[string]map[string]*entry),
-		sets:         make(map[feedKey]map[string]*entry),
-		tops:         make(map[feedKey]*topList),
+		sets:         make(map[feedKey]*feed),
 		changed:      make(chan struct{}),
 		caughtUp:     make(chan struct{}),
 	}
@@ -240,14 +238,12 @@ func (s *Service) add(a *article.Article, seq uint64) {
 		s.stories[e.storyID][e.id] = e
 	}
 	for _, k := range e.keys() {
-		set := s.sets[k]
-		if set == nil {
-			set = make(map[string]*entry)
-			s.sets[k] = set
-			s.tops[k] = &topList{}
+		f := s.sets[k]
+		if f == nil {
+			f = newFeed()
+			s.sets[k] = f
 		}
-		set[e.id] = e
-		s.tops[k].insert(e)
+		f.add(e)
 	}
 	s.touched(old, e)
 	close(s.changed)
@@ -263,13 +259,13 @@ func (s *Service) unindex(e *entry) {
 		}
 	}
 	for _, k := range e.keys() {
-		delete(s.sets[k], e.id)
-		if t := s.tops[k]; t != nil {
-			t.remove(e, len(s.sets[k]))
+		f := s.sets[k]
+		if f == nil {
+			continue
 		}
-		if len(s.sets[k]) == 0 && k.kind != kindAll {
+		f.remove(e)
+		if len(f.members) == 0 && k.kind != kindAll {
 			delete(s.sets, k)
-			delete(s.tops, k)
 		}
 	}
 }
@@ -463,15 +459,17 @@ func (s *Service) handle(d *decoded) {
 func (s *Service) newest(k feedKey, n int) (items []*entry, day string, ok bool) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	set, ok := s.sets[k]
-	if !ok && k.kind != kindAll {
+	f, ok := s.sets[k]
+	switch {
+	case !ok && k.kind != kindAll:
 		return nil, "", false
+	case !ok: // "all" before its first article
+		return nil, "", true
+	case n <= maxLimit:
+		items, day = f.newest(n)
+	default:
+		items, day = newestN(f.members, n)
 	}
-	if t := s.tops[k]; t != nil && n <= maxLimit {
-		items, day = t.newest(set, n)
-		return items, day, true
-	}
-	items, day = newestN(set, n)
 	return items, day, true
 }
 

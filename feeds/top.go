@@ -11,25 +11,34 @@ import (
 // articles that pass was a fifth of the CPU of ingestion, and it grew with
 // the archive.
 
-// topList is the newest entries of one feed, newest first, at most
-// maxLimit, and the newest archive day of the whole feed. Add and unindex
-// change it under Service.mu held for writing; a reader holding Service.mu
-// for reading rebuilds it from the feed's set when it is dirty, under its
-// own mutex.
-type topList struct {
+// feed is one feed's articles: every member, and the newest of them,
+// newest first, at most maxLimit, with the newest archive day of all. Add
+// and unindex change it under Service.mu held for writing; a reader holding
+// Service.mu for reading rebuilds the newest from the members when they
+// may be incomplete, under the feed's own mutex.
+type feed struct {
+	members map[string]*entry // by article id
+
 	mu    sync.Mutex
 	items []*entry
-	day   string // the newest e.day of the feed's set
-	// missing counts the entries that left the list while the set held
-	// more than it: the list may lack that many of the set's newest.
+	day   string // the newest e.day of the members
+	// missing counts the entries that left items while the members held
+	// more: items may lack that many of the members' newest.
 	missing int
 	// dayStale: the entry that gave day left the feed.
 	dayStale bool
 }
 
-// insert keeps e when it is among the newest maxLimit; the caller holds
-// Service.mu for writing.
-func (t *topList) insert(e *entry) {
+func newFeed() *feed { return &feed{members: make(map[string]*entry)} }
+
+// add makes e a member; the caller holds Service.mu for writing.
+func (t *feed) add(e *entry) {
+	t.members[e.id] = e
+	t.insert(e)
+}
+
+// insert keeps e in items when it is among the newest maxLimit.
+func (t *feed) insert(e *entry) {
 	if e.day > t.day || (t.dayStale && e.day == t.day) {
 		t.day, t.dayStale = e.day, false
 	}
@@ -53,12 +62,13 @@ func (t *topList) insert(e *entry) {
 	t.items = slices.Insert(t.items, i, e)
 }
 
-// remove takes e out of a feed whose set now holds setLen entries; the
-// caller holds Service.mu for writing.
-func (t *topList) remove(e *entry, setLen int) {
+// remove takes e out of the members; the caller holds Service.mu for
+// writing.
+func (t *feed) remove(e *entry) {
+	delete(t.members, e.id)
 	if i := slices.Index(t.items, e); i >= 0 {
 		t.items = slices.Delete(t.items, i, i+1)
-		if len(t.items) < setLen {
+		if len(t.items) < len(t.members) {
 			t.missing++
 		}
 	}
@@ -67,14 +77,14 @@ func (t *topList) remove(e *entry, setLen int) {
 	}
 }
 
-// newest returns a copy of the n newest entries (n <= maxLimit) and the
-// feed's newest archive day, first rebuilding the list from set when it
-// may lack entries or the day; the caller holds Service.mu for reading.
-func (t *topList) newest(set map[string]*entry, n int) ([]*entry, string) {
+// newest returns a copy of the n newest members (n <= maxLimit) and the
+// feed's newest archive day, first rebuilding items from the members when
+// it may lack some or the day; the caller holds Service.mu for reading.
+func (t *feed) newest(n int) ([]*entry, string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.missing > 0 || t.dayStale {
-		t.items, t.day = newestN(set, maxLimit)
+		t.items, t.day = newestN(t.members, maxLimit)
 		t.missing, t.dayStale = 0, false
 	}
 	return slices.Clone(t.items[:min(n, len(t.items))]), t.day

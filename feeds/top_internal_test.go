@@ -8,8 +8,8 @@ import (
 	"time"
 )
 
-// The top list always gives what a pass over the whole set gives, through
-// additions, revisions that move an article, and retractions.
+// A feed's newest items are always what a pass over the whole set gives,
+// through additions, revisions that move an article, and retractions.
 func TestTopListMatchesFullPass(t *testing.T) {
 	for seed := range uint64(20) {
 		topListRun(t, rand.New(rand.NewPCG(seed, 2)))
@@ -23,7 +23,7 @@ func topListRun(t *testing.T, r *rand.Rand) {
 		return &entry{id: id, published: at, ingested: at, day: dayOf(at.Add(time.Duration(r.IntN(3)) * 24 * time.Hour))}
 	}
 	set := map[string]*entry{}
-	top := &topList{}
+	top := newFeed()
 	var ids []string
 	for op := range 5000 {
 		switch n := r.IntN(10); {
@@ -31,28 +31,28 @@ func topListRun(t *testing.T, r *rand.Rand) {
 			e := randomEntry("a" + strconv.Itoa(op))
 			ids = append(ids, e.id)
 			set[e.id] = e
-			top.insert(e)
+			top.add(e)
 		case n < 9: // a revision: out, and in again with another date
 			id := ids[r.IntN(len(ids))]
 			old := set[id]
 			delete(set, id)
-			top.remove(old, len(set))
+			top.remove(old)
 			e := randomEntry(id)
 			e.day = old.day
 			set[id] = e
-			top.insert(e)
+			top.add(e)
 		default: // a retraction
 			i := r.IntN(len(ids))
 			id := ids[i]
 			ids = slices.Delete(ids, i, i+1)
 			old := set[id]
 			delete(set, id)
-			top.remove(old, len(set))
+			top.remove(old)
 		}
 		if op%7 != 0 {
 			continue // let changes pile up between reads, as between renders
 		}
-		got, gotDay := top.newest(set, maxLimit)
+		got, gotDay := top.newest(maxLimit)
 		want, wantDay := newestN(set, maxLimit)
 		if !slices.Equal(got, want) || gotDay != wantDay {
 			t.Fatalf("after op %d (%d articles): top list of %d, day %s; full pass %d, day %s", op, len(set), len(got), gotDay, len(want), wantDay)

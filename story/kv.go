@@ -191,12 +191,10 @@ func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Pos
 		return nil, err
 	}
 	lists := make([][]Posting, len(keys))
-	revs := make([]uint64, len(keys))
 	for i, v := range vals {
 		if v.rev == 0 {
 			continue
 		}
-		revs[i] = v.rev
 		if lists[i], err = decodePostings(v.data); err != nil {
 			return nil, fmt.Errorf("posting list %s: %w", keys[i], err)
 		}
@@ -206,7 +204,7 @@ func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Pos
 		clear(x.seen)
 	}
 	for i, k := range keys {
-		x.seen[k] = seenList{list: lists[i], rev: revs[i]}
+		x.seen[k] = seenList{list: lists[i], rev: vals[i].rev}
 	}
 	x.mu.Unlock()
 	out := make(map[string][]Posting, len(keys))
