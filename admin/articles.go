@@ -19,8 +19,8 @@ type Retractor interface {
 // index, which follows the stream.
 type ArticleIndex interface {
 	Latest(n int) []*article.Article
-	Article(id string) (*article.Article, bool)
-	Retraction(id string) (at time.Time, reason string, ok bool)
+	Article(ctx context.Context, id string) (*article.Article, bool)
+	Retraction(ctx context.Context, id string) (at time.Time, reason string, ok bool)
 	WaitForRevision(ctx context.Context, id string, revision int) error
 }
 
@@ -82,7 +82,7 @@ func (s *server) articles(w http.ResponseWriter, r *http.Request) {
 
 func (s *server) article(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	st, ok := s.articleState(id)
+	st, ok := s.articleState(r.Context(), id)
 	if !ok {
 		writeError(w, http.StatusNotFound, "no such article: "+id)
 		return
@@ -90,11 +90,11 @@ func (s *server) article(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, st)
 }
 
-func (s *server) articleState(id string) (ArticleState, bool) {
-	if at, reason, ok := s.index.Retraction(id); ok {
+func (s *server) articleState(ctx context.Context, id string) (ArticleState, bool) {
+	if at, reason, ok := s.index.Retraction(ctx, id); ok {
 		return ArticleState{ID: id, Status: "retracted", Retracted: at, RetractionReason: reason}, true
 	}
-	if a, ok := s.index.Article(id); ok {
+	if a, ok := s.index.Article(ctx, id); ok {
 		return ArticleState{ID: id, Status: "published", Revision: a.RevisionOf(), Article: a}, true
 	}
 	return ArticleState{}, false
@@ -124,7 +124,7 @@ func (s *server) retract(w http.ResponseWriter, r *http.Request) {
 		s.log.Warn("admin API: retraction not yet in this replica's feeds", "article_id", id, "error", err)
 	}
 	st := ArticleState{ID: id, Status: "retracted", Revision: res.Revision}
-	if at, reason, ok := s.index.Retraction(id); ok {
+	if at, reason, ok := s.index.Retraction(ctx, id); ok {
 		st.Retracted, st.RetractionReason = at, reason
 	}
 	writeJSON(w, http.StatusOK, st)

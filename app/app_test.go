@@ -615,3 +615,113 @@ func TestAdminOffWithoutToken(t *testing.T) {
 		t.Errorf("GET /admin/endpoints without a configured token: %d, want 404", resp.StatusCode)
 	}
 }
+
+// An article out of the feeds index (feeds.max_articles) keeps its page,
+// through the publisher's record: its newest revision, or 410 with the
+// reason once retracted; the day's archive shows it corrected; and the
+// same after a restart, which replays only the stream's tail.
+func TestArticlesOutOfTheIndexEndToEnd(t *testing.T) {
+	rc, hook := newReceiver(t)
+	cfg := testConfig(t, t.TempDir(), t.TempDir(), hook.URL+"/hook")
+	cfg.HTTP.AdminToken = "admin-secret"
+	cfg.Feeds.MaxArticles = 1 // below what the configuration accepts, to evict at once
+	a, stop := start(t, cfg)
+	base := "http://" + a.HTTPAddr()
+	texts := []string{
+		"Le conseil municipal a voté mardi le budget des écoles après un long débat.\n\nLes travaux commenceront au printemps.",
+		"La rivière a débordé dans la nuit et trois villages sont coupés du reste de la vallée.\n\nLes secours sont sur place.",
+		"Le club local a remporté la finale régionale au terme d'un match serré.\n\nLes joueurs seront reçus à la mairie.",
+		"Une exposition consacrée aux vitraux anciens ouvre ses portes samedi au musée.\n\nElle durera tout l'été.",
+	}
+	post := func(i int, title, text string) ingestAnswer {
+		t.Helper()
+		body, _ := json.Marshal(map[string]string{"url": fmt.Sprintf("https://example.org/n/%d", i), "title": title, "text": text, "language": "fr", "source": "Exemple"})
+		return accepted(t, base, string(body))
+	}
+	gone := post(0, "Un article retiré", texts[0])
+	fixed := post(1, "La rivière déborde", texts[1])
+	await(t, rc.delivered, 2)
+	if fix := post(1, "La rivière déborde : trois villages isolés", texts[1]); fix.Revision != 2 {
+		t.Fatalf("correction: %+v", fix)
+	}
+	req, _ := http.NewRequest(http.MethodPost, base+"/admin/articles/"+gone.ID+"/retract", strings.NewReader(`{"reason":"Published by mistake"}`))
+	req.Header.Set("Authorization", "Bearer admin-secret")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		t.Fatalf("retract: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	post(2, "Victoire en finale", texts[2])
+	last := post(3, "Les vitraux au musée", texts[3])
+	await(t, rc.delivered, 4)
+
+	check := func(when string, a *app.App) {
+		t.Helper()
+		base := "http://" + a.HTTPAddr()
+		ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+		defer cancel()
+		if err := a.Feeds.WaitFor(ctx, last.ID); err != nil {
+			t.Fatal(err)
+		}
+		if n := len(a.Feeds.Latest(10)); n != 1 {
+			t.Errorf("%s: the index holds %d articles, want 1", when, n)
+		}
+		status, page := httpGet(t, base+"/articles/"+gone.ID)
+		if status != http.StatusGone || !strings.Contains(page, "Published by mistake") {
+			t.Errorf("%s: retracted article's page: %d %s, want 410 with the reason", when, status, page)
+		}
+		status, page = httpGet(t, base+"/articles/"+fixed.ID+".json")
+		if status != http.StatusOK || !strings.Contains(page, `"revision": 2`) || !strings.Contains(page, "trois villages isolés") {
+			t.Errorf("%s: corrected article's JSON: %d %s, want revision 2", when, status, page)
+		}
+		day := time.Now().UTC().Format("2006-01-02")
+		feed := getFeed(t, base+"/feeds/archive/"+day+"/all.atom")
+		var titles []string
+		for _, it := range feed.Items {
+			titles = append(titles, it.Title)
+		}
+		if len(titles) != 3 || !slices.Contains(titles, "La rivière déborde : trois villages isolés") {
+			t.Errorf("%s: today's archive: %q, want the three articles not retracted, corrected", when, titles)
+		}
+		req, _ := http.NewRequest(http.MethodGet, base+"/admin/articles/"+gone.ID, nil)
+		req.Header.Set("Authorization", "Bearer admin-secret")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.Contains(string(st), `"status":"retracted"`) {
+			t.Errorf("%s: admin show of the retracted article: %s", when, st)
+		}
+	}
+	check("following", a)
+	stop()
+	restarted, _ := start(t, cfg)
+	check("restarted", restarted)
+
+	// Today is not over: its archive, read from the stream, gains what
+	// comes next.
+	base = "http://" + restarted.HTTPAddr()
+	news := post(4, "Le marché de Noël ouvre", "Les chalets du marché de Noël ouvrent vendredi sur la place centrale.\n\nIls resteront jusqu'au premier janvier.")
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	if err := restarted.Feeds.WaitFor(ctx, news.ID); err != nil {
+		t.Fatal(err)
+	}
+	day := time.Now().UTC().Format("2006-01-02")
+	if feed := getFeed(t, base+"/feeds/archive/"+day+"/all.atom"); len(feed.Items) != 4 || feed.Items[0].Title != "Le marché de Noël ouvre" {
+		t.Errorf("today's archive after one more article: %d items, want 4, the newest first", len(feed.Items))
+	}
+}
+
+func httpGet(t *testing.T, url string) (int, string) {
+	t.Helper()
+	resp, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(body)
+}

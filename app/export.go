@@ -20,6 +20,7 @@ func FeedsOptions(cfg *config.Config, log *slog.Logger) feeds.Options {
 		RateLimit: cfg.HTTP.RateLimit, RateBurst: cfg.HTTP.RateBurst,
 		Logger:      log.With("component", "feeds"),
 		AwaitReplay: true, // Run follows the stream from its first message
+		MaxArticles: cfg.Feeds.MaxArticles, ArticlesBucket: publisher.ArticlesBucket,
 	}
 	if cfg.WebSub.Enabled {
 		o.HubURL = cfg.HTTP.BaseURL + "/hub"
@@ -44,7 +45,9 @@ func Export(ctx context.Context, cfg *config.Config, log *slog.Logger, dir strin
 		return feeds.ExportStats{}, err
 	}
 	defer b.Close()
-	svc := feeds.New(FeedsOptions(cfg, log))
+	o := FeedsOptions(cfg, log)
+	o.MaxArticles = -1 // every article's page and archive is written
+	svc := feeds.New(o)
 	runCtx, stop := context.WithCancel(ctx)
 	defer stop()
 	done := make(chan error, 1)

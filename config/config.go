@@ -116,6 +116,9 @@ type Publisher struct {
 type Feeds struct {
 	Title string `yaml:"title"`
 	Limit int    `yaml:"limit"`
+	// MaxArticles bounds the feeds index in memory (feeds.Options.MaxArticles);
+	// -1 for no bound.
+	MaxArticles int `yaml:"max_articles"`
 }
 
 // Subscribers configures webhook delivery.
@@ -202,7 +205,7 @@ func Default() *Config {
 			ProbeMedia:    true,
 			ProbeTimeout:  Duration(3 * time.Second),
 		},
-		Feeds: Feeds{Title: "crier", Limit: 50},
+		Feeds: Feeds{Title: "crier", Limit: 50, MaxArticles: 20000},
 		Subscribers: Subscribers{
 			Timeout: Duration(15 * time.Second),
 			RetrySchedule: []Duration{

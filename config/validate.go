@@ -122,6 +122,9 @@ func (c *Config) Validate() error {
 	if c.Feeds.Limit < 1 || c.Feeds.Limit > 200 {
 		bad("feeds.limit", "must be between 1 and 200, not %d", c.Feeds.Limit)
 	}
+	if m := c.Feeds.MaxArticles; m != -1 && (m < 1000 || m < 4*c.Feeds.Limit) {
+		bad("feeds.max_articles", "must be at least 1000 (and four times feeds.limit), or -1 for no bound, not %d", m)
+	}
 
 	s := &c.Subscribers
 	if s.Timeout.D() <= 0 {

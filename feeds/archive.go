@@ -1,6 +1,8 @@
 package feeds
 
 import (
+	"cmp"
+	"context"
 	"maps"
 	"net/http"
 	"slices"
@@ -38,6 +40,10 @@ import (
 // dayLayout formats archive days.
 const dayLayout = "2006-01-02"
 
+// archiveTimeout bounds the reads of the stream an archive day out of the
+// index window needs.
+const archiveTimeout = 30 * time.Second
+
 // dayOf is the archive day of an ingestion time.
 func dayOf(t time.Time) string { return t.UTC().Format(dayLayout) }
 
@@ -47,25 +53,62 @@ func archivePath(k feedKey, day string, f format) string {
 	return "/feeds/archive/" + day + strings.TrimPrefix(feedPath(k, f), "/feeds")
 }
 
-// archiveOf returns the items of one day of a feed, newest first, and the
-// feed's days that have items, oldest first: one pass over the set, and
-// only that day's items sorted (a feed's history may hold a million
-// items over thousands of days).
-func (s *Service) archiveOf(k feedKey, day string) (items []*entry, days []string, ok bool) {
+// archiveOf returns feed k's items of one day, newest first, and the
+// feed's days with items before and after it ("" when none): from the
+// index for the days it holds whole (one pass over the feed's members, and
+// only that day's items sorted), from the stream for the days the index
+// window cut (history.go). errNotFound when the feed has no item that day.
+func (s *Service) archiveOf(ctx context.Context, k feedKey, day string) (items []*entry, prev, next string, err error) {
 	s.mu.RLock()
-	f, ok := s.sets[k]
-	seen := make(map[string]struct{})
-	if ok {
+	floor := ""
+	if s.hist != nil {
+		floor = s.floorDay
+	}
+	var days []string // the feed's days the index holds whole
+	if f, ok := s.sets[k]; ok {
+		seen := make(map[string]struct{})
 		for _, e := range f.members {
+			if e.day == "" || e.day <= floor {
+				continue
+			}
 			seen[e.day] = struct{}{}
 			if e.day == day {
 				items = append(items, e)
 			}
 		}
+		days = slices.Sorted(maps.Keys(seen))
 	}
 	s.mu.RUnlock()
-	slices.SortFunc(items, newer)
-	return items, slices.Sorted(maps.Keys(seen)), ok
+	if day > floor {
+		i, found := slices.BinarySearch(days, day)
+		if !found {
+			return nil, "", "", errNotFound
+		}
+		slices.SortFunc(items, newer)
+		if i+1 < len(days) {
+			next = days[i+1]
+		}
+		if i > 0 {
+			return items, days[i-1], next, nil
+		}
+		if floor != "" {
+			prev, err = s.historyPrev(ctx, k, dayStart(floor).AddDate(0, 0, 1).Format(dayLayout))
+		}
+		return items, prev, next, err
+	}
+	if items, err = s.historyItems(ctx, k, day); err != nil || len(items) == 0 {
+		return nil, "", "", cmp.Or(err, errNotFound)
+	}
+	if prev, err = s.historyPrev(ctx, k, day); err != nil {
+		return nil, "", "", err
+	}
+	if next, err = s.historyNext(ctx, k, day, floor); err != nil {
+		return nil, "", "", err
+	}
+	if next == "" && len(days) > 0 {
+		next = days[0]
+	}
+	return items, prev, next, nil
 }
 
 // archiveRoutes registers the archive documents' routes on mux.
@@ -86,7 +129,7 @@ func (s *Service) serveArchive(kind feedKind) http.HandlerFunc {
 		}
 		// An archive is whole: ?limit does not apply.
 		k := feedDoc{feed: fk, format: f, limit: s.opts.Limit, day: day}
-		if !s.has(k.feed) {
+		if !s.has(k.feed) && !s.partial(day) {
 			http.NotFound(w, r)
 			return
 		}
@@ -103,20 +146,21 @@ func validDay(d string) bool {
 // renderArchive renders the archive document k names: the feed's items of
 // day k.day, described and built by the same code as the current feed.
 func (s *Service) renderArchive(k feedDoc) (*rendered, error) {
-	items, ds, ok := s.archiveOf(k.feed, k.day)
-	i := slices.Index(ds, k.day)
-	if !ok || i < 0 {
-		return nil, errNotFound
+	ctx, cancel := context.WithTimeout(context.Background(), archiveTimeout)
+	defer cancel()
+	items, prev, next, err := s.archiveOf(ctx, k.feed, k.day)
+	if err != nil {
+		return nil, err
 	}
 	m := s.describe(feedDoc{feed: k.feed, format: k.format, limit: s.opts.Limit}, items)
 	m.archive = true
 	m.current = m.self
 	m.self = s.opts.BaseURL + archivePath(k.feed, k.day, k.format)
-	if i > 0 {
-		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, ds[i-1], k.format)
+	if prev != "" {
+		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, prev, k.format)
 	}
-	if i+1 < len(ds) {
-		m.nextArchive = s.opts.BaseURL + archivePath(k.feed, ds[i+1], k.format)
+	if next != "" {
+		m.nextArchive = s.opts.BaseURL + archivePath(k.feed, next, k.format)
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {
@@ -134,7 +178,7 @@ func (s *Service) archivePaths() []string {
 	for k, f := range s.sets {
 		seen := map[string]bool{}
 		for _, e := range f.members {
-			if seen[e.day] {
+			if e.day == "" || seen[e.day] {
 				continue
 			}
 			seen[e.day] = true

@@ -1,6 +1,7 @@
 package feeds
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"strconv"
@@ -10,6 +11,11 @@ import (
 
 // errNotFound means the requested feed or article does not exist.
 var errNotFound = errors.New("feeds: not found")
+
+// goneError: the document is a retracted article's, answered 410.
+type goneError struct{ t *tombstone }
+
+func (g *goneError) Error() string { return "feeds: article " + g.t.id + " retracted" }
 
 // rendered is what a render function returns: a body, its media type and
 // when its content last changed. newDoc turns it into a servable doc.
@@ -176,7 +182,15 @@ func (s *Service) articleSlot(e *entry, json bool) *slot {
 		return &slot{deps: deps, render: func() (*rendered, error) {
 			cur, ok := s.lookup(id)
 			if !ok {
-				return nil, errNotFound
+				ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
+				defer cancel()
+				var t *tombstone
+				var err error
+				if cur, t, err = s.loadArticle(ctx, id); t != nil {
+					return nil, &goneError{t}
+				} else if err != nil {
+					return nil, err
+				}
 			}
 			if json {
 				return s.articleJSON(cur)
@@ -242,20 +256,44 @@ func (s *Service) serveArticle(w http.ResponseWriter, r *http.Request) {
 		s.serveGone(w, t, isJSON)
 		return
 	}
-	e, found := s.lookup(file)
-	if !found {
-		http.NotFound(w, r)
+	if e, found := s.lookup(file); found {
+		s.serveSlot(w, r, s.articleSlot(e, false))
 		return
 	}
-	s.serveSlot(w, r, s.articleSlot(e, false))
+	// Out of the index window: read from the stream once, then cached.
+	key := articlePath(id)
+	if isJSON {
+		key += ".json"
+	}
+	if sl := s.docs.lookup(key); sl != nil {
+		s.serveSlot(w, r, sl)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), fetchTimeout)
+	e, t, err := s.loadArticle(ctx, id)
+	cancel()
+	switch {
+	case t != nil:
+		s.serveGone(w, t, isJSON)
+	case errors.Is(err, errNotFound):
+		http.NotFound(w, r)
+	case err != nil:
+		s.log.Error("feeds: article out of the index", "article_id", id, "error", err)
+		http.Error(w, "article unavailable, try again", http.StatusServiceUnavailable)
+	default:
+		s.serveSlot(w, r, s.articleSlot(e, isJSON))
+	}
 }
 
 // serveSlot serves the fresh document of a slot.
 func (s *Service) serveSlot(w http.ResponseWriter, r *http.Request, sl *slot) {
 	d, err := s.docs.get(sl)
+	var gone *goneError
 	switch {
 	case errors.Is(err, errNotFound):
 		http.NotFound(w, r)
+	case errors.As(err, &gone):
+		s.serveGone(w, gone.t, strings.HasSuffix(r.URL.Path, ".json"))
 	case err != nil:
 		s.log.Error("feeds: render", "path", r.URL.Path, "error", err)
 		http.Error(w, "internal error", http.StatusInternalServerError)

@@ -2,7 +2,9 @@ package feeds
 
 import (
 	"cmp"
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html"
 	"net/http"
@@ -22,6 +24,7 @@ import (
 // Atom feeds that listed it (RFC 6721) while it would still be listed.
 type tombstone struct {
 	id        string
+	seq       uint64 // of its message; 0 when not from the stream
 	revision  int
 	at        time.Time
 	reason    string
@@ -29,22 +32,29 @@ type tombstone struct {
 	keys      []feedKey // the feeds it was in
 }
 
-// retract removes a retracted article (a, its tombstone) from the feeds
-// and pages; later revisions of it are ignored.
-func (s *Service) retract(a *article.Article) {
+// retract removes a retracted article (a, its tombstone, from stream
+// sequence seq) from the feeds and pages; later revisions of it are
+// ignored.
+func (s *Service) retract(a *article.Article, seq uint64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if t := s.gone[a.ID]; t != nil && t.revision >= a.RevisionOf() {
 		return
 	}
-	t := &tombstone{id: a.ID, revision: a.RevisionOf(), at: a.Retracted.UTC(), reason: cleanLine(a.RetractionReason)}
+	t := &tombstone{id: a.ID, seq: seq, revision: a.RevisionOf(), at: a.Retracted.UTC(), reason: cleanLine(a.RetractionReason)}
 	if old := s.byID[a.ID]; old != nil {
 		t.published, t.keys = old.published, old.keys()
 		s.unindex(old)
 		delete(s.byID, a.ID)
 		s.touched(old, nil)
+	} else {
+		// Out of the index (or never in it): the tombstone repeats its
+		// language, source, tags and story, so the archives and page that
+		// may show it are found all the same.
+		s.touched(s.newEntry(a, seq), nil)
 	}
 	s.gone[a.ID] = t
+	s.remember(a.ID, seq)
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -76,11 +86,20 @@ func (s *Service) deletedIn(k feedKey, items []*entry, limit int) []*tombstone {
 	return out
 }
 
-// Retraction says when and why article id was retracted; false when it
-// was not.
-func (s *Service) Retraction(id string) (at time.Time, reason string, ok bool) {
+// Retraction says when and why article id was retracted, in the index or
+// out of it; false when it was not, or when that cannot be read now.
+func (s *Service) Retraction(ctx context.Context, id string) (at time.Time, reason string, ok bool) {
 	t, ok := s.retracted(id)
 	if !ok {
+		if _, indexed := s.lookup(id); indexed {
+			return time.Time{}, "", false
+		}
+		var err error
+		if _, t, err = s.loadArticle(ctx, id); err != nil && !errors.Is(err, errNotFound) {
+			s.log.Warn("feeds: article out of the index unreadable", "article_id", id, "error", err)
+		}
+	}
+	if t == nil {
 		return time.Time{}, "", false
 	}
 	return t.at, t.reason, true

@@ -2,7 +2,9 @@
 // Feed 1.1 (all articles, per language, per source) and as HTML pages.
 //
 // The index lives in memory and is rebuilt from the ARTICLES stream on every
-// start: the stream is the system of record. Feeds are rendered with
+// start: the stream is the system of record. It holds the newest articles
+// only (Options.MaxArticles); older ones are read from the stream when
+// asked for (window.go, history.go). Feeds are rendered with
 // gorilla/feeds when their articles change and served from memory (cache.go).
 //
 // Item ids are permanent: "urn:crier:<article id>" (see ItemID), the same
@@ -14,6 +16,7 @@ package feeds
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"html/template"
 	"log/slog"
@@ -66,6 +69,18 @@ type Options struct {
 	// has started reading the stream's history: set it when the Service
 	// will be Run, so that no request between the two sees a partial index.
 	AwaitReplay bool
+	// MaxArticles bounds the index: it holds the articles (and
+	// tombstones) whose newest message came last on the stream, at most
+	// this many, and a restart replays only that many messages; older
+	// articles' pages and archive days are read from JetStream when asked
+	// for (window.go, history.go). DefaultMaxArticles when zero, no bound
+	// when negative. Current feeds list the newest of what it holds.
+	MaxArticles int
+	// ArticlesBucket is the publisher's KV bucket of article records
+	// (article id to newest stream sequence and retraction): how an
+	// article out of the index is found. Without it such pages answer 404
+	// and old archive days show first revisions.
+	ArticlesBucket string
 	// RateLimit is how many requests per second Handler lets each client
 	// IP make, with bursts of RateBurst; 0 turns the limit off. Clients
 	// over it get 429 with Retry-After.
@@ -109,6 +124,17 @@ type Service struct {
 	sets    map[feedKey]*feed            // top.go
 	changed chan struct{}                // closed and replaced on every change
 
+	// The index window (window.go): indexed messages in stream order from
+	// head on, and the newest archive day that may lack articles.
+	order    []windowRef
+	head     int
+	floorDay string
+	// skipping: Run replays only the stream's tail; the first message it
+	// reads lowers floorDay. Read and written by Run's indexer alone.
+	skipping bool
+	// hist reads what the index no longer holds (set by Run; nil without).
+	hist *history
+
 	docs *docCache
 
 	// bodies caches the articles' bodies, which the index does not hold;
@@ -139,6 +165,9 @@ func New(o Options) *Service {
 	}
 	if o.RenderInterval == 0 {
 		o.RenderInterval = time.Second
+	}
+	if o.MaxArticles == 0 {
+		o.MaxArticles = DefaultMaxArticles
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
@@ -223,6 +252,11 @@ func (s *Service) add(a *article.Article, seq uint64) {
 	if s.gone[e.id] != nil {
 		return // retracted: no revision comes back
 	}
+	if old == nil && e.revision > 1 && s.floorDay != "" {
+		// Its first revision may be out of the index: its archive day is
+		// not this one, and history.go finds it in the stream.
+		e.day = ""
+	}
 	if old != nil {
 		e.day = min(e.day, old.day) // keep its archive (archive.go)
 		if e.undated && old.undated {
@@ -246,6 +280,7 @@ func (s *Service) add(a *article.Article, seq uint64) {
 		f.add(e)
 	}
 	s.touched(old, e)
+	s.remember(e.id, seq)
 	close(s.changed)
 	s.changed = make(chan struct{})
 }
@@ -327,9 +362,10 @@ func (s *Service) markCaughtUp() {
 	})
 }
 
-// Run reads the article stream from its first message with an ordered
-// consumer, adds each article and follows new ones until ctx is done, when
-// it returns nil. Messages that are not an article are logged and skipped.
+// Run reads the article stream with an ordered consumer, from its first
+// message or, when it holds more than Options.MaxArticles, from that many
+// before its end; it adds each article and follows new ones until ctx is
+// done, when it returns nil. Messages that are not an article are logged and skipped.
 // Call it once per Service.
 func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string) error {
 	st, err := js.Stream(ctx, stream)
@@ -347,7 +383,16 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 		}
 		return m.Data, m.Time, nil
 	}
+	s.mu.Lock()
+	s.hist = newHistory(js, st, stream, s.opts.ArticlesBucket, s.log)
+	s.mu.Unlock()
 	last := info.State.LastSeq
+	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
+	if m := s.opts.MaxArticles; m > 0 && info.State.Msgs > uint64(m) {
+		// Only the tail: the index holds no more than m articles anyway.
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, last-uint64(m)+1
+		s.skipping = true
+	}
 	if info.State.Msgs == 0 {
 		s.markCaughtUp()
 	} else {
@@ -356,9 +401,7 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 		}
 		s.docs.hold() // until caught up: render the replay once
 	}
-	msgs, err := broker.Follow(ctx, js, stream, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverAllPolicy,
-	})
+	msgs, err := broker.Follow(ctx, js, stream, cfg)
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -427,13 +470,22 @@ func (s *Service) handle(d *decoded) {
 		s.log.Warn("feeds: message without article id skipped", "subject", msg.Subject())
 		return
 	}
-	if !a.Retracted.IsZero() {
-		s.retract(a)
-		return
-	}
 	meta, err := msg.Metadata()
 	if err != nil {
 		s.log.Warn("feeds: message without metadata skipped", "subject", msg.Subject(), "error", err)
+		return
+	}
+	if s.skipping {
+		// The messages before this one were not read: their days may
+		// lack articles.
+		s.skipping = false
+		s.mu.Lock()
+		s.lower(meta.Timestamp)
+		s.lower(a.Ingested)
+		s.mu.Unlock()
+	}
+	if !a.Retracted.IsZero() {
+		s.retract(a, meta.Sequence.Stream)
 		return
 	}
 	if a.Ingested.IsZero() {
@@ -542,12 +594,19 @@ func (s *Service) Latest(n int) []*article.Article {
 	return out
 }
 
-// Article returns the newest revision of the indexed article id, whole (its
-// body read from the stream if need be).
-func (s *Service) Article(id string) (*article.Article, bool) {
+// Article returns the newest revision of article id, whole (its body read
+// from the stream if need be), in the index or out of it; false when
+// there is none or it was retracted.
+func (s *Service) Article(ctx context.Context, id string) (*article.Article, bool) {
 	e, ok := s.lookup(id)
 	if !ok {
-		return nil, false
+		var err error
+		if e, _, err = s.loadArticle(ctx, id); err != nil || e == nil {
+			if err != nil && !errors.Is(err, errNotFound) {
+				s.log.Warn("feeds: article out of the index unreadable", "article_id", id, "error", err)
+			}
+			return nil, false
+		}
 	}
 	b, err := s.bodyOf(e)
 	if err != nil {

@@ -45,10 +45,15 @@ func MsgID(id string, revision int) string {
 // KV buckets the publisher keeps its state in, beside the stream.
 const (
 	contentBucket  = "crier_content"
-	articlesBucket = "crier_articles"
+	articlesBucket = ArticlesBucket
 	inboxBucket    = "crier_inbox"
 	storyBucket    = "crier_stories"
 )
+
+// ArticlesBucket is the KV bucket of the publisher's record of each
+// article: its newest revision's stream sequence, and its retraction. The
+// feeds read an article out of their index through it.
+const ArticlesBucket = "crier_articles"
 
 // StoryHeader carries the article's story id on the stream, so consumers
 // can group or filter without decoding the body.
