@@ -118,6 +118,9 @@ func (t Topology) Ensure(ctx context.Context, js jetstream.JetStream) error {
 			Retention:   jetstream.LimitsPolicy,
 			Duplicates:  t.Duplicates,
 			Replicas:    replicas,
+			// Direct gets: the feeds read articles out of their index
+			// by sequence, in batches (feeds/history.go).
+			AllowDirect: true,
 		},
 		{
 			Name:        t.DeadLetterStream,

@@ -1,9 +1,16 @@
 package feeds
 
 import (
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/mmcdole/gofeed"
 
 	"github.com/crier/crier/article"
 )
@@ -105,5 +112,96 @@ func TestLeadFigure(t *testing.T) {
 	}
 	if f := s.newEntry(&article.Article{ID: "b"}, 0).leadFigure(); f != nil {
 		t.Errorf("leadFigure without media = %+v, want nil", f)
+	}
+}
+
+// A busy day's archive is cut into pages of ArchivePageSize items, newest
+// first, chained in order: a reader walking prev-archive from the current
+// feed reads every item once, and each page's next-archive is the page
+// read before it.
+func TestArchivePages(t *testing.T) {
+	var as []*article.Article
+	for i, at := range []string{"2025-05-01T08:00:00Z", "2025-05-01T09:00:00Z", "2025-05-01T10:00:00Z", "2025-05-01T11:00:00Z",
+		"2025-05-01T12:00:00Z", "2025-05-02T08:00:00Z", "2025-05-02T09:00:00Z", "2025-05-02T10:00:00Z"} {
+		published, _ := time.Parse(time.RFC3339, at)
+		as = append(as, &article.Article{ID: fmt.Sprintf("a%d", i), Title: fmt.Sprintf("A%d", i), Published: published, Ingested: published})
+	}
+	s := New(Options{BaseURL: "http://x.test", ArchivePageSize: 2})
+	for _, a := range as {
+		s.Add(a)
+	}
+	srv := httptest.NewServer(s.Handler())
+	defer srv.Close()
+	get := func(path string) (int, *gofeed.Feed, string) {
+		t.Helper()
+		res, err := srv.Client().Get(srv.URL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		body, _ := io.ReadAll(res.Body)
+		if res.StatusCode != http.StatusOK {
+			return res.StatusCode, nil, ""
+		}
+		f, err := gofeed.NewParser().ParseString(string(body))
+		if err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return res.StatusCode, f, string(body)
+	}
+	link := func(body, rel string) string {
+		m := regexp.MustCompile(`<link href="http://x.test([^"]*)" rel="` + rel + `"`).FindStringSubmatch(body)
+		if m == nil {
+			return ""
+		}
+		return m[1]
+	}
+	var visited []string
+	seen := map[string]int{}
+	path := "/feeds/all.atom"
+	for path != "" && len(visited) < 10 {
+		_, f, body := get(path)
+		if f == nil {
+			t.Fatalf("%s: not found", path)
+		}
+		if path != "/feeds/all.atom" {
+			if len(f.Items) > 2 {
+				t.Errorf("%s: %d items, want at most 2", path, len(f.Items))
+			}
+			for _, it := range f.Items {
+				seen[it.Title]++
+			}
+			newer := "/feeds/all.atom"
+			if len(visited) > 1 {
+				newer = visited[len(visited)-2]
+			}
+			if got := link(body, "next-archive"); newer != "/feeds/all.atom" && got != newer {
+				t.Errorf("%s: next-archive %q, want %q", path, got, newer)
+			}
+		}
+		path = link(body, "prev-archive")
+		visited = append(visited, path)
+	}
+	want := []string{"/feeds/archive/2025-05-02/all.atom", "/feeds/archive/2025-05-02-2/all.atom",
+		"/feeds/archive/2025-05-01/all.atom", "/feeds/archive/2025-05-01-2/all.atom", "/feeds/archive/2025-05-01-3/all.atom", ""}
+	if !slices.Equal(visited, want) {
+		t.Errorf("visited %q, want %q", visited, want)
+	}
+	if len(seen) != len(as) {
+		t.Errorf("read %v, want each of the %d articles once", seen, len(as))
+	}
+	for title, n := range seen {
+		if n != 1 {
+			t.Errorf("%s read %d times", title, n)
+		}
+	}
+	for _, p := range []string{"/feeds/archive/2025-05-01-1/all.atom", "/feeds/archive/2025-05-01-4/all.atom",
+		"/feeds/archive/2025-05-01-02/all.atom", "/feeds/archive/2025-05-01-x/all.atom", "/feeds/archive/2025-05-01-/all.atom"} {
+		if status, _, _ := get(p); status != http.StatusNotFound {
+			t.Errorf("%s: %d, want 404", p, status)
+		}
+	}
+	if got := s.archivePaths(); !slices.Contains(got, "/feeds/archive/2025-05-01-3/all.json") || slices.Contains(got, "/feeds/archive/2025-05-01-4/all.json") {
+		t.Errorf("archivePaths lacks a page or has one too many: %q", got)
 	}
 }

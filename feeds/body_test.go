@@ -176,7 +176,7 @@ func BenchmarkNewestOfALargeFeed(b *testing.B) {
 	b.Run("archive-day", func(b *testing.B) {
 		b.ReportAllocs()
 		for b.Loop() {
-			svc.archiveOf(b.Context(), feedKey{kind: kindAll}, day)
+			svc.archiveOf(b.Context(), feedKey{kind: kindAll}, day, true)
 		}
 	})
 	b.Run("archive-day-sort-all", func(b *testing.B) {

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/synadia-io/orbit.go/jetstreamext"
 
 	"github.com/crier/crier/article"
 )
@@ -80,8 +81,8 @@ func (h *history) record(ctx context.Context, id string) (record, error) {
 		return rec, errNoRecord
 	}
 	e, err := kv.Get(ctx, id)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
-		return rec, errNoRecord
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrInvalidKey) {
+		return rec, errNoRecord // an id no article has
 	}
 	if err != nil {
 		return rec, fmt.Errorf("feeds: record of %s: %w", id, err)
@@ -126,39 +127,56 @@ func (h *history) message(ctx context.Context, seq uint64) (*article.Article, er
 }
 
 // scan calls fn with the stream's messages from sequence from on, in
-// order, until fn returns false or the messages end.
+// order, until fn returns false or the messages end: batched direct gets
+// (nats-server 2.11+; one get per message before), no consumer.
 func (h *history) scan(ctx context.Context, from uint64, fn func(seq uint64, at time.Time, data []byte) bool) error {
-	c, err := h.js.OrderedConsumer(ctx, h.stream, jetstream.OrderedConsumerConfig{
-		DeliverPolicy: jetstream.DeliverByStartSequencePolicy, OptStartSeq: from,
-		// One read: the server drops the consumer soon after.
-		InactiveThreshold: 10 * time.Second,
-	})
-	if err != nil {
-		return fmt.Errorf("feeds: read %s from sequence %d: %w", h.stream, from, err)
-	}
+	from = max(from, 1)
 	for {
-		batch, err := c.FetchNoWait(fetchBatch)
+		msgs, err := jetstreamext.GetBatch(ctx, h.js, h.stream, fetchBatch, jetstreamext.GetBatchSeq(from))
 		if err != nil {
-			return fmt.Errorf("feeds: read %s: %w", h.stream, err)
+			return fmt.Errorf("feeds: read %s from sequence %d: %w", h.stream, from, err)
 		}
 		n := 0
-		for msg := range batch.Messages() {
-			n++
-			meta, err := msg.Metadata()
-			if err != nil {
-				continue
+		for m, err := range msgs {
+			switch {
+			case errors.Is(err, jetstreamext.ErrNoMessages):
+				return nil
+			case errors.Is(err, jetstreamext.ErrBatchUnsupported):
+				return h.scanEach(ctx, from, fn)
+			case err != nil:
+				return fmt.Errorf("feeds: read %s from sequence %d: %w", h.stream, from, err)
 			}
-			if !fn(meta.Sequence.Stream, meta.Timestamp, msg.Data()) {
+			n++
+			from = m.Sequence + 1
+			if !fn(m.Sequence, m.Time, m.Data) {
 				return nil
 			}
-		}
-		if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) {
-			return fmt.Errorf("feeds: read %s: %w", h.stream, err)
 		}
 		if n == 0 {
 			return nil
 		}
 	}
+}
+
+// scanEach is scan for servers without batched direct gets.
+func (h *history) scanEach(ctx context.Context, from uint64, fn func(seq uint64, at time.Time, data []byte) bool) error {
+	info, err := h.st.Info(ctx)
+	if err != nil {
+		return fmt.Errorf("feeds: stream %s info: %w", h.stream, err)
+	}
+	for seq := from; seq <= info.State.LastSeq; seq++ {
+		m, err := h.st.GetMsg(ctx, seq)
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			continue
+		}
+		if err != nil {
+			return fmt.Errorf("feeds: read sequence %d: %w", seq, err)
+		}
+		if !fn(seq, m.Time, m.Data) {
+			return nil
+		}
+	}
+	return nil
 }
 
 // ingestedAt returns when the message at seq was ingested (its archive

@@ -37,6 +37,7 @@ type feedDoc struct {
 	format format
 	limit  int
 	day    string // "2006-01-02" for an archive document (archive.go)
+	page   int    // of the archive day, from 1
 }
 
 // Handler serves the feeds and pages; mount it at "/". It applies the
@@ -126,7 +127,7 @@ func (s *Service) feedPathLimit(k feedDoc) string {
 func (s *Service) feedSlot(k feedDoc) *slot {
 	key := s.feedPathLimit(k)
 	if k.day != "" {
-		key = archivePath(k.feed, k.day, k.format)
+		key = archivePath(k.feed, k.day, k.page, k.format)
 	}
 	return s.docs.slot(key, func() *slot {
 		sl := &slot{

@@ -249,7 +249,7 @@ func (s *Service) renderFeed(k feedDoc) (*rendered, error) {
 		m.deleted = s.deletedIn(k.feed, items, k.limit)
 	}
 	if newest != "" {
-		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, newest, k.format)
+		m.prevArchive = s.opts.BaseURL + archivePath(k.feed, newest, 1, k.format)
 	}
 	body, err := s.renderDoc(k.format, m, items)
 	if err != nil {

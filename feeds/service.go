@@ -69,6 +69,10 @@ type Options struct {
 	// has started reading the stream's history: set it when the Service
 	// will be Run, so that no request between the two sees a partial index.
 	AwaitReplay bool
+	// ArchivePageSize is the most items an archive document holds: a
+	// day's items beyond it go on further pages (archive.go); 500 when
+	// zero.
+	ArchivePageSize int
 	// MaxArticles bounds the index: it holds the articles (and
 	// tombstones) whose newest message came last on the stream, at most
 	// this many, and a restart replays only that many messages; older
@@ -95,6 +99,9 @@ const (
 	defaultTitle = "crier"
 	defaultLimit = 50
 	maxLimit     = 200
+	// defaultArchivePage bounds an archive document: about 2.5 MB of Atom
+	// for articles of 5 KB.
+	defaultArchivePage = 500
 )
 
 // ItemID returns the permanent feed item id of an article id:
@@ -165,6 +172,9 @@ func New(o Options) *Service {
 	}
 	if o.RenderInterval == 0 {
 		o.RenderInterval = time.Second
+	}
+	if o.ArchivePageSize <= 0 {
+		o.ArchivePageSize = defaultArchivePage
 	}
 	if o.MaxArticles == 0 {
 		o.MaxArticles = DefaultMaxArticles

@@ -95,10 +95,12 @@ func (h *history) publish(t *testing.T, a *article.Article) {
 // every feed and format, and every article's page and JSON.
 func (h *history) paths() []string {
 	var ps []string
-	for _, d := range h.days {
-		for _, f := range []string{"all", "lang/fr", "lang/en", "source/agence", "tag/paris"} {
-			for _, ext := range []string{"rss", "atom", "json"} {
-				ps = append(ps, "/feeds/archive/"+d+"/"+f+"."+ext)
+	for _, day := range h.days {
+		for _, d := range []string{day, day + "-2", day + "-3"} {
+			for _, f := range []string{"all", "lang/fr", "lang/en", "source/agence", "tag/paris"} {
+				for _, ext := range []string{"rss", "atom", "json"} {
+					ps = append(ps, "/feeds/archive/"+d+"/"+f+"."+ext)
+				}
 			}
 		}
 	}
@@ -114,7 +116,9 @@ func (h *history) paths() []string {
 func TestIndexWindow(t *testing.T) {
 	e := newEnv(t)
 	opts := func(max int) feeds.Options {
-		return feeds.Options{MaxArticles: max, ArticlesBucket: recordsBucket, Limit: 2}
+		// Pages of one item: a day's archive is paged, out of the
+		// index as in it.
+		return feeds.Options{MaxArticles: max, ArticlesBucket: recordsBucket, Limit: 2, ArchivePageSize: 1}
 	}
 	following := e.startSite(opts(3))
 	h := newHistory(t, e)
@@ -148,7 +152,21 @@ func TestIndexWindow(t *testing.T) {
 	}
 	// Archives of every day but those where a feed has nothing, pages of
 	// every article but the retracted one.
-	if found < 60 || gone != 2 {
-		t.Errorf("whole index: %d documents found, %d gone; want at least 60 and 2", found, gone)
+	if found < 90 || gone != 2 {
+		t.Errorf("whole index: %d documents found, %d gone; want at least 90 and 2", found, gone)
+	}
+}
+
+// Ids no article has, or no KV key could be, answer 404 out of the index
+// as in it.
+func TestUnknownArticleOutOfTheIndex(t *testing.T) {
+	e := newEnv(t)
+	h := newHistory(t, e)
+	s := e.startSite(feeds.Options{MaxArticles: 3, ArticlesBucket: recordsBucket})
+	s.waitFor(h.last)
+	for _, p := range []string{"/articles/0123456789abcdef0123456789abcdef", "/articles/.json", "/articles/a*b", "/articles/a%20b.json"} {
+		if r := s.do(http.MethodGet, p); r.status != http.StatusNotFound {
+			t.Errorf("GET %s: %d, want 404", p, r.status)
+		}
 	}
 }
