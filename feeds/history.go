@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
 
@@ -189,12 +190,16 @@ func (h *history) ingestedAt(ctx context.Context, seq uint64) (time.Time, bool, 
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("feeds: read sequence %d: %w", seq, err)
 	}
-	return ingestedOf(m.Data, m.Time), true, nil
+	return ingestedOf(m.Header, m.Data, m.Time), true, nil
 }
 
-// ingestedOf is a message's ingestion time: its article's, else the
-// stream's timestamp (as handle does).
-func ingestedOf(data []byte, at time.Time) time.Time {
+// ingestedOf is a message's ingestion time: its article's, from the
+// CloudEvents header crier's publisher sets (no need to decode the body),
+// else from the body, else the stream's timestamp (as handle does).
+func ingestedOf(h nats.Header, data []byte, at time.Time) time.Time {
+	if t, err := time.Parse(time.RFC3339Nano, h.Get("ce-time")); err == nil {
+		return t
+	}
 	var a struct {
 		Ingested time.Time `json:"ingested"`
 	}
