@@ -6,7 +6,6 @@ package broker
 import (
 	"cmp"
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -83,7 +82,7 @@ func Start(ctx context.Context, o Options) (*Broker, error) {
 	}
 	url := o.URL
 	if url == "" {
-		ns, err := startEmbedded(o)
+		ns, err := startEmbedded(ctx, o, log)
 		if err != nil {
 			return nil, err
 		}
@@ -117,7 +116,12 @@ func Start(ctx context.Context, o Options) (*Broker, error) {
 	return b, nil
 }
 
-func startEmbedded(o Options) (*server.Server, error) {
+// embeddedStartLimit bounds the wait for the embedded server: it recovers
+// its streams before it takes connections, about 2 s per 200,000 articles
+// and their keys on two cores, so a large store takes minutes.
+const embeddedStartLimit = 10 * time.Minute
+
+func startEmbedded(ctx context.Context, o Options, log *slog.Logger) (*server.Server, error) {
 	maxMem := o.MaxMemory
 	if maxMem == 0 {
 		maxMem = 64 << 20
@@ -161,12 +165,17 @@ func startEmbedded(o Options) (*server.Server, error) {
 		return nil, fmt.Errorf("broker: embedded nats server: %w", err)
 	}
 	go ns.Start()
-	if !ns.ReadyForConnections(10 * time.Second) {
-		ns.Shutdown()
-		if o.Listen != "" {
-			return nil, fmt.Errorf("broker: embedded nats server not ready: is %s already in use?", o.Listen)
+	start := time.Now()
+	for !ns.ReadyForConnections(10 * time.Second) {
+		waited := time.Since(start).Round(time.Second)
+		if ctx.Err() != nil || waited >= embeddedStartLimit {
+			ns.Shutdown()
+			if o.Listen != "" {
+				return nil, fmt.Errorf("broker: embedded nats server not ready after %v: is %s already in use?", waited, o.Listen)
+			}
+			return nil, fmt.Errorf("broker: embedded nats server not ready after %v", waited)
 		}
-		return nil, errors.New("broker: embedded nats server not ready")
+		log.Info("waiting for the embedded nats server to recover its streams", "waited", waited, "store", o.StoreDir)
 	}
 	return ns, nil
 }
