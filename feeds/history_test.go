@@ -29,8 +29,11 @@ func BenchmarkArchiveOutOfTheIndex(b *testing.B) {
 	}
 	day := time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)
 	para := strings.Repeat("A sentence of the kind a wire story is made of, neither short nor long. ", 14)
-	for i := range 2000 {
+	for i := range 4000 { // two days: the index holds the second
 		at := day.Add(time.Duration(i) * 40 * time.Second)
+		if i >= 2000 {
+			at = day.AddDate(0, 0, 1).Add(time.Duration(i-2000) * 40 * time.Second)
+		}
 		a := &article.Article{
 			Schema: article.SchemaVersion, ID: fmt.Sprintf("%032x", i), URL: fmt.Sprintf("https://news.example/%d", i),
 			Title: fmt.Sprintf("Story %d", i), Body: []string{para, para, para, para, para}, Published: at, Ingested: at,
@@ -46,7 +49,7 @@ func BenchmarkArchiveOutOfTheIndex(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-	s := New(Options{BaseURL: "http://x.test", MaxArticles: 100, ArticlesBucket: bucket})
+	s := New(Options{BaseURL: "http://x.test", MaxArticles: 2000, ArticlesBucket: bucket})
 	runCtx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(runCtx, br.JS, top.ArticleStream) }()
@@ -55,7 +58,7 @@ func BenchmarkArchiveOutOfTheIndex(b *testing.B) {
 	k := feedDoc{feed: feedKey{kind: kindAll}, format: formatAtom, limit: s.opts.Limit, day: dayOf(day), page: 1}
 	render := func(b *testing.B) {
 		r, err := s.renderArchive(k)
-		if err != nil || !strings.Contains(string(r.body), "Story 1999") {
+		if err != nil || !strings.Contains(string(r.body), "Story 1999<") || strings.Contains(string(r.body), "Story 2000<") {
 			b.Fatalf("render: %v", err)
 		}
 	}

@@ -136,9 +136,6 @@ type Service struct {
 	order    []windowRef
 	head     int
 	floorDay string
-	// skipping: Run replays only the stream's tail; the first message it
-	// reads lowers floorDay. Read and written by Run's indexer alone.
-	skipping bool
 	// hist reads what the index no longer holds (set by Run; nil without).
 	hist *history
 
@@ -400,8 +397,19 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
 	if m := s.opts.MaxArticles; m > 0 && info.State.Msgs > uint64(m) {
 		// Only the tail: the index holds no more than m articles anyway.
-		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, last-uint64(m)+1
-		s.skipping = true
+		// The days of the messages before it may lack articles.
+		start := last - uint64(m) + 1
+		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, start
+		skipped, err := s.hist.lastBefore(ctx, start)
+		if err != nil {
+			return fmt.Errorf("feeds: stream %s: %w", stream, err)
+		}
+		if skipped.IsZero() { // unreadable: every day so far may lack some
+			skipped = time.Now()
+		}
+		s.mu.Lock()
+		s.lower(skipped)
+		s.mu.Unlock()
 	}
 	if info.State.Msgs == 0 {
 		s.markCaughtUp()
@@ -484,15 +492,6 @@ func (s *Service) handle(d *decoded) {
 	if err != nil {
 		s.log.Warn("feeds: message without metadata skipped", "subject", msg.Subject(), "error", err)
 		return
-	}
-	if s.skipping {
-		// The messages before this one were not read: their days may
-		// lack articles.
-		s.skipping = false
-		s.mu.Lock()
-		s.lower(meta.Timestamp)
-		s.lower(a.Ingested)
-		s.mu.Unlock()
 	}
 	if !a.Retracted.IsZero() {
 		s.retract(a, meta.Sequence.Stream)

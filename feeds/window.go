@@ -53,10 +53,11 @@ func (s *Service) remember(id string, seq uint64) {
 }
 
 // lower records that a message ingested at t is no longer in the index:
-// archive days up to t's may lack articles (floorDay). The caller holds mu
-// for writing.
+// archive days up to t's may lack articles (floorDay), and up to the next
+// day's when t is within daySlack of it (replicas' clocks differ). The
+// caller holds mu for writing.
 func (s *Service) lower(t time.Time) {
-	s.floorDay = max(s.floorDay, dayOf(t))
+	s.floorDay = max(s.floorDay, dayOf(t.Add(daySlack)))
 }
 
 // partial reports whether the index may lack articles of archive day d,
