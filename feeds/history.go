@@ -46,16 +46,15 @@ type history struct {
 	bucket string
 	log    *slog.Logger
 
-	scanning sync.Mutex // held by firstRevisions
-	mu       sync.Mutex
-	records  jetstream.KeyValue // opened on first use; the publisher makes it
-	days     map[string]*dayRead
-	recent   []string // the keys of days, least recently used first
-	kept     int      // entries in days
+	mu      sync.Mutex
+	records jetstream.KeyValue // opened on first use; the publisher makes it
+	days    map[string][]*entry
+	recent  []string // the keys of days, least recently used first
+	kept    int      // entries in days
 }
 
 func newHistory(js jetstream.JetStream, st jetstream.Stream, stream, bucket string, log *slog.Logger) *history {
-	return &history{js: js, st: st, stream: stream, bucket: bucket, log: log, days: make(map[string]*dayRead)}
+	return &history{js: js, st: st, stream: stream, bucket: bucket, log: log, days: make(map[string][]*entry)}
 }
 
 // record is what feeds reads of the publisher's record of an article
@@ -286,57 +285,37 @@ func (h *history) prevDay(ctx context.Context, d string) (string, error) {
 	return "", err
 }
 
-// dayRead is a day's first revisions as far as the stream was read.
-type dayRead struct {
-	es   []*entry // newest first; never changed once stored (readers share it)
-	next uint64   // the next sequence to read, while the day may gain articles
-	over bool     // the day can gain no article: read no further
-}
-
 // firstRevisions returns the articles first ingested on day d, as their
 // first revisions were published (not the newest: see resolve), newest
-// first. They are kept for the next calls, and a day still running is read
-// on from where the last call stopped; a day with more articles than the
-// index holds is not kept.
+// first. A day that is over is kept for the next calls, unless it has more
+// articles than the index holds. (A day still running is out of the index
+// only when it brings more than that, so keeping it would not bound memory.)
 func (s *Service) firstRevisions(ctx context.Context, d string) ([]*entry, error) {
 	h := s.hist
-	h.scanning.Lock() // one read of the stream at a time, and no read twice
-	defer h.scanning.Unlock()
 	h.mu.Lock()
-	r := h.days[d]
-	if r != nil {
+	if es, ok := h.days[d]; ok {
 		h.recent = append(slices.DeleteFunc(h.recent, func(x string) bool { return x == d }), d)
+		h.mu.Unlock()
+		return es, nil
 	}
 	h.mu.Unlock()
-	if r != nil && r.over {
-		return r.es, nil
-	}
 	end := dayStart(d).AddDate(0, 0, 1).Add(daySlack)
-	var es []*entry
-	var from uint64
-	if r != nil {
-		es, from = slices.Clone(r.es), r.next
-	} else {
-		var err error
-		if _, _, from, err = h.seqAt(ctx, dayStart(d).Add(-daySlack)); err != nil {
-			return nil, err
-		}
+	_, _, from, err := h.seqAt(ctx, dayStart(d).Add(-daySlack))
+	if err != nil {
+		return nil, err
 	}
-	next, after := from, false
-	err := h.scan(ctx, from, func(seq uint64, at time.Time, data []byte) bool {
+	var es []*entry
+	err = h.scan(ctx, from, func(seq uint64, at time.Time, data []byte) bool {
 		var a article.Article
 		if json.Unmarshal(data, &a) != nil {
-			next = seq + 1
 			return true
 		}
 		if a.Ingested.IsZero() {
 			a.Ingested = at
 		}
 		if a.Ingested.After(end) {
-			after = true
 			return false
 		}
-		next = seq + 1
 		if a.ID == "" || a.RevisionOf() > 1 || !a.Retracted.IsZero() {
 			return true
 		}
@@ -351,23 +330,20 @@ func (s *Service) firstRevisions(ctx context.Context, d string) ([]*entry, error
 		return nil, err
 	}
 	slices.SortFunc(es, newer)
-	r = &dayRead{es: es, next: next, over: after || time.Now().After(end)}
+	if time.Now().Before(end) || (s.opts.MaxArticles > 0 && len(es) > s.opts.MaxArticles) {
+		return es, nil // may gain articles, or too big to keep
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if old := h.days[d]; old != nil {
-		h.kept -= len(old.es)
-		delete(h.days, d)
-		h.recent = slices.DeleteFunc(h.recent, func(x string) bool { return x == d })
+	if _, ok := h.days[d]; ok { // read meanwhile by another call
+		return es, nil
 	}
-	if s.opts.MaxArticles > 0 && len(es) > s.opts.MaxArticles {
-		return es, nil // too big to keep
-	}
-	h.days[d] = r
+	h.days[d] = es
 	h.recent = append(h.recent, d)
 	h.kept += len(es)
 	// At most keptDays days, and no more entries than the index holds.
 	for len(h.recent) > 1 && (len(h.recent) > keptDays || (s.opts.MaxArticles > 0 && h.kept > s.opts.MaxArticles)) {
-		h.kept -= len(h.days[h.recent[0]].es)
+		h.kept -= len(h.days[h.recent[0]])
 		delete(h.days, h.recent[0])
 		h.recent = h.recent[1:]
 	}
