@@ -3,7 +3,6 @@ package feeds
 import (
 	"container/list"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -78,23 +77,17 @@ func (s *Service) bodyOf(e *entry) (*body, error) {
 	if b := s.bodies.get(e.seq); b != nil {
 		return b, nil
 	}
-	if s.fetch == nil {
+	h := s.history()
+	if h == nil {
 		return nil, errNoStream
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 	defer cancel()
-	data, at, err := s.fetch(ctx, e.seq)
+	a, err := h.message(ctx, e.seq)
 	if err != nil {
-		return nil, fmt.Errorf("feeds: read article %s (sequence %d): %w", e.id, e.seq, err)
+		return nil, fmt.Errorf("feeds: article %s: %w", e.id, err)
 	}
-	var a article.Article
-	if err := json.Unmarshal(data, &a); err != nil {
-		return nil, fmt.Errorf("feeds: article %s (sequence %d): %w", e.id, e.seq, err)
-	}
-	if a.Ingested.IsZero() {
-		a.Ingested = at // as handle did
-	}
-	b := s.makeBody(&a, e.original)
+	b := s.makeBody(a, e.original)
 	s.bodies.put(e.seq, b)
 	return b, nil
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"slices"
 	"sync"
 	"time"
@@ -44,7 +43,6 @@ type history struct {
 	st     jetstream.Stream
 	stream string
 	bucket string
-	log    *slog.Logger
 
 	mu      sync.Mutex
 	records jetstream.KeyValue // opened on first use; the publisher makes it
@@ -53,8 +51,8 @@ type history struct {
 	kept    int      // entries in days
 }
 
-func newHistory(js jetstream.JetStream, st jetstream.Stream, stream, bucket string, log *slog.Logger) *history {
-	return &history{js: js, st: st, stream: stream, bucket: bucket, log: log, days: make(map[string][]*entry)}
+func newHistory(js jetstream.JetStream, st jetstream.Stream, stream, bucket string) *history {
+	return &history{js: js, st: st, stream: stream, bucket: bucket, days: make(map[string][]*entry)}
 }
 
 // record is what feeds reads of the publisher's record of an article
@@ -62,9 +60,7 @@ func newHistory(js jetstream.JetStream, st jetstream.Stream, stream, bucket stri
 // the stream, and whether it was retracted.
 type record struct {
 	Seq       uint64    `json:"seq"`
-	Revision  int       `json:"revision"`
 	Retracted time.Time `json:"retracted"`
-	Reason    string    `json:"reason"`
 }
 
 // errNoRecord: the publisher has no record of the article.
@@ -241,10 +237,10 @@ func (h *history) seqAt(ctx context.Context, t time.Time) (first, last, seq uint
 	return first, last, lo, nil
 }
 
-// lastBefore returns when the last message before sequence seq was
-// ingested (a few deleted ones skipped); the zero time when none.
-func (h *history) lastBefore(ctx context.Context, seq uint64) (time.Time, error) {
-	for s := seq - 1; s > 0 && s+32 >= seq; s-- {
+// lastBefore returns when the last message before sequence seq, from
+// first on, was ingested (deleted ones skipped); the zero time when none.
+func (h *history) lastBefore(ctx context.Context, first, seq uint64) (time.Time, error) {
+	for s := seq - 1; s >= max(first, 1) && s < seq; s-- {
 		at, ok, err := h.ingestedAt(ctx, s)
 		if err != nil || ok {
 			return at, err
@@ -276,13 +272,14 @@ func (h *history) nextDay(ctx context.Context, d string) (string, error) {
 // ingested; "" when none.
 func (h *history) prevDay(ctx context.Context, d string) (string, error) {
 	first, _, seq, err := h.seqAt(ctx, dayStart(d))
-	for seq--; err == nil && seq >= first && seq > 0; seq-- {
-		at, ok, err := h.ingestedAt(ctx, seq)
-		if err != nil || ok {
-			return dayOf(at), err
-		}
+	if err != nil {
+		return "", err
 	}
-	return "", err
+	at, err := h.lastBefore(ctx, first, seq)
+	if err != nil || at.IsZero() {
+		return "", err
+	}
+	return dayOf(at), nil
 }
 
 // firstRevisions returns the articles first ingested on day d, as their
@@ -370,16 +367,39 @@ func (s *Service) resolve(ctx context.Context, e *entry) (*entry, bool, error) {
 	case rec.Seq <= e.seq:
 		return e, true, nil
 	}
-	a, err := s.hist.message(ctx, rec.Seq)
-	if err != nil {
-		return nil, false, err
+	cur, t, err := s.entryAt(ctx, s.hist, e.id, rec.Seq)
+	if err != nil || t != nil {
+		return nil, false, ignoreNotFound(err)
 	}
-	if !a.Retracted.IsZero() || a.ID != e.id {
-		return nil, false, nil
-	}
-	cur := s.newEntry(a, rec.Seq)
 	cur.day = e.day
 	return cur, true, nil
+}
+
+// ignoreNotFound is err, nil when it says errNotFound.
+func ignoreNotFound(err error) error {
+	if errors.Is(err, errNotFound) {
+		return nil
+	}
+	return err
+}
+
+// entryAt reads article id's revision at stream sequence seq (the
+// publisher's record says where): its entry, with no archive day, or its
+// tombstone; errNotFound when that message is not article id's.
+func (s *Service) entryAt(ctx context.Context, h *history, id string, seq uint64) (*entry, *tombstone, error) {
+	a, err := h.message(ctx, seq)
+	if err != nil {
+		return nil, nil, err
+	}
+	if a.ID != id {
+		return nil, nil, errNotFound
+	}
+	if !a.Retracted.IsZero() {
+		return nil, &tombstone{id: id, seq: seq, revision: a.RevisionOf(), at: a.Retracted.UTC(), reason: cleanLine(a.RetractionReason)}, nil
+	}
+	e := s.newEntry(a, seq)
+	e.day = ""
+	return e, nil, nil
 }
 
 // historyItems returns feed k's items of archive day d, read from the
@@ -460,12 +480,17 @@ func (s *Service) historyNext(ctx context.Context, k feedKey, d, floor string) (
 	return "", nil
 }
 
+// history returns what reads the stream, once Run has started; nil before.
+func (s *Service) history() *history {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.hist
+}
+
 // loadArticle finds an article out of the index by the publisher's record:
 // its newest revision, or its tombstone when it was retracted.
 func (s *Service) loadArticle(ctx context.Context, id string) (*entry, *tombstone, error) {
-	s.mu.RLock()
-	h := s.hist
-	s.mu.RUnlock()
+	h := s.history()
 	if h == nil {
 		return nil, nil, errNotFound
 	}
@@ -476,17 +501,5 @@ func (s *Service) loadArticle(ctx context.Context, id string) (*entry, *tombston
 	if err != nil {
 		return nil, nil, err
 	}
-	a, err := h.message(ctx, rec.Seq)
-	if err != nil {
-		return nil, nil, err
-	}
-	if a.ID != id {
-		return nil, nil, errNotFound
-	}
-	if !a.Retracted.IsZero() {
-		return nil, &tombstone{id: id, seq: rec.Seq, revision: a.RevisionOf(), at: a.Retracted.UTC(), reason: cleanLine(a.RetractionReason)}, nil
-	}
-	e := s.newEntry(a, rec.Seq)
-	e.day = ""
-	return e, nil, nil
+	return s.entryAt(ctx, h, id, rec.Seq)
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
@@ -18,7 +20,8 @@ import (
 // archive of a past day of 2,000 articles of about 5 KB, none of them in
 // the index: cold, the day's messages read and decoded and every item's
 // record and body read; warm, the day kept decoded (what a past day costs
-// after its first render), records and bodies read again.
+// after its first render), records and bodies read again. And the first
+// request of one of those articles' pages.
 func BenchmarkArchiveOutOfTheIndex(b *testing.B) {
 	br, top := brokertest.Start(b)
 	ctx := b.Context()
@@ -44,7 +47,7 @@ func BenchmarkArchiveOutOfTheIndex(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		rec, _ := json.Marshal(record{Seq: ack.Sequence, Revision: 1})
+		rec, _ := json.Marshal(record{Seq: ack.Sequence})
 		if _, err := kv.Put(ctx, a.ID, rec); err != nil {
 			b.Fatal(err)
 		}
@@ -78,6 +81,23 @@ func BenchmarkArchiveOutOfTheIndex(b *testing.B) {
 		for b.Loop() {
 			s.bodies = newBodyCache(0)
 			render(b)
+		}
+	})
+	// The first request of an article's page out of the index: its record,
+	// its message, the page.
+	b.Run("article-page", func(b *testing.B) {
+		h, path := s.Handler(), articlePath(fmt.Sprintf("%032x", 7))
+		b.ReportAllocs()
+		for b.Loop() {
+			if sl := s.docs.lookup(path); sl != nil {
+				s.docs.remove(sl)
+			}
+			s.bodies = newBodyCache(0)
+			rec := httptest.NewRecorder()
+			h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, path, nil))
+			if rec.Code != http.StatusOK || !strings.Contains(rec.Body.String(), "Story 7<") {
+				b.Fatalf("GET %s: %d", path, rec.Code)
+			}
 		}
 	})
 }

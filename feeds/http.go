@@ -180,8 +180,22 @@ func (s *Service) articleSlot(e *entry, json bool) *slot {
 		if e.storyID != "" && !json {
 			deps = append(deps, feedID(feedKey{kindStory, e.storyID}))
 		}
+		// An article out of the index was just read from the stream by
+		// the caller (serveArticle): the first render uses it, later
+		// ones read it again. Renders hold the slot's lock.
+		var read *entry
+		if _, indexed := s.lookup(id); !indexed {
+			read = e
+		}
 		return &slot{deps: deps, render: func() (*rendered, error) {
 			cur, ok := s.lookup(id)
+			if t, gone := s.retracted(id); !ok && gone {
+				return nil, &goneError{t}
+			}
+			if !ok && read != nil {
+				cur, ok = read, true
+			}
+			read = nil
 			if !ok {
 				ctx, cancel := context.WithTimeout(context.Background(), fetchTimeout)
 				defer cancel()

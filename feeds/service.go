@@ -136,15 +136,15 @@ type Service struct {
 	order    []windowRef
 	head     int
 	floorDay string
-	// hist reads what the index no longer holds (set by Run; nil without).
+	// hist reads what the index no longer holds, and bodies (set by Run;
+	// nil without it).
 	hist *history
 
 	docs *docCache
 
 	// bodies caches the articles' bodies, which the index does not hold;
-	// fetch reads one from the stream (set by Run; nil without it).
+	// hist reads one from the stream.
 	bodies *bodyCache
-	fetch  func(ctx context.Context, seq uint64) (data []byte, at time.Time, err error)
 
 	caughtUp     chan struct{}
 	caughtUpOnce sync.Once
@@ -383,15 +383,8 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 	if err != nil {
 		return fmt.Errorf("feeds: stream %s info: %w", stream, err)
 	}
-	s.fetch = func(ctx context.Context, seq uint64) ([]byte, time.Time, error) {
-		m, err := st.GetMsg(ctx, seq)
-		if err != nil {
-			return nil, time.Time{}, err
-		}
-		return m.Data, m.Time, nil
-	}
 	s.mu.Lock()
-	s.hist = newHistory(js, st, stream, s.opts.ArticlesBucket, s.log)
+	s.hist = newHistory(js, st, stream, s.opts.ArticlesBucket)
 	s.mu.Unlock()
 	last := info.State.LastSeq
 	cfg := jetstream.OrderedConsumerConfig{DeliverPolicy: jetstream.DeliverAllPolicy}
@@ -400,7 +393,7 @@ func (s *Service) Run(ctx context.Context, js jetstream.JetStream, stream string
 		// The days of the messages before it may lack articles.
 		start := last - uint64(m) + 1
 		cfg.DeliverPolicy, cfg.OptStartSeq = jetstream.DeliverByStartSequencePolicy, start
-		skipped, err := s.hist.lastBefore(ctx, start)
+		skipped, err := s.hist.lastBefore(ctx, info.State.FirstSeq, start)
 		if err != nil {
 			return fmt.Errorf("feeds: stream %s: %w", stream, err)
 		}
