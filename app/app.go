@@ -92,9 +92,10 @@ func NewPublisher(ctx context.Context, cfg *config.Config, b *broker.Broker, top
 			Settle:   cfg.Publisher.Settle.D(),
 			MaxBytes: cfg.Publisher.MaxInputBytes,
 		},
-		StoryWindow: cfg.Publisher.StoryWindow.D(),
-		Media:       mediaOptions(cfg.Publisher, version),
-		Logger:      log.With("component", "publisher"),
+		StoryWindow:      cfg.Publisher.StoryWindow.D(),
+		StoryMaxArticles: cfg.Publisher.StoryMaxArticles,
+		Media:            mediaOptions(cfg.Publisher, version),
+		Logger:           log.With("component", "publisher"),
 	})
 }
 

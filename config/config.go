@@ -102,6 +102,10 @@ type Publisher struct {
 	// StoryWindow is the longest time between two articles of one story;
 	// the story index keeps articles that long.
 	StoryWindow Duration `yaml:"story_window"`
+	// StoryMaxArticles bounds the articles whose story-index postings are
+	// held in memory (publisher.Options.StoryMaxArticles); -1: the window
+	// alone bounds them.
+	StoryMaxArticles int `yaml:"story_max_articles"`
 	// ProbeMedia asks each article's lead image for its type and byte
 	// length (HEAD, else a one-byte range GET), which feed enclosures need.
 	ProbeMedia bool `yaml:"probe_media"`
@@ -196,14 +200,15 @@ func Default() *Config {
 			Replicas:         1,
 		},
 		Publisher: Publisher{
-			Schedule:      "@every 1m",
-			Inbox:         "./inbox",
-			MaxInputBytes: 5 << 20,
-			MinWords:      30,
-			Settle:        Duration(2 * time.Second),
-			StoryWindow:   Duration(7 * 24 * time.Hour),
-			ProbeMedia:    true,
-			ProbeTimeout:  Duration(3 * time.Second),
+			Schedule:         "@every 1m",
+			Inbox:            "./inbox",
+			MaxInputBytes:    5 << 20,
+			MinWords:         30,
+			Settle:           Duration(2 * time.Second),
+			StoryWindow:      Duration(7 * 24 * time.Hour),
+			StoryMaxArticles: 30000,
+			ProbeMedia:       true,
+			ProbeTimeout:     Duration(3 * time.Second),
 		},
 		Feeds: Feeds{Title: "crier", Limit: 50, MaxArticles: 20000},
 		Subscribers: Subscribers{

@@ -120,6 +120,7 @@ func TestBadConfigNamesKey(t *testing.T) {
 		{name: "unknown webhook key", from: "    - name: demo", to: "    - name: demo\n      secert: x", wantKey: "subscribers.webhooks[0].secert: unknown key"},
 		{name: "bad cron", from: `"@every 1m"`, to: `"every minute"`, wantKey: "publisher.schedule: bad cron spec"},
 		{name: "feeds index too small", from: "data_dir:", to: "feeds:\n  max_articles: 10\ndata_dir:", wantKey: "feeds.max_articles: must be at least 1000"},
+		{name: "story index too small", from: `schedule: "@every 1m"`, to: "schedule: \"@every 1m\"\n  story_max_articles: 10", wantKey: "publisher.story_max_articles: must be at least 1000"},
 		{name: "story window too short", from: `schedule: "@every 1m"`, to: "schedule: \"@every 1m\"\n  story_window: 10m", wantKey: "publisher.story_window: must be between"},
 		{name: "bad cron fields", from: `"@every 1m"`, to: `"61 * * * *"`, wantKey: "publisher.schedule"},
 		{name: "bad webhook url", from: "http://127.0.0.1:9000/hook", to: "ftp://127.0.0.1/hook", wantKey: "subscribers.webhooks[0].url: must be an http or https URL"},

@@ -109,6 +109,9 @@ func (c *Config) Validate() error {
 	if c.Publisher.StoryWindow < Duration(time.Hour) || c.Publisher.StoryWindow > Duration(90*24*time.Hour) {
 		bad("publisher.story_window", "must be between 1h and 2160h (90 days)")
 	}
+	if m := c.Publisher.StoryMaxArticles; m != -1 && m < 1000 {
+		bad("publisher.story_max_articles", "must be at least 1000, or -1 for no bound but the story window, not %d", m)
+	}
 	if c.Publisher.Settle < 0 {
 		bad("publisher.settle", "must not be negative")
 	}

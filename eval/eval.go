@@ -364,7 +364,7 @@ func GroupStories(ctx context.Context, as []*article.Article) (ids []string, err
 	if err != nil {
 		return nil, fmt.Errorf("story bucket: %w", err)
 	}
-	idx, err := story.NewKVIndex(ctx, b.JS, kv, story.DefaultWindow, 0)
+	idx, err := story.NewKVIndex(ctx, b.JS, kv, story.KVOptions{Window: story.DefaultWindow})
 	if err != nil {
 		return nil, err
 	}

@@ -68,6 +68,10 @@ type Options struct {
 	// StoryWindow is how far apart in time two articles of one story may
 	// be (story.DefaultWindow if zero); the story index keeps that long.
 	StoryWindow time.Duration
+	// StoryMaxArticles bounds the articles the story index holds in
+	// memory (story.DefaultMaxArticles if zero, no bound but the window
+	// if negative).
+	StoryMaxArticles int
 	// Media configures the probe of each article's lead image (off in the
 	// zero value).
 	Media  MediaOptions
@@ -145,7 +149,9 @@ func New(ctx context.Context, js jetstream.JetStream, norm *normalize.Normalizer
 	if err != nil {
 		return nil, fmt.Errorf("publisher: story bucket: %w", err)
 	}
-	idx, err := story.NewKVIndex(ctx, js, skv, window, 0)
+	idx, err := story.NewKVIndex(ctx, js, skv, story.KVOptions{
+		Window: window, MaxArticles: o.StoryMaxArticles, Logger: o.Logger,
+	})
 	if err != nil {
 		return nil, fmt.Errorf("publisher: %w", err)
 	}

@@ -27,6 +27,8 @@
 // under 10 LSH band keys (4 MinHash values each) and its 8 heaviest terms;
 // a match reads those 18 bounded posting lists and compares the 10
 // articles sharing the most keys. Postings older than the window are
-// dropped. MemoryIndex serves one process; KVIndex keeps the index in a
-// JetStream key-value bucket shared by replicas.
+// dropped. MemoryIndex serves one process; KVIndex records each article in
+// a JetStream key-value bucket shared by replicas, and each replica holds
+// the posting lists in memory, built from the bucket's records and kept
+// current by following it.
 package story

@@ -40,21 +40,111 @@ type Record struct {
 // articles than this (a very common word) keeps the newest ones.
 const DefaultMaxPostings = 100
 
-// addPosting merges p into list: one entry per article, newest first,
-// none older than cutoff, at most limit entries.
+// addPosting merges p into list, which it may reuse: one entry per
+// article, newest first, none older than cutoff, at most limit entries.
 func addPosting(list []Posting, p Posting, cutoff int64, limit int) []Posting {
-	out := make([]Posting, 0, len(list)+1)
-	out = append(out, p)
-	for _, q := range list {
-		if q.ID != p.ID && q.Time >= cutoff {
-			out = append(out, q)
+	list = slices.DeleteFunc(list, func(q Posting) bool { return q.ID == p.ID || q.Time < cutoff })
+	// Before the first entry not newer than p.
+	i, _ := slices.BinarySearchFunc(list, p.Time, func(q Posting, t int64) int { return cmp.Compare(t, q.Time) })
+	if i >= limit {
+		return list[:min(len(list), limit)]
+	}
+	list = slices.Insert(list, i, p)
+	return list[:min(len(list), limit)]
+}
+
+// postingSet holds posting lists in memory, evicting whole additions in
+// the order they were made: once their clock time is before a later
+// addition's expiry, or once more than maxArticles articles are held. Its
+// size follows the window and the bound, not the archive. Not safe for
+// concurrent use.
+type postingSet struct {
+	maxPostings int
+	maxArticles int // 0: no bound but the window
+	lists       map[string][]Posting
+	// held is the time of each article held, by ID.
+	held map[string]int64
+	// added lists the additions in order, for eviction.
+	added []addition
+}
+
+type addition struct {
+	id   string
+	time int64 // published
+	at   int64 // the clock eviction goes by
+	keys []string
+}
+
+func newPostingSet(maxPostings, maxArticles int) *postingSet {
+	if maxPostings <= 0 {
+		maxPostings = DefaultMaxPostings
+	}
+	return &postingSet{
+		maxPostings: maxPostings,
+		maxArticles: max(maxArticles, 0),
+		lists:       map[string][]Posting{},
+		held:        map[string]int64{},
+	}
+}
+
+// get returns copies of the non-empty lists of keys.
+func (s *postingSet) get(keys []string) map[string][]Posting {
+	out := make(map[string][]Posting, len(keys))
+	for _, k := range keys {
+		if l := s.lists[k]; len(l) > 0 {
+			out[k] = slices.Clone(l)
 		}
 	}
-	slices.SortStableFunc(out, func(x, y Posting) int { return cmp.Compare(y.Time, x.Time) })
-	if len(out) > limit {
-		out = out[:limit]
-	}
 	return out
+}
+
+// add posts id, published at t, under keys, dropping postings older than
+// cutoff from their lists, and returns the IDs it evicted: additions whose
+// at is before expire. Adding an article already held at the same time
+// does nothing, so the same addition may come twice (from this process
+// and from the bucket it follows).
+func (s *postingSet) add(id string, t int64, keys []string, cutoff, at, expire int64) (evicted []string) {
+	if t0, ok := s.held[id]; ok && t0 == t {
+		return nil
+	}
+	evicted = s.evict(func(a addition) bool { return a.at < expire })
+	for _, k := range keys {
+		s.lists[k] = addPosting(s.lists[k], Posting{ID: id, Time: t}, cutoff, s.maxPostings)
+	}
+	if _, ok := s.held[id]; !ok {
+		s.added = append(s.added, addition{id: id, time: t, at: at, keys: keys})
+	}
+	s.held[id] = t
+	if s.maxArticles > 0 && len(s.held) > s.maxArticles {
+		n := len(s.held) - s.maxArticles
+		evicted = append(evicted, s.evict(func(addition) bool {
+			n--
+			return n >= 0
+		})...)
+	}
+	return evicted
+}
+
+// evict drops the first additions for which old is true, with their
+// postings, and returns their IDs.
+func (s *postingSet) evict(old func(addition) bool) (ids []string) {
+	n := 0
+	for ; n < len(s.added) && old(s.added[n]); n++ {
+		a := s.added[n]
+		delete(s.held, a.id)
+		ids = append(ids, a.id)
+		for _, k := range a.keys {
+			l := slices.DeleteFunc(s.lists[k], func(p Posting) bool { return p.ID == a.id })
+			if len(l) == 0 {
+				delete(s.lists, k)
+			} else {
+				s.lists[k] = l
+			}
+		}
+	}
+	clear(s.added[:n])
+	s.added = s.added[n:]
+	return ids
 }
 
 // MemoryIndex is an Index in memory, for one process, tests and
@@ -62,45 +152,22 @@ func addPosting(list []Posting, p Posting, cutoff int64, limit int) []Posting {
 // additions are evicted, so its size follows the window, not the archive.
 // It is safe for concurrent use.
 type MemoryIndex struct {
-	maxPostings int
-
 	mu       sync.Mutex
-	postings map[string][]Posting
+	postings *postingSet
 	records  map[string]Record
-	// added lists the additions in order, for eviction.
-	added []addition
-}
-
-type addition struct {
-	id   string
-	time int64
-	keys []string
 }
 
 // NewMemoryIndex returns an empty index keeping at most maxPostings
 // entries per key (DefaultMaxPostings if <= 0).
 func NewMemoryIndex(maxPostings int) *MemoryIndex {
-	if maxPostings <= 0 {
-		maxPostings = DefaultMaxPostings
-	}
-	return &MemoryIndex{
-		maxPostings: maxPostings,
-		postings:    map[string][]Posting{},
-		records:     map[string]Record{},
-	}
+	return &MemoryIndex{postings: newPostingSet(maxPostings, 0), records: map[string]Record{}}
 }
 
 // Postings implements Index.
 func (m *MemoryIndex) Postings(_ context.Context, keys []string) (map[string][]Posting, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	out := make(map[string][]Posting, len(keys))
-	for _, k := range keys {
-		if l := m.postings[k]; len(l) > 0 {
-			out[k] = slices.Clone(l)
-		}
-	}
-	return out, nil
+	return m.postings.get(keys), nil
 }
 
 // Records implements Index.
@@ -120,36 +187,14 @@ func (m *MemoryIndex) Records(_ context.Context, ids []string) ([]Record, error)
 func (m *MemoryIndex) Add(_ context.Context, rec Record, keys []string, cutoff time.Time) error {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	t, cut := rec.Published.Unix(), cutoff.Unix()
-	m.evict(cut)
 	m.records[rec.ID] = rec
-	for _, k := range keys {
-		m.postings[k] = addPosting(m.postings[k], Posting{ID: rec.ID, Time: t}, cut, m.maxPostings)
+	// Articles leave by their own time: the index holds what is in the
+	// window of the newest.
+	t, cut := rec.Published.Unix(), cutoff.Unix()
+	for _, id := range m.postings.add(rec.ID, t, keys, cut, t, cut) {
+		delete(m.records, id)
 	}
-	m.added = append(m.added, addition{id: rec.ID, time: t, keys: keys})
 	return nil
-}
-
-// evict drops the oldest additions older than cutoff, in the order they
-// were added, with their postings.
-func (m *MemoryIndex) evict(cutoff int64) {
-	n := 0
-	for ; n < len(m.added) && m.added[n].time < cutoff; n++ {
-		a := m.added[n]
-		if r, ok := m.records[a.id]; ok && r.Published.Unix() == a.time {
-			delete(m.records, a.id)
-		}
-		for _, k := range a.keys {
-			l := slices.DeleteFunc(m.postings[k], func(p Posting) bool { return p.Time < cutoff })
-			if len(l) == 0 {
-				delete(m.postings, k)
-			} else {
-				m.postings[k] = l
-			}
-		}
-	}
-	clear(m.added[:n])
-	m.added = m.added[n:]
 }
 
 // Len returns how many records the index holds.

@@ -5,11 +5,14 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
 
+	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 	"github.com/synadia-io/orbit.go/jetstreamext"
 )
@@ -17,10 +20,6 @@ import (
 // BucketMargin is added to the window for the KV bucket's TTL: a key not
 // updated for Window+BucketMargin holds nothing a match could use.
 const BucketMargin = 24 * time.Hour
-
-// maxAttempts bounds the compare-and-set retries of one posting list when
-// replicas update it at the same time.
-const maxAttempts = 16
 
 // BucketConfig is the configuration of a KV bucket for a KVIndex with the
 // given window: history 1 and a TTL of window+BucketMargin, so the bucket
@@ -37,30 +36,60 @@ func BucketConfig(bucket string, window time.Duration, replicas int) jetstream.K
 }
 
 // KVIndex is an Index in a JetStream key-value bucket, shared by every
-// crier replica. A record is one key, "a.<id>"; a posting list is one key,
-// "b.<hash>" or "t.<hash>", updated by compare-and-set on its revision and
-// retried on conflict. Old keys expire with the bucket's TTL; posting
-// lists are pruned on each update.
+// crier replica. A record is one key, "a.<id>", written once per article
+// with its postings (ID, time, cutoff and keys) in headers; the posting
+// lists themselves are held in memory, built from the bucket's records at
+// start and kept current by following it, so an addition is one write and
+// a lookup none. Earlier versions wrote each posting list as a key of its
+// own, rewritten by compare-and-set (about twenty writes per article, half
+// of ingestion's cost); those keys are no longer read and expire with the
+// bucket's TTL.
 type KVIndex struct {
-	kv          jetstream.KeyValue
-	js          jetstream.JetStream
-	stream      string // the bucket's stream, "KV_<bucket>"
-	prefix      string // the subject of a key, before the key
-	maxPostings int
-	// batched is false once the server refused a batched direct get
-	// (before nats-server 2.11): reads fall back to one Get per key.
-	batched atomic.Bool
+	kv      jetstream.KeyValue
+	js      jetstream.JetStream
+	stream  jetstream.Stream // the bucket's stream, "KV_<bucket>"
+	prefix  string           // the subject of a key, before the key
+	window  time.Duration
+	log     *slog.Logger
+	batched atomic.Bool // false once the server refused a batched direct get (before nats-server 2.11): reads fall back to one Get per key.
 
-	// seen holds the posting lists Postings just read, with their
-	// revisions: Add, which follows Match, tries its compare-and-set on
-	// them before reading again. A stale entry only costs a retry.
-	mu   sync.Mutex
-	seen map[string]seenList
+	mu       sync.Mutex
+	postings *postingSet
+	// applied is the stream sequence of the last record the follower
+	// applied; advanced is closed and replaced when it moves.
+	applied  uint64
+	advanced chan struct{}
 	// records holds decoded records by key, at the revision read: a
 	// match decodes its ten candidates' records, the same recent articles
 	// match after match, and decoding them was a third of its time.
 	records map[string]cachedRecord
 }
+
+// KVOptions configures a KVIndex.
+type KVOptions struct {
+	// Window is the story window; the bucket's TTL must be at least that.
+	Window time.Duration
+	// MaxPostings bounds each posting list (DefaultMaxPostings if <= 0).
+	MaxPostings int
+	// MaxArticles bounds the articles whose postings are held in memory
+	// (DefaultMaxArticles if 0, no bound but the window if < 0): past it,
+	// the oldest leave the index before their window ends.
+	MaxArticles int
+	Logger      *slog.Logger
+}
+
+// DefaultMaxArticles is the default KVOptions.MaxArticles: a week's window
+// of about 4,000 articles a day, in some 30 MB.
+const DefaultMaxArticles = 30_000
+
+// Headers of a record's message that carry its postings, so that following
+// the bucket needs no decoding of the record.
+const (
+	// hdrPosting is "<published> <cutoff> <id>", times in Unix seconds.
+	hdrPosting = "Crier-Story-Posting"
+	// hdrKeys is the keys it is posted under, separated by spaces.
+	hdrKeys = "Crier-Story-Keys"
+)
 
 // cachedRecord is a record as decoded from one revision of its key.
 type cachedRecord struct {
@@ -72,42 +101,203 @@ type cachedRecord struct {
 // is emptied when full.
 const maxRecords = 2048
 
-// seenList is a posting list as read, at a revision (0: the key did not
-// exist).
-type seenList struct {
-	list []Posting
-	rev  uint64
-}
-
-// maxSeen bounds the seen cache; it is emptied when full.
-const maxSeen = 4096
-
-// NewKVIndex returns an index on kv, a bucket of js, keeping at most
-// maxPostings entries per key (DefaultMaxPostings if <= 0). The bucket must
-// have a TTL of at least window (see BucketConfig), or it would grow with
-// the archive.
-func NewKVIndex(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, window time.Duration, maxPostings int) (*KVIndex, error) {
+// NewKVIndex returns an index on kv, a bucket of js, once it holds the
+// postings of the bucket's records (at most o.MaxArticles of the newest).
+// It follows the bucket for other replicas' records until js's connection
+// closes. The bucket must have a TTL of at least the window (see
+// BucketConfig), or it would grow with the archive.
+func NewKVIndex(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, o KVOptions) (*KVIndex, error) {
 	st, err := kv.Status(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("story: kv status: %w", err)
 	}
-	if st.TTL() <= 0 || st.TTL() < window {
-		return nil, fmt.Errorf("story: kv bucket %s: TTL %v, want at least the window %v", st.Bucket(), st.TTL(), window)
+	if st.TTL() <= 0 || st.TTL() < o.Window {
+		return nil, fmt.Errorf("story: kv bucket %s: TTL %v, want at least the window %v", st.Bucket(), st.TTL(), o.Window)
 	}
-	if maxPostings <= 0 {
-		maxPostings = DefaultMaxPostings
+	stream, err := js.Stream(ctx, "KV_"+st.Bucket())
+	if err != nil {
+		return nil, fmt.Errorf("story: kv stream: %w", err)
+	}
+	if o.MaxArticles == 0 {
+		o.MaxArticles = DefaultMaxArticles
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
 	}
 	x := &KVIndex{
-		kv:          kv,
-		js:          js,
-		stream:      "KV_" + st.Bucket(),
-		prefix:      "$KV." + st.Bucket() + ".",
-		maxPostings: maxPostings,
-		seen:        make(map[string]seenList),
-		records:     make(map[string]cachedRecord),
+		kv:       kv,
+		js:       js,
+		stream:   stream,
+		prefix:   "$KV." + st.Bucket() + ".",
+		window:   o.Window,
+		log:      o.Logger,
+		postings: newPostingSet(o.MaxPostings, o.MaxArticles),
+		advanced: make(chan struct{}),
+		records:  make(map[string]cachedRecord),
 	}
 	x.batched.Store(true)
+	if err := x.follow(ctx, stream.CachedInfo().State.LastSeq, o.MaxArticles); err != nil {
+		return nil, err
+	}
+	// The last record once, rather than chasing records one by one.
+	last, err := stream.GetLastMsgForSubject(ctx, x.prefix+"a.>")
+	if err == nil {
+		err = x.waitApplied(ctx, last.Sequence)
+	}
+	if err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+		return nil, fmt.Errorf("story: reading the index: %w", err)
+	}
 	return x, nil
+}
+
+// follow starts applying the bucket's records from the newest limit of
+// the last sequence (all if limit <= 0), in the background.
+func (x *KVIndex) follow(ctx context.Context, last uint64, limit int) error {
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{x.prefix + "a.>"}}
+	if limit > 0 && last > uint64(limit) {
+		// Only records are written now, so the last limit messages hold the
+		// newest limit records (fewer while keys of earlier versions remain).
+		cfg.DeliverPolicy = jetstream.DeliverByStartSequencePolicy
+		cfg.OptStartSeq = last - uint64(limit) + 1
+		x.applied = cfg.OptStartSeq - 1 // what lies before is left out
+	}
+	cons, err := x.js.OrderedConsumer(ctx, x.stream.CachedInfo().Config.Name, cfg)
+	if err != nil {
+		return fmt.Errorf("story: following the index: %w", err)
+	}
+	msgs, err := cons.Messages()
+	if err != nil {
+		return fmt.Errorf("story: following the index: %w", err)
+	}
+	go func() {
+		defer msgs.Stop()
+		for {
+			m, err := msgs.Next()
+			switch {
+			case errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed):
+				return
+			case err != nil:
+				// The ordered consumer recreates itself; say why it had to.
+				x.log.Warn("story index: following the bucket", "err", err)
+				continue
+			}
+			x.apply(m)
+		}
+	}()
+	return nil
+}
+
+// apply posts the record of m, as its headers describe it (or, written by
+// an earlier version, its fingerprint), and marks its sequence applied.
+func (x *KVIndex) apply(m jetstream.Msg) {
+	md, err := m.Metadata()
+	if err != nil {
+		x.log.Warn("story index: record without metadata", "subject", m.Subject(), "err", err)
+		return
+	}
+	id, t, cutoff, keys, err := x.postingOf(m)
+	if err != nil {
+		x.log.Warn("story index: record left out", "subject", m.Subject(), "err", err)
+	}
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if err == nil && id != "" {
+		x.postings.add(id, t, keys, cutoff, md.Timestamp.Unix(), x.expiry())
+	}
+	x.applied = md.Sequence.Stream
+	close(x.advanced)
+	x.advanced = make(chan struct{})
+}
+
+// postingOf reads what to post from a record's message; an empty id for
+// a deleted key.
+func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cutoff int64, keys []string, err error) {
+	h := m.Headers()
+	if op := h.Get(kvOperation); op == "DEL" || op == "PURGE" {
+		return "", 0, 0, nil, nil
+	}
+	if p := h.Get(hdrPosting); p != "" {
+		f := strings.SplitN(p, " ", 3)
+		if len(f) == 3 {
+			t, err1 := strconv.ParseInt(f[0], 10, 64)
+			cutoff, err2 := strconv.ParseInt(f[1], 10, 64)
+			if err := errors.Join(err1, err2); err == nil {
+				return f[2], t, cutoff, strings.Fields(h.Get(hdrKeys)), nil
+			}
+		}
+		return "", 0, 0, nil, fmt.Errorf("header %s: malformed %q", hdrPosting, p)
+	}
+	var rec Record
+	if err := json.Unmarshal(m.Data(), &rec); err != nil {
+		return "", 0, 0, nil, err
+	}
+	cut := rec.Published.Add(-x.window)
+	if rec.Estimated {
+		cut = time.Time{}
+	}
+	return rec.ID, rec.Published.Unix(), cut.Unix(), indexKeys(rec.Fingerprint), nil
+}
+
+// expiry is the clock time before which an article leaves the memory: its
+// record has expired from the bucket by then. Articles leave by when they
+// were recorded, as the bucket's records do, not by their own time: an
+// old article recorded late stays a candidate for the window.
+func (x *KVIndex) expiry() int64 {
+	return time.Now().Add(-x.window - BucketMargin).Unix()
+}
+
+// catchUp waits until the follower has applied every record written
+// before it was called, by this replica or another, so a match sees every
+// addition that finished before it. It asks the server for the first
+// record past the last one applied (found near the stream's end, where a
+// last-by-subject lookup on the wildcard would walk every key) and waits
+// for it, until there is none.
+func (x *KVIndex) catchUp(ctx context.Context) error {
+	for {
+		x.mu.Lock()
+		applied := x.applied
+		x.mu.Unlock()
+		next, err := x.stream.GetMsg(ctx, applied+1, jetstream.WithGetMsgSubject(x.prefix+"a.>"))
+		if errors.Is(err, jetstream.ErrMsgNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := x.waitApplied(ctx, next.Sequence); err != nil {
+			return err
+		}
+	}
+}
+
+// catchUpLimit bounds a wait for the follower without progress: past it
+// the follower is stuck, and matching without it would split stories
+// silently.
+const catchUpLimit = 10 * time.Second
+
+// waitApplied waits until the follower has applied seq.
+func (x *KVIndex) waitApplied(ctx context.Context, seq uint64) error {
+	var timer *time.Timer
+	for {
+		x.mu.Lock()
+		applied, advanced := x.applied, x.advanced
+		x.mu.Unlock()
+		if applied >= seq {
+			return nil
+		}
+		if timer == nil {
+			timer = time.NewTimer(catchUpLimit)
+			defer timer.Stop()
+		}
+		select {
+		case <-advanced:
+			timer.Reset(catchUpLimit)
+		case <-timer.C:
+			return fmt.Errorf("story index: not following its bucket: record %d not applied, none for %v", seq, catchUpLimit)
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
 }
 
 // value is a key's current value and its revision; rev 0: no such key.
@@ -160,7 +350,7 @@ func (x *KVIndex) multiLast(ctx context.Context, keys []string, vals []value) er
 		}
 		at[subj] = append(at[subj], i)
 	}
-	msgs, err := jetstreamext.GetLastMsgsFor(ctx, x.js, x.stream, subjects)
+	msgs, err := jetstreamext.GetLastMsgsFor(ctx, x.js, x.stream.CachedInfo().Config.Name, subjects)
 	if err != nil {
 		return err
 	}
@@ -184,36 +374,15 @@ func (x *KVIndex) multiLast(ctx context.Context, keys []string, vals []value) er
 // kvOperation is the header that marks a KV key's delete or purge.
 const kvOperation = "KV-Operation"
 
-// Postings implements Index, in one batched read.
+// Postings implements Index, from memory, once the records written
+// before the call are applied.
 func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Posting, error) {
-	vals, err := x.values(ctx, keys)
-	if err != nil {
+	if err := x.catchUp(ctx); err != nil {
 		return nil, err
 	}
-	lists := make([][]Posting, len(keys))
-	for i, v := range vals {
-		if v.rev == 0 {
-			continue
-		}
-		if lists[i], err = decodePostings(v.data); err != nil {
-			return nil, fmt.Errorf("posting list %s: %w", keys[i], err)
-		}
-	}
 	x.mu.Lock()
-	if len(x.seen)+len(keys) > maxSeen {
-		clear(x.seen)
-	}
-	for i, k := range keys {
-		x.seen[k] = seenList{list: lists[i], rev: vals[i].rev}
-	}
-	x.mu.Unlock()
-	out := make(map[string][]Posting, len(keys))
-	for i, l := range lists {
-		if len(l) > 0 {
-			out[keys[i]] = l
-		}
-	}
-	return out, nil
+	defer x.mu.Unlock()
+	return x.postings.get(keys), nil
 }
 
 // Records implements Index, in one batched read.
@@ -256,65 +425,29 @@ func (x *KVIndex) keepRecord(key string, c cachedRecord) {
 	x.records[key] = c
 }
 
-// Add implements Index: one Put for the record, then one compare-and-set
-// per key, in parallel. The record is written first, so a posting never
-// names an article whose fingerprint is missing (except once expired).
+// Add implements Index: one write of the record, its postings in its
+// headers, applied here at once and by the other replicas as they follow.
 func (x *KVIndex) Add(ctx context.Context, rec Record, keys []string, cutoff time.Time) error {
 	data, err := json.Marshal(rec)
 	if err != nil {
 		return err
 	}
 	key := recordKey(rec.ID)
-	rev, err := x.kv.Put(ctx, key, data)
+	t, cut := rec.Published.Unix(), cutoff.Unix()
+	m := nats.NewMsg(x.prefix + key)
+	m.Data = data
+	m.Header.Set(hdrPosting, fmt.Sprintf("%d %d %s", t, cut, rec.ID))
+	m.Header.Set(hdrKeys, strings.Join(keys, " "))
+	ack, err := x.js.PublishMsg(ctx, m)
 	if err != nil {
 		return err
 	}
-	// The article will be a candidate of the next ones of its story.
-	x.keepRecord(key, cachedRecord{rec: rec, rev: rev})
-	p := Posting{ID: rec.ID, Time: rec.Published.Unix()}
-	return parallel(len(keys), func(i int) error {
-		return x.post(ctx, keys[i], p, cutoff.Unix())
-	})
-}
-
-// post adds p to the posting list of key by compare-and-set: Create when
-// the key is new, Update on the revision read otherwise; a conflict with
-// another replica rereads and retries.
-func (x *KVIndex) post(ctx context.Context, key string, p Posting, cutoff int64) error {
 	x.mu.Lock()
-	cached, fresh := x.seen[key]
-	delete(x.seen, key)
+	x.postings.add(rec.ID, t, keys, cut, time.Now().Unix(), x.expiry())
 	x.mu.Unlock()
-	for range maxAttempts {
-		list, rev := cached.list, cached.rev
-		if !fresh {
-			list, rev = nil, 0
-			e, err := x.kv.Get(ctx, key)
-			switch {
-			case errors.Is(err, jetstream.ErrKeyNotFound):
-			case err != nil:
-				return err
-			default:
-				rev = e.Revision()
-				if list, err = decodePostings(e.Value()); err != nil {
-					return fmt.Errorf("posting list %s: %w", key, err)
-				}
-			}
-		}
-		fresh = false // a conflict rereads
-		data := encodePostings(addPosting(list, p, cutoff, x.maxPostings))
-		var err error
-		if rev == 0 {
-			_, err = x.kv.Create(ctx, key, data)
-		} else {
-			_, err = x.kv.Update(ctx, key, data, rev)
-		}
-		if errors.Is(err, jetstream.ErrKeyExists) || errors.Is(err, jetstream.ErrKeyRevisionMismatch) {
-			continue
-		}
-		return err
-	}
-	return fmt.Errorf("posting list %s: still conflicting after %d attempts", key, maxAttempts)
+	// The article will be a candidate of the next ones of its story.
+	x.keepRecord(key, cachedRecord{rec: rec, rev: ack.Sequence})
+	return nil
 }
 
 // recordKey is the key of an article's record. Article IDs are hex; any

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 	"testing"
@@ -51,7 +52,7 @@ func perKey(x *KVIndex) *KVIndex {
 
 func newKVIndex(t testing.TB, js jetstream.JetStream, kv jetstream.KeyValue) *KVIndex {
 	t.Helper()
-	idx, err := NewKVIndex(context.Background(), js, kv, testWindow, 0)
+	idx, err := NewKVIndex(context.Background(), js, kv, KVOptions{Window: testWindow})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +182,7 @@ func TestKVRestart(t *testing.T) {
 }
 
 // TestKVReplicas: two matchers on one bucket, adding at the same time,
-// see each other's articles and lose no posting.
+// see each other's articles at once and lose no posting.
 func TestKVReplicas(t *testing.T) {
 	b, _ := brokertest.Start(t)
 	kv := newBucket(t, b.JS, "crier_story")
@@ -202,8 +203,8 @@ func TestKVReplicas(t *testing.T) {
 		t.Fatalf("replica 1 did not see replica 0's article: %+v %v", r, err)
 	}
 
-	// Both replicas add 20 articles sharing their keys at once: every
-	// compare-and-set conflict is retried, none is lost.
+	// Both replicas add 20 articles sharing their keys at once: each
+	// replica holds all of them.
 	var wg sync.WaitGroup
 	errs := make(chan error, 20)
 	var added []Fingerprint
@@ -220,7 +221,20 @@ func TestKVReplicas(t *testing.T) {
 		}
 	}
 	key := termKey("en", dispatch.Terms[0].Stem)
-	posts, err := replicas[0].idx.Postings(ctx, []string{key})
+	for i, r := range replicas {
+		have := postedUnder(t, r.idx, key)
+		for _, fp := range added {
+			if !have[fp.ID] {
+				t.Errorf("replica %d: posting of %s lost under %s", i, fp.ID, key)
+			}
+		}
+	}
+}
+
+// postedUnder returns the IDs posted under key.
+func postedUnder(t *testing.T, idx Index, key string) map[string]bool {
+	t.Helper()
+	posts, err := idx.Postings(context.Background(), []string{key})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -228,10 +242,76 @@ func TestKVReplicas(t *testing.T) {
 	for _, p := range posts[key] {
 		have[p.ID] = true
 	}
-	for _, fp := range added {
-		if !have[fp.ID] {
-			t.Errorf("posting of %s lost under %s", fp.ID, key)
+	return have
+}
+
+// The postings held in memory are bounded by MaxArticles, the newest kept,
+// following the bucket or replayed at start; records stay readable.
+func TestKVMaxArticles(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	kv := newBucket(t, b.JS, "crier_story")
+	open := func() *KVIndex {
+		idx, err := NewKVIndex(context.Background(), b.JS, kv, KVOptions{Window: testWindow, MaxArticles: 5})
+		if err != nil {
+			t.Fatal(err)
 		}
+		return idx
+	}
+	writer, follower := open(), open()
+	ctx := context.Background()
+	day := time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
+	var ids []string
+	for i := range 8 {
+		id := fmt.Sprintf("a%d", i)
+		ids = append(ids, id)
+		rec := Record{Fingerprint: Fingerprint{ID: id, Published: day.Add(time.Duration(i) * time.Minute)}, StoryID: "s"}
+		if err := writer.Add(ctx, rec, []string{"t.shared", "t." + id}, day.Add(-testWindow)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]bool{}
+	for _, id := range ids[3:] {
+		want[id] = true
+	}
+	for name, idx := range map[string]*KVIndex{"writer": writer, "follower": follower, "restarted": open()} {
+		if got := postedUnder(t, idx, "t.shared"); !maps.Equal(got, want) {
+			t.Errorf("%s holds %v, want the newest five %v", name, got, want)
+		}
+		if got := postedUnder(t, idx, "t.a0"); len(got) != 0 {
+			t.Errorf("%s still posts the oldest under its own key: %v", name, got)
+		}
+		if recs, err := idx.Records(ctx, ids); err != nil || len(recs) != len(ids) {
+			t.Errorf("%s reads %d records (%v), want all %d", name, len(recs), err, len(ids))
+		}
+	}
+}
+
+// A record written by an earlier version, without its postings in headers
+// and with its posting lists in keys of their own, is posted under its
+// fingerprint's keys, and a rewrite of its story matches it.
+func TestKVEarlierRecords(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	kv := newBucket(t, b.JS, "crier_story")
+	ctx := context.Background()
+	day := time.Date(2024, 3, 4, 8, 0, 0, 0, time.UTC)
+	c := loadLanguages(t)[0]
+	dispatch := NewFingerprint(textArticle(c.Language, c.Dispatch, day))
+	data, err := json.Marshal(Record{Fingerprint: dispatch, StoryID: dispatch.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := kv.Put(ctx, recordKey(dispatch.ID), data); err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range indexKeys(dispatch) {
+		if _, err := kv.Put(ctx, k, []byte{0x01}); err != nil { // an empty list
+			t.Fatal(err)
+		}
+	}
+	rewrite := NewFingerprint(textArticle(c.Language, c.Rewrite, day.Add(time.Hour)))
+	r, err := NewMatcher(newKVIndex(t, b.JS, kv), Options{}).Match(ctx, rewrite)
+	if err != nil || r.StoryID != dispatch.ID {
+		t.Errorf("rewrite of an earlier version's record: %+v, %v; want story %s", r, err, dispatch.ID)
 	}
 }
 
@@ -241,7 +321,7 @@ func TestKVBucketNeedsTTL(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := NewKVIndex(context.Background(), b.JS, kv, testWindow, 0); err == nil {
+	if _, err := NewKVIndex(context.Background(), b.JS, kv, KVOptions{Window: testWindow}); err == nil {
 		t.Error("NewKVIndex accepted a bucket without TTL")
 	}
 }
@@ -265,5 +345,27 @@ func TestKVRecordRewritten(t *testing.T) {
 				t.Fatalf("after writing story %s: %+v, %v", story, recs, err)
 			}
 		}
+	}
+}
+
+// Articles leave the KV index by when they were recorded, not by their
+// own time: a rewrite of an old story that comes in after newer articles
+// (a backfill) still finds it.
+func TestKVLateArticles(t *testing.T) {
+	b, _ := brokertest.Start(t)
+	m := NewMatcher(newKVIndex(t, b.JS, newBucket(t, b.JS, "crier_story")), Options{})
+	ctx := context.Background()
+	old := time.Date(2023, 1, 10, 8, 0, 0, 0, time.UTC)
+	c := loadLanguages(t)[0]
+	dispatch := NewFingerprint(textArticle(c.Language, c.Dispatch, old))
+	newer := NewFingerprint(textArticle(c.Language, c.Other, old.AddDate(1, 0, 0)))
+	for _, fp := range []Fingerprint{dispatch, newer} {
+		if err := m.Add(ctx, fp, fp.ID); err != nil {
+			t.Fatal(err)
+		}
+	}
+	rewrite := NewFingerprint(textArticle(c.Language, c.Rewrite, old.Add(time.Hour)))
+	if r, err := m.Match(ctx, rewrite); err != nil || r.StoryID != dispatch.ID {
+		t.Errorf("late rewrite of a year-old story: %+v, %v; want story %s", r, err, dispatch.ID)
 	}
 }

@@ -1,7 +1,6 @@
 package story
 
 import (
-	"cmp"
 	"context"
 	"encoding/binary"
 	"fmt"
@@ -221,17 +220,33 @@ func (m *Matcher) rank(fp Fingerprint, keys []string, posts map[string][]Posting
 			score[p.ID] += w
 		}
 	}
-	ids := make([]string, 0, len(score))
-	for id := range score {
-		ids = append(ids, id)
+	// The first Candidates by score, then ID: a selection, as the lists
+	// name up to a few thousand articles and ten are wanted.
+	type scored struct {
+		id    string
+		score float64
 	}
-	slices.SortFunc(ids, func(x, y string) int {
-		if c := cmp.Compare(score[y], score[x]); c != 0 {
-			return c
+	before := func(x, y scored) bool { return x.score > y.score || x.score == y.score && x.id < y.id }
+	best := make([]scored, 0, m.opts.Candidates+1)
+	for id, s := range score {
+		c := scored{id, s}
+		if len(best) == m.opts.Candidates && !before(c, best[len(best)-1]) {
+			continue
 		}
-		return cmp.Compare(x, y)
-	})
-	return ids[:min(len(ids), m.opts.Candidates)]
+		i := len(best)
+		for i > 0 && before(c, best[i-1]) {
+			i--
+		}
+		best = slices.Insert(best, i, c)
+		if len(best) > m.opts.Candidates {
+			best = best[:m.opts.Candidates]
+		}
+	}
+	ids := make([]string, len(best))
+	for i, c := range best {
+		ids[i] = c.id
+	}
+	return ids
 }
 
 // indexedTerms are the content terms fp is posted under.
