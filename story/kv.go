@@ -201,6 +201,10 @@ func (x *KVIndex) apply(m jetstream.Msg) {
 	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	key := strings.TrimPrefix(m.Subject(), x.prefix)
+	if c, ok := x.records[key]; ok && c.rev != md.Sequence.Stream {
+		delete(x.records, key) // written again
+	}
 	if err == nil && id != "" {
 		x.postings.add(id, t, keys, cutoff, md.Timestamp.Unix(), x.expiry())
 	}
@@ -385,32 +389,47 @@ func (x *KVIndex) Postings(ctx context.Context, keys []string) (map[string][]Pos
 	return x.postings.get(keys), nil
 }
 
-// Records implements Index, in one batched read.
+// Records implements Index: from the decoded records kept, the others in
+// one batched read. A kept record is not read again: the follower drops it
+// when its key is written again (an interrupted publish finished again
+// writes the same record, so a read racing with it keeps what it would
+// have read).
 func (x *KVIndex) Records(ctx context.Context, ids []string) ([]Record, error) {
-	keys := make([]string, len(ids))
+	found := make([]*Record, len(ids))
+	var missing []string // keys
+	var at []int         // their places in ids
+	x.mu.Lock()
 	for i, id := range ids {
-		keys[i] = recordKey(id)
+		key := recordKey(id)
+		if c, ok := x.records[key]; ok {
+			found[i] = &c.rec
+		} else {
+			missing, at = append(missing, key), append(at, i)
+		}
 	}
-	vals, err := x.values(ctx, keys)
-	if err != nil {
-		return nil, err
+	x.mu.Unlock()
+	if len(missing) > 0 {
+		vals, err := x.values(ctx, missing)
+		if err != nil {
+			return nil, err
+		}
+		for j, v := range vals {
+			if v.rev == 0 {
+				continue
+			}
+			c := cachedRecord{rev: v.rev}
+			if err := json.Unmarshal(v.data, &c.rec); err != nil {
+				return nil, fmt.Errorf("record %s: %w", missing[j], err)
+			}
+			x.keepRecord(missing[j], c)
+			found[at[j]] = &c.rec
+		}
 	}
 	out := make([]Record, 0, len(ids))
-	for i, v := range vals {
-		if v.rev == 0 {
-			continue
+	for _, r := range found {
+		if r != nil {
+			out = append(out, *r)
 		}
-		x.mu.Lock()
-		c, ok := x.records[keys[i]]
-		x.mu.Unlock()
-		if !ok || c.rev != v.rev {
-			c = cachedRecord{rev: v.rev}
-			if err := json.Unmarshal(v.data, &c.rec); err != nil {
-				return nil, fmt.Errorf("record %s: %w", ids[i], err)
-			}
-			x.keepRecord(keys[i], c)
-		}
-		out = append(out, c.rec)
 	}
 	return out, nil
 }

@@ -326,23 +326,30 @@ func TestKVBucketNeedsTTL(t *testing.T) {
 	}
 }
 
-// A record written again (a new revision of its key) is decoded again,
-// not served from the decoded records kept.
+// A record written again (a new revision of its key), here or by another
+// replica, is decoded again, not served from the decoded records kept,
+// once a lookup of postings has caught up with the bucket.
 func TestKVRecordRewritten(t *testing.T) {
 	b, _ := brokertest.Start(t)
-	idx := newKVIndex(t, b.JS, newBucket(t, b.JS, "crier_story"))
+	kv := newBucket(t, b.JS, "crier_story")
+	writer, reader := newKVIndex(t, b.JS, kv), newKVIndex(t, b.JS, kv)
 	ctx := context.Background()
 	cutoff := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
 	rec := Record{Fingerprint: Fingerprint{ID: "a1", Published: cutoff.Add(time.Hour)}, StoryID: "s1"}
 	for _, story := range []string{"s1", "s2"} {
 		rec.StoryID = story
-		if err := idx.Add(ctx, rec, nil, cutoff); err != nil {
+		if err := writer.Add(ctx, rec, nil, cutoff); err != nil {
 			t.Fatal(err)
 		}
-		for range 2 {
-			recs, err := idx.Records(ctx, []string{"a1"})
-			if err != nil || len(recs) != 1 || recs[0].StoryID != story {
-				t.Fatalf("after writing story %s: %+v, %v", story, recs, err)
+		for name, idx := range map[string]*KVIndex{"writer": writer, "reader": reader} {
+			if _, err := idx.Postings(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			for range 2 {
+				recs, err := idx.Records(ctx, []string{"a1"})
+				if err != nil || len(recs) != 1 || recs[0].StoryID != story {
+					t.Fatalf("%s, after writing story %s: %+v, %v", name, story, recs, err)
+				}
 			}
 		}
 	}
