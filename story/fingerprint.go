@@ -282,19 +282,33 @@ func jaccard(x, y []uint32) float64 {
 }
 
 // cosine is the cosine similarity of two weighted term lists.
-func cosine(x, y []Term) float64 {
-	if len(x) == 0 || len(y) == 0 {
+func cosine(x, y []Term) float64 { return newTermVector(x).cosine(y) }
+
+// termVector is a term list ready to be compared with others: a match
+// compares one article with ten.
+type termVector struct {
+	weights map[string]float64
+	norm2   float64
+}
+
+func newTermVector(x []Term) termVector {
+	v := termVector{weights: make(map[string]float64, len(x))}
+	for _, t := range x {
+		v.weights[t.Stem] = t.Weight
+		v.norm2 += t.Weight * t.Weight
+	}
+	return v
+}
+
+// cosine is the cosine similarity of v and y.
+func (v termVector) cosine(y []Term) float64 {
+	if len(v.weights) == 0 || len(y) == 0 {
 		return 0
 	}
-	wx := make(map[string]float64, len(x))
-	var nx, ny, dot float64
-	for _, t := range x {
-		wx[t.Stem] = t.Weight
-		nx += t.Weight * t.Weight
-	}
+	var ny, dot float64
 	for _, t := range y {
 		ny += t.Weight * t.Weight
-		dot += wx[t.Stem] * t.Weight
+		dot += v.weights[t.Stem] * t.Weight
 	}
-	return dot / math.Sqrt(nx*ny)
+	return dot / math.Sqrt(v.norm2*ny)
 }

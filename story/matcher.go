@@ -118,6 +118,7 @@ func (m *Matcher) Match(ctx context.Context, fp Fingerprint) (Result, error) {
 		return res, fmt.Errorf("story: records: %w", err)
 	}
 	var bestDup, bestStory float64
+	terms := newTermVector(fp.Terms)
 	for _, r := range recs {
 		if r.ID == fp.ID {
 			return Result{StoryID: r.StoryID, Matched: r.ID, Score: 1}, nil
@@ -132,7 +133,7 @@ func (m *Matcher) Match(ctx context.Context, fp Fingerprint) (Result, error) {
 		if bestDup > 0 {
 			continue
 		}
-		s := m.storyScore(fp, r.Fingerprint)
+		s := m.storyScore(fp, terms, r.Fingerprint)
 		if s > bestStory {
 			bestStory = s
 			res.Score = s
@@ -163,12 +164,13 @@ func (m *Matcher) Add(ctx context.Context, fp Fingerprint, storyID string) error
 // index: the estimated Jaccard similarity of the shingle sets and the
 // story score (0 for different languages or beyond the window).
 func (m *Matcher) Similarity(a, b Fingerprint) (jaccardEstimate, story float64) {
-	return jaccard(a.MinHash, b.MinHash), m.storyScore(a, b)
+	return jaccard(a.MinHash, b.MinHash), m.storyScore(a, newTermVector(a.Terms), b)
 }
 
-// storyScore is the cosine similarity of the content terms times the time
-// factor; an estimated date never lowers the factor below the undated one.
-func (m *Matcher) storyScore(a, b Fingerprint) float64 {
+// storyScore is the cosine similarity of the content terms (a's as av)
+// times the time factor; an estimated date never lowers the factor below
+// the undated one.
+func (m *Matcher) storyScore(a Fingerprint, av termVector, b Fingerprint) float64 {
 	if a.Language != b.Language {
 		return 0
 	}
@@ -179,7 +181,7 @@ func (m *Matcher) storyScore(a, b Fingerprint) float64 {
 		// scaled so that UndatedThreshold lands on StoryThreshold.
 		f = max(f, m.opts.StoryThreshold/m.opts.UndatedThreshold)
 	}
-	return cosine(a.Terms, b.Terms) * f
+	return av.cosine(b.Terms) * f
 }
 
 // timeFactor is 1 up to Grace, falls linearly to 0.5 at Window, and is 0
