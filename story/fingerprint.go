@@ -261,9 +261,13 @@ func ascii(s string) bool {
 
 // hash64 is the FNV-1a hash of s.
 func hash64(s string) uint64 {
-	h := fnv.New64a()
-	h.Write([]byte(s))
-	return h.Sum64()
+	// FNV-1a, as hash/fnv's New64a, without its allocations.
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(s); i++ {
+		h ^= uint64(s[i])
+		h *= 1099511628211
+	}
+	return h
 }
 
 // jaccard estimates the Jaccard similarity of two shingle sets from their

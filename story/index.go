@@ -61,7 +61,9 @@ func addPosting(list []Posting, p Posting, cutoff int64, limit int) []Posting {
 type postingSet struct {
 	maxPostings int
 	maxArticles int // 0: no bound but the window
-	lists       map[string][]Posting
+	// lists are by the hash of their key: a key string per list was a
+	// third of the set's memory.
+	lists map[uint64][]Posting
 	// held is the time of each article held, by ID.
 	held map[string]int64
 	// added lists the additions in order, for eviction.
@@ -70,9 +72,8 @@ type postingSet struct {
 
 type addition struct {
 	id   string
-	time int64 // published
 	at   int64 // the clock eviction goes by
-	keys []string
+	keys []uint64
 }
 
 func newPostingSet(maxPostings, maxArticles int) *postingSet {
@@ -82,7 +83,7 @@ func newPostingSet(maxPostings, maxArticles int) *postingSet {
 	return &postingSet{
 		maxPostings: maxPostings,
 		maxArticles: max(maxArticles, 0),
-		lists:       map[string][]Posting{},
+		lists:       map[uint64][]Posting{},
 		held:        map[string]int64{},
 	}
 }
@@ -91,7 +92,7 @@ func newPostingSet(maxPostings, maxArticles int) *postingSet {
 func (s *postingSet) get(keys []string) map[string][]Posting {
 	out := make(map[string][]Posting, len(keys))
 	for _, k := range keys {
-		if l := s.lists[k]; len(l) > 0 {
+		if l := s.lists[hash64(k)]; len(l) > 0 {
 			out[k] = slices.Clone(l)
 		}
 	}
@@ -108,11 +109,14 @@ func (s *postingSet) add(id string, t int64, keys []string, cutoff, at, expire i
 		return nil
 	}
 	evicted = s.evict(func(a addition) bool { return a.at < expire })
-	for _, k := range keys {
-		s.lists[k] = addPosting(s.lists[k], Posting{ID: id, Time: t}, cutoff, s.maxPostings)
+	hashes := make([]uint64, len(keys))
+	for i, k := range keys {
+		h := hash64(k)
+		hashes[i] = h
+		s.lists[h] = addPosting(s.lists[h], Posting{ID: id, Time: t}, cutoff, s.maxPostings)
 	}
 	if _, ok := s.held[id]; !ok {
-		s.added = append(s.added, addition{id: id, time: t, at: at, keys: keys})
+		s.added = append(s.added, addition{id: id, at: at, keys: hashes})
 	}
 	s.held[id] = t
 	if s.maxArticles > 0 && len(s.held) > s.maxArticles {

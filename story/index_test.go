@@ -1,6 +1,7 @@
 package story
 
 import (
+	"hash/fnv"
 	"slices"
 	"testing"
 )
@@ -28,6 +29,18 @@ func TestAddPosting(t *testing.T) {
 		got := addPosting(slices.Clone(tc.list), tc.p, tc.cutoff, tc.limit)
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s: %v, want %v", tc.name, got, tc.want)
+		}
+	}
+}
+
+// hash64 is FNV-1a: keys stored in buckets by earlier versions must keep
+// their names.
+func TestHash64IsFNV1a(t *testing.T) {
+	for _, s := range []string{"", "a", "en\x00milita", "b.0123456789abcdef"} {
+		h := fnv.New64a()
+		h.Write([]byte(s))
+		if got, want := hash64(s), h.Sum64(); got != want {
+			t.Errorf("hash64(%q) = %x, want %x", s, got, want)
 		}
 	}
 }

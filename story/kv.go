@@ -79,7 +79,7 @@ type KVOptions struct {
 }
 
 // DefaultMaxArticles is the default KVOptions.MaxArticles: a week's window
-// of about 4,000 articles a day, in some 30 MB.
+// of about 4,000 articles a day, in some 45 MB.
 const DefaultMaxArticles = 30_000
 
 // Headers of a record's message that carry its postings, so that following
