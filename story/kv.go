@@ -177,8 +177,10 @@ func (x *KVIndex) follow(ctx context.Context, last uint64, limit int) error {
 			case errors.Is(err, jetstream.ErrMsgIteratorClosed) || errors.Is(err, nats.ErrConnectionClosed):
 				return
 			case err != nil:
-				// The ordered consumer recreates itself; say why it had to.
+				// The ordered consumer recreates itself; say why it had to,
+				// without spinning on an error that lasts.
 				x.log.Warn("story index: following the bucket", "err", err)
+				time.Sleep(followBackoff)
 				continue
 			}
 			x.apply(m)
@@ -186,6 +188,9 @@ func (x *KVIndex) follow(ctx context.Context, last uint64, limit int) error {
 	}()
 	return nil
 }
+
+// followBackoff is the pause after an error following the bucket.
+const followBackoff = 100 * time.Millisecond
 
 // apply posts the record of m, as its headers describe it (or, written by
 // an earlier version, its fingerprint), and marks its sequence applied.
