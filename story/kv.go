@@ -59,6 +59,8 @@ type KVIndex struct {
 	// applied; advanced is closed and replaced when it moves.
 	applied  uint64
 	advanced chan struct{}
+	// startSeq is the last record when the index was opened.
+	startSeq uint64
 	// records holds decoded records by key, at the revision read: a
 	// match decodes its ten candidates' records, the same recent articles
 	// match after match, and decoding them was a third of its time.
@@ -101,10 +103,10 @@ type cachedRecord struct {
 // is emptied when full.
 const maxRecords = 2048
 
-// NewKVIndex returns an index on kv, a bucket of js, once it holds the
-// postings of the bucket's records (at most o.MaxArticles of the newest).
-// It follows the bucket for other replicas' records until js's connection
-// closes. The bucket must have a TTL of at least the window (see
+// NewKVIndex returns an index on kv, a bucket of js, reading the postings
+// of the bucket's records (at most o.MaxArticles of the newest) in the
+// background: lookups wait until it has. It follows the bucket for other
+// replicas' records until js's connection closes. The bucket must have a TTL of at least the window (see
 // BucketConfig), or it would grow with the archive.
 func NewKVIndex(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyValue, o KVOptions) (*KVIndex, error) {
 	st, err := kv.Status(ctx)
@@ -139,13 +141,16 @@ func NewKVIndex(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyVal
 	if err := x.follow(ctx, stream.CachedInfo().State.LastSeq, o.MaxArticles); err != nil {
 		return nil, err
 	}
-	// The last record once, rather than chasing records one by one.
+	// The first lookups wait for the last record of the start, found
+	// once, rather than chasing records one by one; the replica's start
+	// does not.
 	last, err := stream.GetLastMsgForSubject(ctx, x.prefix+"a.>")
-	if err == nil {
-		err = x.waitApplied(ctx, last.Sequence)
-	}
-	if err != nil && !errors.Is(err, jetstream.ErrMsgNotFound) {
+	switch {
+	case errors.Is(err, jetstream.ErrMsgNotFound):
+	case err != nil:
 		return nil, fmt.Errorf("story: reading the index: %w", err)
+	default:
+		x.startSeq = last.Sequence
 	}
 	return x, nil
 }
@@ -153,7 +158,9 @@ func NewKVIndex(ctx context.Context, js jetstream.JetStream, kv jetstream.KeyVal
 // follow starts applying the bucket's records from the newest limit of
 // the last sequence (all if limit <= 0), in the background.
 func (x *KVIndex) follow(ctx context.Context, last uint64, limit int) error {
-	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{x.prefix + "a.>"}}
+	// Headers only: they carry the postings; a record of an earlier
+	// version, without them, is read whole (postingOf).
+	cfg := jetstream.OrderedConsumerConfig{FilterSubjects: []string{x.prefix + "a.>"}, HeadersOnly: true}
 	if limit > 0 && last > uint64(limit) {
 		// Only records are written now, so the last limit messages hold the
 		// newest limit records (fewer while keys of earlier versions remain).
@@ -218,8 +225,9 @@ func (x *KVIndex) apply(m jetstream.Msg) {
 	x.advanced = make(chan struct{})
 }
 
-// postingOf reads what to post from a record's message; an empty id for
-// a deleted key.
+// postingOf reads what to post from a record's message (its headers;
+// written by an earlier version, the record itself); an empty id for a
+// deleted key.
 func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cutoff int64, keys []string, err error) {
 	h := m.Headers()
 	if op := h.Get(kvOperation); op == "DEL" || op == "PURGE" {
@@ -236,8 +244,17 @@ func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cutoff int64, keys [
 		}
 		return "", 0, 0, nil, fmt.Errorf("header %s: malformed %q", hdrPosting, p)
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), catchUpLimit)
+	defer cancel()
+	e, err := x.kv.Get(ctx, strings.TrimPrefix(m.Subject(), x.prefix))
+	if errors.Is(err, jetstream.ErrKeyNotFound) || errors.Is(err, jetstream.ErrKeyDeleted) {
+		return "", 0, 0, nil, nil // gone since
+	}
+	if err != nil {
+		return "", 0, 0, nil, err
+	}
 	var rec Record
-	if err := json.Unmarshal(m.Data(), &rec); err != nil {
+	if err := json.Unmarshal(e.Value(), &rec); err != nil {
 		return "", 0, 0, nil, err
 	}
 	cut := rec.Published.Add(-x.window)
@@ -262,6 +279,9 @@ func (x *KVIndex) expiry() int64 {
 // last-by-subject lookup on the wildcard would walk every key) and waits
 // for it, until there is none.
 func (x *KVIndex) catchUp(ctx context.Context) error {
+	if err := x.waitApplied(ctx, x.startSeq); err != nil {
+		return err
+	}
 	for {
 		x.mu.Lock()
 		applied := x.applied
