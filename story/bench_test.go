@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -132,4 +133,33 @@ func BenchmarkFingerprint(b *testing.B) {
 	for b.Loop() {
 		NewFingerprint(a)
 	}
+}
+
+// BenchmarkPostingSetMemory holds the postings of DefaultMaxArticles
+// synthetic articles, as a KVIndex does at its default bound, and reports
+// the heap they keep per article (what the README's "about 1.5 KB each"
+// of publisher.story_max_articles rests on). Run with -benchtime 1x.
+func BenchmarkPostingSetMemory(b *testing.B) {
+	archive := benchArchive()[:DefaultMaxArticles]
+	keys := make([][]string, len(archive))
+	for i, fp := range archive {
+		keys[i] = indexKeys(fp)
+	}
+	var before, after runtime.MemStats
+	for b.Loop() {
+		runtime.GC()
+		runtime.ReadMemStats(&before)
+		s := newPostingSet(0, DefaultMaxArticles)
+		for i, fp := range archive {
+			t := fp.Published.Unix()
+			s.add(fp.ID, t, keys[i], cutoff(fp, DefaultWindow).Unix(), t, 0)
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		if len(s.held) != len(archive) {
+			b.Fatalf("%d articles held, want %d", len(s.held), len(archive))
+		}
+		runtime.KeepAlive(s)
+	}
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/float64(len(archive)), "B/article")
 }

@@ -237,7 +237,7 @@ func (x *KVIndex) apply(m jetstream.Msg) {
 // postingOf reads what to post from a record's message (its headers;
 // written by an earlier version, the record itself); an empty id for a
 // deleted key.
-func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cutoff int64, keys []string, err error) {
+func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cut int64, keys []string, err error) {
 	h := m.Headers()
 	if op := h.Get(kvOperation); op == "DEL" || op == "PURGE" {
 		return "", 0, 0, nil, nil
@@ -246,9 +246,9 @@ func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cutoff int64, keys [
 		f := strings.SplitN(p, " ", 3)
 		if len(f) == 3 {
 			t, err1 := strconv.ParseInt(f[0], 10, 64)
-			cutoff, err2 := strconv.ParseInt(f[1], 10, 64)
+			cut, err2 := strconv.ParseInt(f[1], 10, 64)
 			if err := errors.Join(err1, err2); err == nil {
-				return f[2], t, cutoff, strings.Fields(h.Get(hdrKeys)), nil
+				return f[2], t, cut, strings.Fields(h.Get(hdrKeys)), nil
 			}
 		}
 		return "", 0, 0, nil, fmt.Errorf("header %s: malformed %q", hdrPosting, p)
@@ -266,11 +266,8 @@ func (x *KVIndex) postingOf(m jetstream.Msg) (id string, t, cutoff int64, keys [
 	if err := json.Unmarshal(e.Value(), &rec); err != nil {
 		return "", 0, 0, nil, err
 	}
-	cut := rec.Published.Add(-x.window)
-	if rec.Estimated {
-		cut = time.Time{}
-	}
-	return rec.ID, rec.Published.Unix(), cut.Unix(), indexKeys(rec.Fingerprint), nil
+	// As Matcher.Add posted it.
+	return rec.ID, rec.Published.Unix(), cutoff(rec.Fingerprint, x.window).Unix(), indexKeys(rec.Fingerprint), nil
 }
 
 // expiry is the clock time before which an article leaves the memory: its

@@ -150,14 +150,20 @@ func (m *Matcher) Add(ctx context.Context, fp Fingerprint, storyID string) error
 	if storyID == "" {
 		storyID = fp.ID
 	}
-	cutoff := fp.Published.Add(-m.opts.Window)
-	if fp.Estimated {
-		cutoff = time.Time{} // its time says nothing of the others'
-	}
-	if err := m.idx.Add(ctx, Record{Fingerprint: fp, StoryID: storyID}, indexKeys(fp), cutoff); err != nil {
+	if err := m.idx.Add(ctx, Record{Fingerprint: fp, StoryID: storyID}, indexKeys(fp), cutoff(fp, m.opts.Window)); err != nil {
 		return fmt.Errorf("story: add %s: %w", fp.ID, err)
 	}
 	return nil
+}
+
+// cutoff is the time before which postings leave the lists fp is added
+// to: a window before it, or none when its time is only estimated (it
+// says nothing of the others').
+func cutoff(fp Fingerprint, window time.Duration) time.Time {
+	if fp.Estimated {
+		return time.Time{}
+	}
+	return fp.Published.Add(-window)
 }
 
 // Similarity returns the two similarities the matcher uses, without the
